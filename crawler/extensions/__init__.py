@@ -1,0 +1,1 @@
+"""Scrapy extensions used by Veille's spiders."""

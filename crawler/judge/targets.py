@@ -1,0 +1,68 @@
+"""Which URLs point to the Collectif, matched by host (never by substring), and which are on a site."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import tldextract
+
+# Offline: use the public-suffix snapshot shipped with tldextract, never fetch it.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# Tabs and newlines are removed anywhere in a URL, spaces only at its ends (WHATWG URL parsing).
+_URL_NOISE = re.compile(r"[\t\n\r]")
+
+
+def normalise_host(host: str) -> str:
+    """Lower-case a host and turn an internationalised name into its ASCII (IDNA) form."""
+    host = host.strip().rstrip(".").lower()
+    if not host or host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def resolve_href(href: str, base_url: str) -> str | None:
+    """The absolute http(s) URL an `href` leads to from a page whose base URL is `base_url`."""
+    cleaned = _URL_NOISE.sub("", href).strip(" \x0c\x00")
+    if not cleaned:
+        return None
+    absolute = urljoin(base_url, cleaned)
+    parts = urlsplit(absolute)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    netloc = normalise_host(parts.hostname)
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    """The normalised host name of a URL ('' when it has none)."""
+    return normalise_host(urlsplit(url).hostname or "")
+
+
+def is_on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
+    """True when the URL's host is one of `domains` or a subdomain of one of them."""
+    host = host_of(url)
+    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """The domain a registrant owns (`www.example.co.uk` → `example.co.uk`); an IP stays as it is."""
+    host = normalise_host(host)
+    extracted = _EXTRACT(host)
+    if not extracted.suffix:
+        return host
+    return f"{extracted.domain}.{extracted.suffix}"
+
+
+def mention_pattern(domains: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding the Collectif's address written as plain text (not part of another name)."""
+    names = "|".join(re.escape(d) for d in sorted(domains, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:https?://)?(?:[\w-]+\.)*(?:{names})(?![\w-]|\.\w)", re.I)

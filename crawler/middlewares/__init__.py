@@ -1,0 +1,1 @@
+"""Downloader middlewares: where a request may go, and when a failed one is tried again."""

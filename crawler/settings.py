@@ -1,0 +1,67 @@
+"""How politely Veille crawls. `monitor` overrides the VEILLE_* limits and the politeness knobs with
+`-s NAME=VALUE` from data/config.yml; these defaults make `scrapy crawl` behave well on its own."""
+
+BOT_NAME = "veille"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Politeness first -------------------------------------------------------------------------
+# Member sites are small association sites: obey robots.txt, say who we are, go slowly.
+ROBOTSTXT_OBEY = True
+USER_AGENT = "Veille/0.1 (Collectif Ensemble contre la traite; +https://www.contrelatraite.org/)"
+# At most two requests at a time to one site, with a pause between them.
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+# Many sites can be crawled side by side: each has its own download slot.
+CONCURRENT_REQUESTS = 16
+
+# --- Limits -------------------------------------------------------------------------------------
+# Scrapy's defaults (180 s, 1 GiB) would let one bad site hold the whole night.
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+# Depth and page budgets are per site and counted by the spider (VEILLE_* below), not by Scrapy.
+DEPTH_LIMIT = 0
+
+# --- Breadth-first order ------------------------------------------------------------------------
+# Pages near the home page first, so a page budget cut keeps the pages that matter most.
+DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+
+# --- Retries ------------------------------------------------------------------------------------
+# Transient failures only (timeouts, resets, 5xx), never 4xx: a 429 means "stop", not "try again".
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
+# Seconds before the first retry; doubled for each later one.
+VEILLE_RETRY_BACKOFF_S = 2.0
+
+# --- Safety and plumbing ------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Refuse non-http(s) schemes, private addresses and off-site redirects before anything else.
+    "crawler.middlewares.address_guard.AddressGuardMiddleware": 50,
+    "crawler.middlewares.backoff.BackoffDelayMiddleware": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+}
+EXTENSIONS = {
+    # Writes the crawl's stats to VEILLE_STATS_FILE: `scrapy crawl` exits 0 even when all failed.
+    "crawler.extensions.stats_file.StatsFile": 500,
+    "scrapy.extensions.telnet.TelnetConsole": None,
+}
+VEILLE_STATS_FILE = ""
+# No session state is needed to read public pages.
+COOKIES_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# --- What to look for ---------------------------------------------------------------------------
+# The Collectif's domains: a link to one of them, or to a subdomain, is a link to the Collectif.
+VEILLE_COLLECTIF_DOMAINS = ["contrelatraite.org", "contrelatraite.net", "contrelatraite.com"]
+# Clicks from the home page; pages where a link was seen before are re-checked at any depth.
+VEILLE_MAX_DEPTH = 2
+# Pages fetched per site at most, and seconds spent on one site at most.
+VEILLE_PAGE_BUDGET = 60
+VEILLE_TIME_BUDGET_S = 300

@@ -1,0 +1,1 @@
+"""Veille's spiders: `backlinks` (links to the Collectif on member sites)."""

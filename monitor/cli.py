@@ -1,0 +1,244 @@
+"""The `veille` command: a thin click wrapper over the library, one function per subcommand.
+
+Every command takes `--config DIR` (default `data/`) and `--db PATH` (default `data/veille.db`).
+Errors are printed as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.config import Config, ConfigError, load_config
+from monitor.crawl import CrawlFailed
+from monitor.report import FORMATS, build_report, labels, render
+
+DEFAULT_CONFIG = Path("data")
+DEFAULT_DB = Path("data/veille.db")
+stderr = Console(stderr=True)
+
+
+class VeilleError(click.ClickException):
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Erreur : {self.message}", err=True)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--config` and `--db` for every command, read from $VEILLE_CONFIG / $VEILLE_DB too."""
+
+    @click.option(
+        "--config",
+        "config_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DEFAULT_CONFIG,
+        envvar="VEILLE_CONFIG",
+        show_default=True,
+        help="Folder holding config.yml and members.yml.",
+    )
+    @click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_DB,
+        envvar="VEILLE_DB",
+        show_default=True,
+        help="SQLite database file.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            raise VeilleError(str(exc)) from exc
+        except CrawlFailed as exc:
+            raise VeilleError(f"l'exploration n'a pas pu être lancée : {exc}") from exc
+
+    return wrapper
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    )
+
+
+def _crawl_with_progress(quiet: bool, action: Callable[[Callable[[int], None]], Any]) -> Any:
+    with _progress(quiet) as progress:
+        task = progress.add_task("Exploration des sites…", total=None)
+        return action(lambda pages: progress.update(task, description=f"Exploration : {pages} pages lues"))
+
+
+def _summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
+    table = Table("Association", "Statut", "Pages", "Liens visibles", "Remarque")
+    for name, status, pages, visible, error in rows:
+        table.add_row(name, labels()["status"].get(status, status), str(pages), str(visible), error)
+    return table
+
+
+@click.group()
+@click.version_option(package_name="veille")
+def main() -> None:
+    """Veille: backlink audit and news watch for the Collectif « Ensemble contre la traite »."""
+
+
+@main.group()
+def links() -> None:
+    """Links from member sites to the Collectif's site."""
+
+
+@links.command("check")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per URL.")
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@common_options
+def links_check(
+    urls: tuple[str, ...], as_json: bool, browser: bool | None, quiet: bool, config_dir: Path, db_path: Path
+) -> None:
+    """Check sites now, without the database.
+
+    Example: veille links check https://amicaledunid.org/ --json
+    """
+    from monitor.links import SiteTarget, check_sites
+
+    config = load_config(config_dir)
+    targets = [SiteTarget(f"site-{i}", url.strip() or None) for i, url in enumerate(urls)]
+    result = _crawl_with_progress(
+        quiet or as_json, lambda tick: check_sites(targets, config, browser=browser, on_progress=tick)
+    )
+    outcomes = [result.outcomes[t.id] for t in targets]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [o.to_json(t.url) for o, t in zip(outcomes, targets, strict=True)],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    rows = [
+        (t.url or "", o.status, o.pages_crawled, sum(1 for x in o.links if x.get("visible")), o.error or "")
+        for t, o in zip(targets, outcomes, strict=True)
+    ]
+    Console().print(_summary_table(rows))
+
+
+@links.command("run")
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no table.")
+@common_options
+def links_run(browser: bool | None, as_json: bool, quiet: bool, config_dir: Path, db_path: Path) -> None:
+    """Check every member site and store the results.
+
+    Example: veille links run --db data/veille.db
+    """
+    from monitor.links import run_links
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    store = Store.open(db_path)
+    run_id, result = _crawl_with_progress(
+        quiet or as_json, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
+    )
+    _print_run(config, run_id, result, as_json, quiet)
+
+
+def _print_run(config: Config, run_id: int, result: Any, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        data = {m.id: result.outcomes[m.id].to_json(m.site) for m in config.members}
+        click.echo(json.dumps({"run_id": run_id, "members": data}, ensure_ascii=False, indent=1))
+    elif not quiet:
+        rows = []
+        for member in config.members:
+            outcome = result.outcomes[member.id]
+            visible = sum(1 for x in outcome.links if x.get("visible"))
+            rows.append((member.name, outcome.status, outcome.pages_crawled, visible, outcome.error or ""))
+        Console().print(_summary_table(rows))
+
+
+@links.command("report")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
+)
+@common_options
+def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
+    """The secretariat's report, in French.
+
+    Example: veille links report --format html -o rapport.html
+    """
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille links run »)")
+    text = render(build_report(Store.open(db_path), load_config(config_dir)), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Rapport écrit dans {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@main.group("config")
+def config_group() -> None:
+    """The Collectif's configuration files."""
+
+
+@config_group.command("check")
+@common_options
+def config_check(config_dir: Path, db_path: Path) -> None:
+    """Validate config.yml and members.yml.
+
+    Example: veille config check --config data/
+    """
+    config = load_config(config_dir)
+    with_site = sum(1 for m in config.members if m.site)
+    click.echo(f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site.")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/demo"),
+    show_default=True,
+    help="Folder for the demo's configuration, database and report.",
+)
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def demo(out: Path, browser: bool | None, quiet: bool) -> None:
+    """Run the nightly job on a bundled fictional web (offline), then write the report.
+
+    Example: veille demo
+    """
+    from monitor.demo.run import prepare
+    from monitor.demo.web import FixtureWeb
+    from monitor.links import run_links
+    from monitor.store import Store
+
+    with FixtureWeb() as web:
+        paths = prepare(out, web)
+        config = load_config(paths.config)
+        store = Store.open(paths.db)
+        run_id, result = _crawl_with_progress(
+            quiet, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
+        )
+    _print_run(config, run_id, result, as_json=False, quiet=quiet)
+    paths.report.write_text(render(build_report(store, config), "html"), encoding="utf-8")
+    click.echo(f"Base de démonstration : {paths.db}")
+    click.echo(f"Rapport des liens : {paths.report.resolve()}")

@@ -1,0 +1,247 @@
+"""The Collectif's configuration: `config.yml` and `members.yml` in a folder (default `data/`).
+
+Loaded from YAML and validated at once; every error names the file, the line and the field, in
+French, because the secretariat edits these files. Crawl settings are declared as data in
+`CRAWL_SETTINGS`, which feeds validation, the crawler's Scrapy settings and the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from crawler.judge.targets import host_of, normalise_host
+
+
+class ConfigError(ValueError):
+    """A configuration file is wrong; the message says where and what."""
+
+    def __init__(self, file: Path, line: int | None, field_name: str, message: str) -> None:
+        where = f"{file}:{line}" if line else str(file)
+        super().__init__(f"{where}: {field_name}: {message}" if field_name else f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One crawl setting: its name with unit, type, default, help, and the Scrapy setting it drives."""
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    scrapy: str | None = None
+    to_scrapy: Callable[[Any], Any] = lambda value: value
+
+
+CRAWL_SETTINGS: tuple[Setting, ...] = (
+    Setting("max_depth", int, 2, "Clicks from the home page to follow.", "VEILLE_MAX_DEPTH"),
+    Setting("page_budget", int, 60, "Pages fetched per site at most.", "VEILLE_PAGE_BUDGET"),
+    Setting("time_budget_s", int, 300, "Seconds spent on one site at most.", "VEILLE_TIME_BUDGET_S"),
+    Setting(
+        "max_download_mb",
+        float,
+        5.0,
+        "Largest page downloaded, in megabytes; a bigger home page makes the site unreachable.",
+        "DOWNLOAD_MAXSIZE",
+        lambda mb: int(mb * 1024 * 1024),
+    ),
+    Setting("timeout_s", int, 20, "Seconds to wait for one page.", "DOWNLOAD_TIMEOUT"),
+    Setting("delay_s", float, 1.0, "Pause between two requests to one site.", "DOWNLOAD_DELAY"),
+    Setting(
+        "concurrency_per_site",
+        int,
+        2,
+        "Requests to one site at the same time (2 at most is polite).",
+        "CONCURRENT_REQUESTS_PER_DOMAIN",
+    ),
+    Setting("retries", int, 2, "Retries of a transient failure (timeout, 5xx).", "RETRY_TIMES"),
+    Setting(
+        "retry_backoff_s", float, 2.0, "Wait before the first retry, doubled after.", "VEILLE_RETRY_BACKOFF_S"
+    ),
+    Setting(
+        "user_agent",
+        str,
+        "Veille/0.1 (Collectif Ensemble contre la traite; +https://www.contrelatraite.org/)",
+        "How Veille introduces itself to sites: its name and a contact URL.",
+        "USER_AGENT",
+    ),
+    Setting(
+        "browser",
+        str,
+        "auto",
+        "`auto`: confirm links in Chromium when it is installed; `off`: static judgement only.",
+    ),
+    Setting("browser_pages_per_site", int, 10, "Pages re-rendered in the browser per site at most."),
+)
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Collectif:
+    name: str
+    site: str
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    site: str | None = None
+    contact_email: str | None = None
+    link_pages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    directory: Path
+    collectif: Collectif
+    crawl: dict[str, Any]
+    members: tuple[Member, ...] = field(default_factory=tuple)
+
+    def scrapy_settings(self) -> dict[str, Any]:
+        """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
+        settings = {s.scrapy: s.to_scrapy(self.crawl[s.name]) for s in CRAWL_SETTINGS if s.scrapy}
+        settings["VEILLE_COLLECTIF_DOMAINS"] = ",".join(self.collectif.domains)
+        return settings
+
+
+class _Located:
+    """A YAML document with the line of every value, addressed by its path of keys and indexes."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        try:
+            text = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(file, None, "", "fichier introuvable") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(file, None, "", f"le fichier n'est pas en UTF-8 ({exc.reason})") from None
+        try:
+            self.data = yaml.safe_load(text)
+            node = yaml.compose(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark else None
+            raise ConfigError(file, line, "", f"YAML illisible: {getattr(exc, 'problem', exc)}") from None
+        self.lines: dict[tuple[Any, ...], int] = {}
+        if node is not None:
+            self._index(node, ())
+
+    def _index(self, node: yaml.Node, path: tuple[Any, ...]) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.lines[(*path, key.value)] = key.start_mark.line + 1
+                self._index(value, (*path, key.value))
+                self.lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._index(item, (*path, index))
+
+    def error(self, path: tuple[Any, ...], message: str) -> ConfigError:
+        line = next((self.lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in self.lines), None)
+        name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
+        return ConfigError(self.file, line, name, message)
+
+    def mapping(self, path: tuple[Any, ...], value: Any, allowed: set[str]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.error(path, "une liste de « clé: valeur » est attendue ici")
+        for key in value:
+            if key not in allowed:
+                raise self.error((*path, key), f"clé inconnue (attendues: {', '.join(sorted(allowed))})")
+        return value
+
+
+def _url(doc: _Located, path: tuple[Any, ...], value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://", value.strip(), re.I) or not host_of(value):
+        raise doc.error(path, f"adresse web invalide: {value!r} (attendu: https://exemple.org/)")
+    return value.strip()
+
+
+def _load_config(file: Path) -> tuple[Collectif, dict[str, Any]]:
+    doc = _Located(file)
+    top = doc.mapping((), doc.data, {"collectif", "crawl"})
+    raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
+    for key in ("name", "site", "domains"):
+        if not raw.get(key):
+            raise doc.error(("collectif", key), "valeur obligatoire manquante")
+    domains = raw["domains"]
+    if not isinstance(domains, list) or not all(isinstance(d, str) and "." in d for d in domains):
+        raise doc.error(("collectif", "domains"), "une liste de noms de domaine est attendue")
+    collectif = Collectif(
+        name=str(raw["name"]),
+        site=_url(doc, ("collectif", "site"), raw["site"]),
+        domains=tuple(normalise_host(d) for d in domains),
+    )
+    settings = {s.name: s for s in CRAWL_SETTINGS}
+    crawl_raw = doc.mapping(("crawl",), top.get("crawl"), set(settings))
+    crawl: dict[str, Any] = {}
+    for name, setting in settings.items():
+        value = crawl_raw.get(name, setting.default)
+        if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, setting.kind) or isinstance(value, bool):
+            raise doc.error(("crawl", name), f"{setting.kind.__name__} attendu, trouvé {value!r}")
+        if setting.kind in (int, float) and value < 0:
+            raise doc.error(("crawl", name), "la valeur doit être positive")
+        crawl[name] = value
+    if crawl["browser"] not in ("auto", "off"):
+        raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
+    return collectif, crawl
+
+
+def _load_members(file: Path) -> tuple[Member, ...]:
+    doc = _Located(file)
+    top = doc.mapping((), doc.data, {"members"})
+    entries = top.get("members") or []
+    if not isinstance(entries, list):
+        raise doc.error(("members",), "une liste d'associations est attendue")
+    members: list[Member] = []
+    seen: set[str] = set()
+    fields = {"id", "name", "site", "contact_email", "link_pages"}
+    for index, entry in enumerate(entries):
+        path = ("members", index)
+        entry = doc.mapping(path, entry, fields)
+        member_id = entry.get("id")
+        if not isinstance(member_id, str) or not _ID.match(member_id):
+            raise doc.error(
+                (*path, "id"), f"identifiant invalide {member_id!r} (minuscules, chiffres, tirets)"
+            )
+        if member_id in seen:
+            raise doc.error((*path, "id"), f"identifiant en double: {member_id}")
+        seen.add(member_id)
+        if not entry.get("name"):
+            raise doc.error((*path, "name"), "nom obligatoire")
+        site = entry.get("site")
+        email = entry.get("contact_email")
+        if email is not None and (not isinstance(email, str) or not _EMAIL.match(email)):
+            raise doc.error((*path, "contact_email"), f"adresse e-mail invalide: {email!r}")
+        pages = entry.get("link_pages") or []
+        if not isinstance(pages, list):
+            raise doc.error((*path, "link_pages"), "une liste d'adresses est attendue")
+        members.append(
+            Member(
+                id=member_id,
+                name=str(entry["name"]),
+                site=_url(doc, (*path, "site"), site) if site else None,
+                contact_email=email,
+                link_pages=tuple(_url(doc, (*path, "link_pages", i), p) for i, p in enumerate(pages)),
+            )
+        )
+    return tuple(members)
+
+
+def load_config(directory: Path | str) -> Config:
+    """Read and validate `config.yml` and `members.yml` in `directory`."""
+    directory = Path(directory)
+    collectif, crawl = _load_config(directory / "config.yml")
+    return Config(directory, collectif, crawl, _load_members(directory / "members.yml"))

@@ -1,0 +1,106 @@
+"""Run a spider of `crawler/` in a child process and read back its items and stats.
+
+The calling process never imports Scrapy or Twisted: each crawl is `python -m scrapy crawl …` with a
+timeout, so a crawl that hangs or crashes cannot take the nightly job down with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class CrawlFailed(RuntimeError):
+    """The crawl process could not run at all (not: some sites failed, which is normal)."""
+
+
+@dataclass
+class CrawlOutput:
+    items: list[dict[str, Any]]
+    stats: dict[str, Any]
+    returncode: int
+    log_tail: str = ""
+    timed_out: bool = False
+    bad_lines: list[str] = field(default_factory=list)
+
+
+def read_items(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Items of a JSON Lines file, and the lines that were not JSON (a crash mid-write)."""
+    items, bad = [], []
+    if not path.exists():
+        return items, bad
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError:
+                bad.append(line[:200])
+    return items, bad
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as data:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 16), b""))
+    except FileNotFoundError:
+        return 0
+
+
+def run_spider(
+    spider: str,
+    arguments: dict[str, str],
+    settings: dict[str, Any],
+    timeout_s: float,
+    on_progress: Callable[[Path], None] | None = None,
+    workdir: Path | None = None,
+) -> CrawlOutput:
+    """Run `scrapy crawl SPIDER` in a child process; `on_progress(items_path)` is called twice a second."""
+    with tempfile.TemporaryDirectory(prefix="veille-crawl-", dir=workdir) as tmp:
+        folder = Path(tmp)
+        items_path, stats_path, log_path = folder / "items.jsonl", folder / "stats.json", folder / "crawl.log"
+        # The soft limit lets Scrapy close cleanly and flush its items before the hard one kills it.
+        settings = {"CLOSESPIDER_TIMEOUT": int(timeout_s), **settings, "VEILLE_STATS_FILE": str(stats_path)}
+        command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", f"{items_path}:jsonlines"]
+        for name, value in arguments.items():
+            command += ["-a", f"{name}={value}"]
+        for name, value in settings.items():
+            command += ["-s", f"{name}={value}"]
+        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
+        env.pop("SCRAPY_PROJECT", None)
+        timed_out = False
+        with log_path.open("wb") as log:
+            try:
+                process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log)
+            except OSError as exc:
+                raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
+            deadline = time.monotonic() + timeout_s + 60
+            while process.poll() is None:
+                if time.monotonic() > deadline:
+                    process.kill()
+                    timed_out = True
+                    break
+                if on_progress:
+                    on_progress(items_path)
+                time.sleep(0.5)
+            process.wait()
+        items, bad = read_items(items_path)
+        stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+        log_tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+        if process.returncode != 0 and not items and not timed_out:
+            raise CrawlFailed(f"the crawler exited with code {process.returncode}:\n{log_tail}")
+        return CrawlOutput(items, stats, process.returncode, log_tail, timed_out, bad)
+
+
+def count_items(path: Path) -> int:
+    """How many items a running crawl has written so far (for progress bars)."""
+    return _count_lines(path)

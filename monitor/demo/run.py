@@ -1,0 +1,34 @@
+"""`veille demo`: serve the fictional web, check it into a fresh database, write the report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.demo.web import FixtureWeb
+
+DEMO_DIR = Path(__file__).parent
+
+
+@dataclass
+class DemoPaths:
+    folder: Path
+    config: Path
+    db: Path
+    report: Path
+
+
+def prepare(folder: Path, web: FixtureWeb) -> DemoPaths:
+    """A fresh demo folder: configuration pointing at the running fixture web, no database yet."""
+    config_dir = folder / "config"
+    if folder.exists():
+        for name in ("veille.db", "veille.db-wal", "veille.db-shm"):
+            (folder / name).unlink(missing_ok=True)
+    config_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(DEMO_DIR / "config.yml", config_dir / "config.yml")
+    members = (DEMO_DIR / "members.yml").read_text(encoding="utf-8")
+    members = re.sub(r"\{web:([\w-]+)\}", lambda m: web.url(m.group(1)), members)
+    (config_dir / "members.yml").write_text(members, encoding="utf-8")
+    return DemoPaths(folder, config_dir, folder / "veille.db", folder / "rapport-liens.html")

@@ -1,0 +1,180 @@
+"""A fictional web on loopback: one HTTP server per site, each on its own address (127.0.1.N).
+
+A site is a folder of files. An optional `_site.yml` in it describes behaviours per path:
+
+    routes:
+      "/": {redirect: /fr/, status: 301}     # redirect (status defaults to 302)
+      "/big.html": {size_mb: 60}             # a page of that many megabytes
+      "/slow.html": {delay_s: 30}            # answer late
+      "/agenda/*": {calendar: true}          # an endless calendar (crawl trap)
+      "*": {status: 503}                     # every path answers that status
+    charset: utf-8                           # added to text/html Content-Type (default: none)
+
+`FixtureSite.state` switches a site at run time: `None` (normal), `"down"` (503 everywhere), or the
+name of a folder `_states/<name>/` whose files take precedence. Used by the demo and the tests.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import mimetypes
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+SITES_DIR = Path(__file__).parent / "sites"
+CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".xml": "application/xml", ".txt": "text/plain"}
+
+
+@dataclass
+class FixtureSite:
+    name: str
+    root: Path
+    address: str
+    routes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    charset: str | None = None
+    state: str | None = None
+    server: ThreadingHTTPServer | None = None
+    hits: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://{self.address}:{self.server.server_address[1]}/"
+
+    def route_for(self, path: str) -> dict[str, Any]:
+        for pattern, behaviour in self.routes.items():
+            if pattern == path or fnmatch.fnmatchcase(path, pattern):
+                return behaviour
+        return {}
+
+    def file_for(self, path: str) -> Path | None:
+        relative = path.lstrip("/")
+        if not relative or relative.endswith("/"):
+            relative += "index.html"
+        folders = [self.root / "_states" / self.state] if self.state else []
+        for folder in [*folders, self.root]:
+            candidate = (folder / relative).resolve()
+            if candidate.is_relative_to(self.root.resolve()) and candidate.is_file():
+                return candidate
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: FixtureSite
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str = "text/html", **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        site = self.site
+        path = urlsplit(self.path).path
+        site.hits.append(path)
+        if site.state == "down":
+            return self._send(503, b"<h1>Service indisponible</h1>")
+        route = site.route_for(path)
+        if "delay_s" in route:
+            time.sleep(float(route["delay_s"]))
+        if "redirect" in route:
+            return self._send(int(route.get("status", 302)), b"", Location=route["redirect"])
+        if "size_mb" in route:
+            return self._send_large(int(route["size_mb"]))
+        if "calendar" in route:
+            return self._send(200, _calendar_page(path).encode())
+        if "status" in route:
+            return self._send(int(route["status"]), f"<h1>{route['status']}</h1>".encode())
+        file = site.file_for(path)
+        if file is None:
+            return self._send(404, b"<h1>Introuvable</h1>")
+        content_type = CONTENT_TYPES.get(file.suffix) or (
+            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        )
+        if content_type == "text/html" and site.charset:
+            content_type += f"; charset={site.charset}"
+        self._send(200, file.read_bytes(), content_type, **route.get("headers", {}))
+
+    def _send_large(self, megabytes: int) -> None:
+        chunk = b"<p>" + b"x" * 1020 + b"</p>\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(chunk) * 1024 * megabytes))
+        self.end_headers()
+        try:
+            for _ in range(1024 * megabytes):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should past its size cap
+
+
+def _calendar_page(path: str) -> str:
+    """An agenda month linking to the next and previous months, forever."""
+    try:
+        month = int(path.rstrip("/").rsplit("/", 1)[-1])
+    except ValueError:
+        month = 0
+    return (
+        f"<html><body><h1>Agenda, mois {month}</h1>"
+        f'<a href="/agenda/{month + 1}">Mois suivant</a> <a href="/agenda/{month - 1}">Mois précédent</a>'
+        "</body></html>"
+    )
+
+
+class FixtureWeb:
+    """Start, hold and stop the servers of a set of fixture sites."""
+
+    def __init__(self, sites_dir: Path = SITES_DIR, first_address: int = 1) -> None:
+        self.sites: dict[str, FixtureSite] = {}
+        for number, folder in enumerate(sorted(p for p in sites_dir.iterdir() if p.is_dir())):
+            spec_file = folder / "_site.yml"
+            spec = yaml.safe_load(spec_file.read_text(encoding="utf-8")) if spec_file.exists() else {}
+            spec = spec or {}
+            self.sites[folder.name] = FixtureSite(
+                name=folder.name,
+                root=folder,
+                address=f"127.0.1.{first_address + number}",
+                routes=spec.get("routes") or {},
+                charset=spec.get("charset"),
+            )
+
+    def start(self) -> FixtureWeb:
+        for site in self.sites.values():
+            handler = type(f"Handler_{site.name}", (_Handler,), {"site": site})
+            site.server = ThreadingHTTPServer((site.address, 0), handler)
+            site.server.daemon_threads = True
+            threading.Thread(target=site.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        for site in self.sites.values():
+            if site.server is not None:
+                site.server.shutdown()
+                site.server.server_close()
+
+    def url(self, name: str, path: str = "") -> str:
+        return self.sites[name].url + path.lstrip("/")
+
+    def __enter__(self) -> FixtureWeb:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

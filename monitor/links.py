@@ -1,0 +1,189 @@
+"""The backlink check: crawl member sites, confirm in a browser, judge, and (for a run) remember.
+
+`check_sites` needs no database (`veille links check`); `run_links` stores results and history
+(`veille links run`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.browser import find_chromium
+from crawler.judge.targets import host_of
+from monitor.config import Config
+from monitor.confirmation import apply_browser
+from monitor.crawl import read_items, run_spider
+from monitor.history import reconcile
+from monitor.store import Store, utc_now
+from monitor.verdict import SiteOutcome, links_status, no_site_outcome, site_outcome
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SiteTarget:
+    """A site to check: who it belongs to, where it starts, and pages to re-check at any depth."""
+
+    id: str
+    url: str | None
+    known_pages: tuple[str, ...] = ()
+
+
+@dataclass
+class CheckResult:
+    outcomes: dict[str, SiteOutcome] = field(default_factory=dict)
+    mode: str = "static"
+    crawl_stats: dict[str, Any] = field(default_factory=dict)
+
+
+def browser_executable(config: Config, browser: bool | None) -> str | None:
+    """Chromium to confirm links with, or None: `browser` forces it on or off, None follows config."""
+    if browser is False or (browser is None and config.crawl["browser"] == "off"):
+        return None
+    return find_chromium()
+
+
+def _crawl_timeout_s(config: Config, site_count: int) -> float:
+    crawl = config.crawl
+    per_page_worst = (
+        crawl["timeout_s"] * (crawl["retries"] + 1) + crawl["retry_backoff_s"] * 2 ** crawl["retries"]
+    )
+    return crawl["time_budget_s"] + per_page_worst * 2 + 30 + math.ceil(site_count / 8) * 10
+
+
+def _pages_to_render(outcome: SiteOutcome, limit: int) -> list[str]:
+    pages = [outcome.final_url] if outcome.final_url else []
+    pages += [link["page"] for link in outcome.links]
+    return list(dict.fromkeys(pages))[:limit]
+
+
+def _confirm_in_browser(
+    outcomes: dict[str, SiteOutcome], config: Config, executable: str, items: dict[str, list[dict]]
+) -> None:
+    pages = []
+    for outcome in outcomes.values():
+        if not outcome.was_read:
+            continue
+        depth_of = {p["url"]: p.get("depth") for p in items[outcome.site] if p.get("type") == "page"}
+        hosts = sorted({host_of(p["url"]) for p in items[outcome.site] if p.get("type") == "page"})
+        for url in _pages_to_render(outcome, config.crawl["browser_pages_per_site"]):
+            pages.append({"site": outcome.site, "url": url, "hosts": hosts, "depth": depth_of.get(url)})
+    if not pages:
+        return
+    with tempfile.TemporaryDirectory(prefix="veille-browser-") as tmp:
+        job, out = Path(tmp) / "job.json", Path(tmp) / "rendered.jsonl"
+        job.write_text(
+            json.dumps(
+                {
+                    "domains": list(config.collectif.domains),
+                    "timeout_s": config.crawl["timeout_s"],
+                    "user_agent": config.crawl["user_agent"],
+                    "executable": executable,
+                    "pages": pages,
+                }
+            ),
+            encoding="utf-8",
+        )
+        timeout = 60 + len(pages) * (config.crawl["timeout_s"] + 5)
+        try:
+            subprocess.run(
+                [sys.executable, "-m", "crawler.browser", str(job), str(out)],
+                timeout=timeout,
+                capture_output=True,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pass
+        rendered, _ = read_items(out)
+    by_site: dict[str, list[dict]] = defaultdict(list)
+    for render in rendered:
+        by_site[render["site"]].append(render)
+    for site, renders in by_site.items():
+        outcome = outcomes[site]
+        if not any(r.get("ok") for r in renders):
+            continue
+        outcome.links = apply_browser(outcome.links, renders)
+        outcome.mode = "browser"
+        outcome.status = links_status(outcome.links) if outcome.status != "unreachable" else outcome.status
+
+
+def check_sites(
+    targets: list[SiteTarget],
+    config: Config,
+    browser: bool | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> CheckResult:
+    """Crawl and judge the given sites; nothing is stored."""
+    result = CheckResult()
+    crawlable = [t for t in targets if t.url]
+    for target in targets:
+        if not target.url:
+            result.outcomes[target.id] = no_site_outcome(target.id)
+    if not crawlable:
+        return result
+    with tempfile.TemporaryDirectory(prefix="veille-job-") as tmp:
+        job = Path(tmp) / "sites.json"
+        job.write_text(
+            json.dumps(
+                {"sites": [{"id": t.id, "url": t.url, "known_pages": list(t.known_pages)} for t in crawlable]}
+            ),
+            encoding="utf-8",
+        )
+        settings = {**config.scrapy_settings(), "CONCURRENT_REQUESTS": min(64, max(16, 2 * len(crawlable)))}
+
+        def progress(items_path: Path) -> None:
+            if on_progress:
+                text = items_path.read_text(encoding="utf-8", errors="replace") if items_path.exists() else ""
+                on_progress(text.count('"type": "page"'))
+
+        output = run_spider(
+            "backlinks", {"job": str(job)}, settings, _crawl_timeout_s(config, len(crawlable)), progress
+        )
+    result.crawl_stats = output.stats
+    items: dict[str, list[dict]] = defaultdict(list)
+    for item in output.items:
+        items[item["site"]].append(item)
+    for target in crawlable:
+        result.outcomes[target.id] = site_outcome(target.id, items[target.id])
+        if output.timed_out and result.outcomes[target.id].status == "unreachable":
+            result.outcomes[target.id].error = "exploration interrompue (durée maximale dépassée)"
+    executable = browser_executable(config, browser)
+    if executable:
+        _confirm_in_browser(result.outcomes, config, executable, items)
+        result.mode = "browser"
+    return result
+
+
+def run_links(
+    store: Store,
+    config: Config,
+    browser: bool | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[int, CheckResult]:
+    """Check every configured member, store checks, links and events; return the run id."""
+    store.sync_members(config.members)
+    targets = [SiteTarget(m.id, m.site, tuple(store.known_link_pages(m))) for m in config.members]
+    executable = browser_executable(config, browser)
+    run_id = store.start_run("links", "browser" if executable else "static")
+    result = check_sites(targets, config, browser=bool(executable), on_progress=on_progress)
+    now = utc_now()
+    for member in config.members:
+        outcome = result.outcomes[member.id]
+        changes = reconcile(
+            member.id, store.backlinks_of(member.id), store.previous_status(member.id), outcome, now
+        )
+        store.record_check(run_id, member.id, outcome, changes, now)
+    counts: dict[str, int] = defaultdict(int)
+    for outcome in result.outcomes.values():
+        counts[outcome.status] += 1
+    store.finish_run(run_id, {"statuses": counts, "pages": result.crawl_stats.get("response_received_count")})
+    return run_id, result
