@@ -9,10 +9,12 @@ Run as a child process: `python -m crawler.browser JOB.json OUT.jsonl`, where th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,11 +49,11 @@ def _same_site_only(hosts: set[str]) -> Any:
     return handle
 
 
-def render_pages(job: dict[str, Any], executable: str) -> list[dict[str, Any]]:
+def render_pages(job: dict[str, Any], executable: str) -> Iterator[dict[str, Any]]:
+    """Render each page of the job and yield what the browser saw of it, page by page."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    results = []
     timeout_ms = int(job.get("timeout_s", 20) * 1000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -72,20 +74,18 @@ def render_pages(job: dict[str, Any], executable: str) -> list[dict[str, Any]]:
                 }
                 try:
                     page.goto(entry["url"], wait_until="load", timeout=timeout_ms)
-                    try:
+                    # A page that keeps polling the network is judged as it stands.
+                    with contextlib.suppress(PlaywrightError):
                         page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 3000))
-                    except PlaywrightError:
-                        pass  # a page that keeps polling is judged as it stands
                     result["links"] = page.evaluate(_SCRIPT, list(job["domains"]))
                     result["ok"] = True
                 except PlaywrightError as exc:
                     result["error"] = str(exc).splitlines()[0][:300]
                 finally:
                     context.close()
-                results.append(result)
+                yield result
         finally:
             browser.close()
-    return results
 
 
 def main(argv: list[str]) -> int:
@@ -98,6 +98,7 @@ def main(argv: list[str]) -> int:
     with Path(out_path).open("w", encoding="utf-8") as out:
         for result in render_pages(job, executable):
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            out.flush()
     return 0
 
 

@@ -36,7 +36,19 @@
     if (opacity < 0.05) return "opacity:0";
     const hasImage = box.tagName === "IMG" || box.querySelector("img") !== null;
     if (!hasImage && parseFloat(getComputedStyle(box).fontSize) < 1) return "font-size:0";
+    // Where the text is drawn, not the box: text-indent moves the text out of a box left in place.
     let rect = box.getBoundingClientRect();
+    if (!hasImage) {
+      const range = document.createRange();
+      range.selectNodeContents(box);
+      const drawn = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0);
+      if (drawn.length) {
+        rect = {
+          left: Math.min(...drawn.map((r) => r.left)), top: Math.min(...drawn.map((r) => r.top)),
+          right: Math.max(...drawn.map((r) => r.right)), bottom: Math.max(...drawn.map((r) => r.bottom)),
+        };
+      }
+    }
     let left = rect.left, top = rect.top, right = rect.right, bottom = rect.bottom;
     if (right - left < MIN_PX || bottom - top < MIN_PX) return "zero-size";
     for (let e = box.parentElement; e && e !== document.body; e = e.parentElement) {

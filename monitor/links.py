@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -43,6 +44,7 @@ class CheckResult:
     outcomes: dict[str, SiteOutcome] = field(default_factory=dict)
     mode: str = "static"
     crawl_stats: dict[str, Any] = field(default_factory=dict)
+    items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def browser_executable(config: Config, browser: bool | None) -> str | None:
@@ -94,15 +96,14 @@ def _confirm_in_browser(
             encoding="utf-8",
         )
         timeout = 60 + len(pages) * (config.crawl["timeout_s"] + 5)
-        try:
+        # Past the timeout, the pages rendered so far are used; the others keep the static judgement.
+        with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run(
                 [sys.executable, "-m", "crawler.browser", str(job), str(out)],
                 timeout=timeout,
                 capture_output=True,
                 check=False,
             )
-        except subprocess.TimeoutExpired:
-            pass
         rendered, _ = read_items(out)
     by_site: dict[str, list[dict]] = defaultdict(list)
     for render in rendered:
@@ -152,6 +153,7 @@ def check_sites(
     items: dict[str, list[dict]] = defaultdict(list)
     for item in output.items:
         items[item["site"]].append(item)
+    result.items = items
     for target in crawlable:
         result.outcomes[target.id] = site_outcome(target.id, items[target.id])
         if output.timed_out and result.outcomes[target.id].status == "unreachable":

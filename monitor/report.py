@@ -11,13 +11,12 @@ import io
 import json
 from datetime import UTC, datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 import yaml
-
 
 from monitor.config import Config
 from monitor.store import Store
@@ -88,7 +87,8 @@ def build_report(store: Store, config: Config) -> dict[str, Any]:
         links = [
             _link_row(link)
             for link in store.db.query(
-                "SELECT * FROM backlinks WHERE member_id = ? AND present = 1 ORDER BY visible DESC, first_seen",
+                "SELECT * FROM backlinks WHERE member_id = ? AND present = 1"
+                " ORDER BY visible DESC, first_seen",
                 [member.id],
             )
         ]

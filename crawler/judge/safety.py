@@ -24,10 +24,10 @@ def classify_address(address: str) -> Network:
         return Network.LOOPBACK
     if ip.is_link_local:
         return Network.LINK_LOCAL
-    if ip.is_private:
-        return Network.PRIVATE
     if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return Network.RESERVED
+    if ip.is_private:
+        return Network.PRIVATE
     return Network.PUBLIC
 
 

@@ -22,6 +22,7 @@ from w3lib.url import canonicalize_url
 
 from crawler.failures import describe_failure
 from crawler.items import FeedItem, LinkItem, MentionItem, PageItem
+from crawler.judge.decoding import decode_html
 from crawler.judge.page import ParsedPage
 from crawler.judge.safety import Network, classify_address
 from crawler.judge.targets import host_of, registrable_domain
@@ -139,7 +140,7 @@ class BacklinksSpider(Spider):
         return PageItem(
             site=request.meta["site"],
             url=request.url,
-            requested_url=request.url,
+            requested_url=(request.meta.get("redirect_urls") or [request.url])[0],
             depth=request.meta.get("veille_depth"),
             ok=False,
             status=status,
@@ -172,7 +173,9 @@ class BacklinksSpider(Spider):
         ):
             return
         robots_header = (response.headers.get("X-Robots-Tag") or b"").decode("latin-1").lower()
-        parsed = ParsedPage(response.text, response.url, nofollow_header="nofollow" in robots_header)
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        html = decode_html(response.body, content_type)
+        parsed = ParsedPage(html, response.url, nofollow_header="nofollow" in robots_header)
 
         if parsed.has_links_to(self.domains):
             sheets = await self._stylesheets(site, parsed.stylesheet_urls())

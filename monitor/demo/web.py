@@ -42,6 +42,7 @@ class FixtureSite:
     state: str | None = None
     server: ThreadingHTTPServer | None = None
     hits: list[str] = field(default_factory=list)
+    user_agents: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -90,6 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.site
         path = urlsplit(self.path).path
         site.hits.append(path)
+        site.user_agents.add(self.headers.get("User-Agent", ""))
         if site.state == "down":
             return self._send(503, b"<h1>Service indisponible</h1>")
         route = site.route_for(path)

@@ -1,0 +1,110 @@
+"""The `veille` command as users and scripts call it: real child processes, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.demo.web import FixtureWeb
+from tests.conftest import TESTS
+
+
+def veille(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_links_check_json_keeps_the_order_of_the_urls(web: FixtureWeb) -> None:
+    urls = [web.url("partners"), web.url("robots"), web.url("comment")]
+    result = veille("links", "check", *urls, "--json", "--no-browser", "--config", str(TESTS / "config"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [(d["url"], d["status"], d["mode"]) for d in data] == [
+        (urls[0], "linked", "static"),
+        (urls[1], "blocked", "static"),
+        (urls[2], "hidden", "static"),
+    ]
+    [finding] = data[0]["findings"]
+    assert set(finding) == {"page", "depth", "href", "text", "rel", "location", "visible", "hidden_reason"}
+    assert (finding["depth"], finding["location"], finding["visible"], finding["rel"]) == (
+        1,
+        "main",
+        True,
+        [],
+    )
+    assert data[0]["pages_crawled"] >= 2
+
+
+@pytest.mark.browser
+def test_links_check_in_browser_mode(web: FixtureWeb) -> None:
+    result = veille(
+        "links", "check", web.url("js-injected"), "--json", "--config", str(TESTS / "config"), "--browser"
+    )
+    assert result.returncode == 0, result.stderr
+    [data] = json.loads(result.stdout)
+    assert (data["status"], data["mode"]) == ("linked", "browser")
+
+
+def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "config.yml").write_text((TESTS / "config" / "config.yml").read_text(encoding="utf-8"))
+    (tmp_path / "members.yml").write_text("members:\n  - id: x\n    name: X\n    site: pas une adresse\n")
+    result = veille("links", "run", "--config", str(tmp_path), "--db", str(tmp_path / "v.db"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Erreur : {tmp_path}/members.yml:4: members[0].site: adresse web invalide: 'pas une adresse' "
+        "(attendu: https://exemple.org/)"
+    )
+    assert "Traceback" not in result.stderr and not (tmp_path / "v.db").exists()
+
+
+def test_report_without_database_says_what_to_do(tmp_path: Path) -> None:
+    result = veille("links", "report", "--db", str(tmp_path / "none.db"), "--config", str(TESTS / "config"))
+    assert result.returncode == 1 and "lancez d'abord « veille links run »" in result.stderr
+
+
+def test_config_check_on_the_shipped_configuration() -> None:
+    result = veille("config", "check", cwd=TESTS.parent)
+    assert result.returncode == 0 and result.stdout.startswith("Configuration valide : 24 associations")
+
+
+def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
+    result = veille("demo", "--out", str(tmp_path / "demo"), "--no-browser", "-q")
+    assert result.returncode == 0, result.stderr
+    report = tmp_path / "demo" / "rapport-liens.html"
+    assert f"Rapport des liens : {report}" in result.stdout
+    html = report.read_text(encoding="utf-8")
+    for label in (
+        "Lien visible",
+        "Lien visible mais « nofollow »",
+        "Lien présent mais invisible",
+        "Aucun lien",
+        "Site injoignable",
+        "Accès refusé au robot",
+        "Site non renseigné",
+    ):
+        assert label in html
+    report_md = veille(
+        "links",
+        "report",
+        "--format",
+        "md",
+        "--db",
+        str(tmp_path / "demo" / "veille.db"),
+        "--config",
+        str(tmp_path / "demo" / "config"),
+    )
+    assert report_md.returncode == 0 and "| Les Lucioles (démo) | Lien visible |" in report_md.stdout
