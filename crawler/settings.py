@@ -12,7 +12,8 @@ USER_AGENT = "Veille/0.1 (Collectif Ensemble contre la traite; +https://www.cont
 # At most two requests at a time to one site, with a pause between them.
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+# ±50 % around the delay, so requests do not fall in a mechanical rhythm.
+DOWNLOAD_DELAY_JITTER = 0.5
 # Many sites can be crawled side by side: each has its own download slot.
 CONCURRENT_REQUESTS = 16
 
@@ -52,6 +53,9 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
 }
 VEILLE_STATS_FILE = ""
+# Scrapy starts this many asyncio workers for each response of an async callback; a page yields a
+# handful of items, and the default (100) costs more than the judgement itself.
+CONCURRENT_ITEMS = 8
 # No session state is needed to read public pages.
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"

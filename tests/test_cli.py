@@ -108,3 +108,18 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
         str(tmp_path / "demo" / "config"),
     )
     assert report_md.returncode == 0 and "| Les Lucioles (démo) | Lien visible |" in report_md.stdout
+
+
+def test_scrapy_crawl_works_alone_without_the_database(web: FixtureWeb, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "backlinks", "-a", f"site={web.url('partners')}",
+         "-o", str(out), "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"],
+        capture_output=True, text=True, timeout=120, cwd=TESTS.parent, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    kinds = {item["type"] for item in items}
+    assert kinds == {"page", "link"}
+    [link] = [item for item in items if item["type"] == "link"]
+    assert link["page"].endswith("/partenaires.html") and link["visible"] is True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cssselect
 import tinycss2
@@ -67,10 +68,33 @@ class Declared:
 @dataclass
 class StyleRule:
     selector: str
-    xpath: str
+    xpath: etree.XPath
     specificity: tuple[int, ...]
     declarations: dict[str, tuple[str, bool]]
     source: str
+    # What the subject (rightmost compound) of the selector requires: ("id", x), ("class", x),
+    # ("tag", x) or ("any", ""). Only elements carrying that key can match the rule.
+    key: tuple[str, str] = ("any", "")
+
+
+def subject_key(tree: object) -> tuple[str, str]:
+    """The most selective simple requirement on the element a parsed cssselect tree selects."""
+    while type(tree).__name__ == "CombinedSelector":
+        tree = tree.subselector  # type: ignore[attr-defined]
+    best: tuple[str, str] = ("any", "")
+    while tree is not None:
+        kind = type(tree).__name__
+        if kind == "Hash":
+            return ("id", tree.id)  # type: ignore[attr-defined]
+        if kind == "Class":
+            best = ("class", tree.class_name)  # type: ignore[attr-defined]
+        elif kind == "Element":
+            name = tree.element  # type: ignore[attr-defined]
+            if name and name != "*" and best[0] == "any":
+                best = ("tag", name.lower())
+            break
+        tree = getattr(tree, "selector", None)
+    return best
 
 
 @dataclass
@@ -119,8 +143,13 @@ def _feature_holds(feature: str) -> bool:
     return VIEWPORT_WIDTH_PX >= pixels if name == "min-width" else VIEWPORT_WIDTH_PX <= pixels
 
 
+@lru_cache(maxsize=256)
 def parse_stylesheet(css: str, source: str) -> Stylesheet:
-    """Parse a stylesheet, keeping only rules that declare a hiding property."""
+    """Parse a stylesheet, keeping only rules that declare a hiding property.
+
+    Cached: a site serves the same stylesheet (and often the same `<style>` block) on every page.
+    The result is shared, so callers must not modify it.
+    """
     sheet = Stylesheet(source)
     _collect_rules(tinycss2.parse_stylesheet(css, True, True), sheet)
     return sheet
@@ -146,35 +175,61 @@ def _add_rule(selector_text: str, declarations: dict, sheet: Stylesheet) -> None
         if selector.pseudo_element:
             continue
         try:
-            xpath = _TRANSLATOR.selector_to_xpath(selector)
-        except cssselect.ExpressionError:
+            xpath = etree.XPath(_TRANSLATOR.selector_to_xpath(selector))
+        except (cssselect.ExpressionError, etree.XPathSyntaxError):
             continue  # dynamic pseudo-classes (:hover…) do not describe the resting state
         sheet.rules.append(
-            StyleRule(selector_text, xpath, (0, *selector.specificity()), declarations, sheet.source)
+            StyleRule(
+                selector_text,
+                xpath,
+                (0, *selector.specificity()),
+                declarations,
+                sheet.source,
+                subject_key(selector.parsed_tree),
+            )
         )
 
 
 class Cascade:
-    """Computed hiding-relevant style of the elements of one document."""
+    """Computed hiding-relevant style of the elements of one document.
+
+    Rules are indexed by the key of their subject, as browsers do; a rule's selector is evaluated
+    over the document only when an element carrying its key is asked about, then remembered.
+    """
 
     def __init__(self, root: etree._Element, sheets: list[Stylesheet]) -> None:
-        self._matched: dict[etree._Element, list[tuple[StyleRule, int]]] = defaultdict(list)
+        self._root = root
+        self._by_key: dict[tuple[str, str], list[tuple[int, StyleRule]]] = defaultdict(list)
+        self._selected: dict[int, set[etree._Element]] = {}
         order = 0
         for sheet in sheets:
             for rule in sheet.rules:
                 order += 1
-                try:
-                    elements = root.xpath(rule.xpath)
-                except etree.XPathError:
-                    continue
-                for element in elements:
-                    self._matched[element].append((rule, order))
+                self._by_key[rule.key].append((order, rule))
+
+    def _selects(self, order: int, rule: StyleRule, element: etree._Element) -> bool:
+        if order not in self._selected:
+            try:
+                self._selected[order] = set(rule.xpath(self._root))
+            except etree.XPathError:
+                self._selected[order] = set()
+        return element in self._selected[order]
+
+    def _matching_rules(self, element: etree._Element) -> list[tuple[StyleRule, int]]:
+        keys = [("any", ""), ("tag", str(element.tag).lower())]
+        if element.get("id"):
+            keys.append(("id", element.get("id", "")))
+        keys += [("class", name) for name in element.get("class", "").split()]
+        candidates = sorted(
+            (entry for key in dict.fromkeys(keys) for entry in self._by_key.get(key, ())), key=lambda e: e[0]
+        )
+        return [(rule, order) for order, rule in candidates if self._selects(order, rule, element)]
 
     def declared(self, element: etree._Element) -> dict[str, Declared]:
         """The winning declaration of each hiding property set on this element itself."""
         winners: dict[str, Declared] = {}
         candidates: list[tuple[dict, Precedence, str]] = []
-        for rule, order in self._matched.get(element, ()):
+        for rule, order in self._matching_rules(element):
             for important in (False, True):
                 candidates.append(
                     (

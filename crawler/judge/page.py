@@ -4,6 +4,7 @@ Collectif with where they stand and whether a visitor sees them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import lxml.html
 from lxml import etree
@@ -113,17 +114,23 @@ class ParsedPage:
         )
         self.nofollow = nofollow_header or "nofollow" in robots or "none" in robots.split(",")
 
-    def _anchors(self) -> list[etree._Element]:
-        return [e for e in self.root.iter("a", "area") if e.get("href") is not None]
+    @cached_property
+    def anchors(self) -> list[tuple[etree._Element, str | None]]:
+        """Every `<a href>` and `<area href>` with the absolute URL it leads to, resolved once."""
+        resolved: dict[str, str | None] = {}
+        anchors = []
+        for element in self.root.iter("a", "area"):
+            href = element.get("href")
+            if href is None:
+                continue
+            if href not in resolved:
+                resolved[href] = resolve_href(href, self.base_url)
+            anchors.append((element, resolved[href]))
+        return anchors
 
     def outlinks(self) -> list[str]:
         """Absolute http(s) URLs of every link on the page, in document order, without duplicates."""
-        seen: dict[str, None] = {}
-        for element in self._anchors():
-            url = resolve_href(element.get("href", ""), self.base_url)
-            if url:
-                seen.setdefault(url, None)
-        return list(seen)
+        return list(dict.fromkeys(url for _, url in self.anchors if url))
 
     def stylesheet_urls(self) -> list[str]:
         urls = []
@@ -150,10 +157,7 @@ class ParsedPage:
 
     def has_links_to(self, domains: tuple[str, ...]) -> bool:
         """Cheap test, before fetching stylesheets: does any link or comment mention the domains?"""
-        if any(
-            is_on_domains(resolve_href(e.get("href", ""), self.base_url) or "", domains)
-            for e in self._anchors()
-        ):
+        if any(url and is_on_domains(url, domains) for _, url in self.anchors):
             return True
         return bool(self._comment_links(domains))
 
@@ -169,19 +173,23 @@ class ParsedPage:
             for element in fragment.iter("a", "area"):
                 url = resolve_href(element.get("href", ""), self.base_url)
                 if url and is_on_domains(url, domains):
-                    findings.append(
-                        LinkFinding(
-                            page=self.url,
-                            href=element.get("href", ""),
-                            url=url,
-                            text=_anchor_text(element),
-                            rel=_rel_tokens(element, self.nofollow),
-                            location=location,
-                            visible=False,
-                            hidden_reason="comment",
-                        )
-                    )
+                    findings.append(self._finding(element, url, location, ("comment", None)))
         return findings
+
+    def _finding(
+        self, element: etree._Element, url: str, location: str, hidden: tuple[str, str | None] | None
+    ) -> LinkFinding:
+        return LinkFinding(
+            page=self.url,
+            href=element.get("href", ""),
+            url=url,
+            text=_anchor_text(element),
+            rel=_rel_tokens(element, self.nofollow),
+            location=location,
+            visible=hidden is None,
+            hidden_reason=hidden[0] if hidden else None,
+            hidden_by=hidden[1] if hidden else None,
+        )
 
     def judge(self, domains: tuple[str, ...], stylesheets: dict[str, str]) -> PageJudgement:
         """Every link to `domains` on the page, judged for visibility, and plain-text mentions.
@@ -201,30 +209,24 @@ class ParsedPage:
         cascade = Cascade(self.root, sheets)
 
         judgement = PageJudgement()
-        for element in self._anchors():
-            url = resolve_href(element.get("href", ""), self.base_url)
+        for element, url in self.anchors:
             if not url or not is_on_domains(url, domains):
                 continue
             has_image = element.find(".//img") is not None or element.tag == "area"
             reason = hidden_reason(element, cascade, contains_image=has_image)
-            judgement.links.append(
-                LinkFinding(
-                    page=self.url,
-                    href=element.get("href", ""),
-                    url=url,
-                    text=_anchor_text(element),
-                    rel=_rel_tokens(element, self.nofollow),
-                    location=_location(element),
-                    visible=reason is None,
-                    hidden_reason=reason[0] if reason else None,
-                    hidden_by=reason[1] if reason else None,
-                )
-            )
+            judgement.links.append(self._finding(element, url, _location(element), reason))
         judgement.links.extend(self._comment_links(domains))
+        judgement.mentions = self._mentions(domains)
+        return judgement
+
+    def _mentions(self, domains: tuple[str, ...]) -> list[str]:
+        """The Collectif's address written as text outside any link, e.g. « voir contrelatraite.org »."""
+        body = self.root.find("body")
+        if body is None or not any(d in body.text_content().lower() for d in domains):
+            return []  # the precise search below costs ten times more than this test
         pattern = mention_pattern(domains)
         seen: dict[str, None] = {}
         for text in self.root.xpath(_TEXT_XPATH):
             for match in pattern.finditer(str(text)):
                 seen.setdefault(match.group(0), None)
-        judgement.mentions = list(seen)
-        return judgement
+        return list(seen)

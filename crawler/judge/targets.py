@@ -62,6 +62,7 @@ def registrable_domain(host: str) -> str:
     return f"{extracted.domain}.{extracted.suffix}"
 
 
+@lru_cache(maxsize=16)
 def mention_pattern(domains: tuple[str, ...]) -> re.Pattern[str]:
     """A pattern finding the Collectif's address written as plain text (not part of another name)."""
     names = "|".join(re.escape(d) for d in sorted(domains, key=len, reverse=True))
