@@ -1,0 +1,132 @@
+"""Relevance: literal trap cases written for Veille, and precision/recall on the development headlines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.relevance import LexiconError, classify, fold, lexicon_from_data, load_lexicon
+from tests.conftest import shared_corpus
+
+LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Réforme des retraites : les syndicats appellent à une nouvelle journée de grève",
+        "Il prend sa retraite après vingt ans au club",
+        "Maltraitance en crèche : une enquête ouverte après des signalements",
+        "Le traité de libre-échange ratifié par le Parlement européen",
+        "Un traiteur lyonnais récompensé pour son buffet de Noël",
+        "Salon de l'agriculture : la traite des vaches en démonstration",
+        "Robot de traite : les éleveurs laitiers investissent",
+        "Comptabilité : comment escompter une lettre de change",
+        "Trafic de stupéfiants : trois dealers interpellés à Marseille",
+        "Drug trafficking kingpin extradited to the United States",
+        "Trafic perturbé sur l'A7 en raison d'un accident",
+        "Reprise de l'exploitation agricole familiale : un défi pour les jeunes",
+        "Hommage aux mineurs de fond du bassin houiller",
+        "Mise à jour du système d'exploitation : ce qui change",
+        "Je suis esclave de mon smartphone, avoue l'influenceuse",
+        "Saisie record d'ivoire : un trafic d'espèces protégées démantelé",
+        "10 mai : commémoration des mémoires de la traite négrière et de l'abolition de l'esclavage",
+        "Critique : un film poignant sur la prostitution dans le Paris des années 1950",
+        "Faut-il rouvrir les maisons closes ? Le débat relancé",
+        "Un réseau de passeurs démantelé à Calais, huit interpellations",
+    ],
+)
+def test_traps_are_not_relevant(title: str) -> None:
+    result = classify(LEXICON, title)
+    assert not result.relevant, (result.score, result.matched)
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "topic", "kind"),
+    [
+        ("Proxénétisme aggravé : un couple condamné à huit ans de prison", "", "proxenetisme", "justice"),
+        (
+            "Des saisonniers soumis au travail forcé dans des vignes",
+            "Sans salaire, logés dans des conditions indignes.",
+            "travail_force",
+            None,
+        ),
+        (
+            "Servitude domestique : une employée de maison libérée après dix ans",
+            "",
+            "esclavage_moderne",
+            None,
+        ),
+        ("Mendicité forcée : des enfants exploités dans le métro", "", "mendicite_forcee", None),
+        ("County lines: teenagers groomed to move drugs", "", "delinquance_forcee", None),
+        (
+            "Un réseau de prostitution démantelé, douze victimes mineures",
+            "",
+            "exploitation_sexuelle",
+            "justice",
+        ),
+        (
+            "18 octobre : journée européenne de lutte contre la traite des êtres humains",
+            "",
+            "traite",
+            "evenement",
+        ),
+        (
+            "Le GRETA publie son rapport sur la France",
+            "Le groupe d'experts appelle à mieux identifier les victimes.",
+            "traite",
+            "publication",
+        ),
+        ("Mariage forcé : une adolescente mise à l'abri", "", "mariage_force", None),
+        ("Forced labour found in seafood supply chains, report says", "", "travail_force", "publication"),
+        ("Vendue à un proxénète à quinze ans, elle témoigne", "", "exploitation_sexuelle", None),
+        ("TRAITE DES ETRES HUMAINS : UN RÉSEAU NIGÉRIAN JUGÉ À LYON", "", "traite", "justice"),
+    ],
+)
+def test_trafficking_stories_are_relevant_with_topic_and_kind(
+    title: str, summary: str, topic: str, kind: str | None
+) -> None:
+    result = classify(LEXICON, title, summary)
+    assert result.relevant, (result.score, result.matched)
+    assert topic in result.topics
+    if kind:
+        assert result.kind == kind
+    assert result.matched, "a relevant story says why"
+
+
+def test_title_weighs_more_than_summary_and_text_is_capped() -> None:
+    in_title = classify(LEXICON, "Travail forcé dans un atelier", "")
+    in_summary = classify(LEXICON, "Un atelier", "Travail forcé dans un atelier")
+    assert in_title.score > in_summary.score
+    crowded = classify(
+        LEXICON,
+        "Brève",
+        "",
+        "esclavage moderne. " + "prostitution forcée, travail forcé, mendicité forcée. " * 50,
+    )
+    assert crowded.score <= LEXICON.field_weights["text"] * 5 + LEXICON.text_cap
+
+
+def test_fold_keeps_positions() -> None:
+    text = "Traité, Êtres « humains » – œuvre’s"
+    assert fold(text) == "traite, etres « humains » - œuvre's"
+    assert len(fold(text)) == len(text)
+
+
+def test_lexicon_errors_name_the_entry() -> None:
+    with pytest.raises(LexiconError, match=r"topics.yml: terms\[1\]"):
+        lexicon_from_data({"terms": [{"phrase": "ok", "weight": 1}, {"weight": 2}]})
+
+
+def test_precision_and_recall_on_the_development_headlines() -> None:
+    rows = [json.loads(line) for line in shared_corpus("corpora", "headlines-dev", "headlines.jsonl").open()]
+    outcomes = [
+        (classify(LEXICON, r["title"], r["summary"]).relevant, r["label"] == "relevant") for r in rows
+    ]
+    true_positive = sum(1 for got, gold in outcomes if got and gold)
+    precision = true_positive / max(1, sum(1 for got, _ in outcomes if got))
+    recall = true_positive / sum(1 for _, gold in outcomes if gold)
+    print(f"\ndevelopment headlines: precision {precision:.3f}, recall {recall:.3f} ({len(rows)} items)")
+    assert precision >= 0.95 and recall >= 0.95
