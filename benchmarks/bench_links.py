@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,10 @@ CSS = b"body{font-family:sans-serif} .partners{color:#333} .old{display:none} na
 
 class SyntheticSite(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle stall on keep-alive
 
     def log_message(self, *args: object) -> None:
         pass

@@ -60,3 +60,59 @@ class FeedItem:
     url: str
     title: str = ""
     type: str = "feed"
+
+
+@dataclass
+class FetchItem:
+    """The outcome of fetching one news source."""
+
+    source: str
+    url: str
+    status: int | None = None
+    not_modified: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    entries: int = 0
+    language: str | None = None
+    warning: str | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    type: str = "fetch"
+
+
+@dataclass
+class EntryItem:
+    """One entry of a feed, or one article link of a listing page."""
+
+    source: str
+    index: int
+    title: str = ""
+    link: str = ""
+    guid: str = ""
+    summary: str = ""
+    published: str | None = None
+    raw_date: str = ""
+    author: str = ""
+    language: str | None = None
+    source_url: str = ""
+    source_title: str = ""
+    type: str = "entry"
+
+
+@dataclass
+class ArticleItem:
+    """An article page, fetched and reduced to its main text and metadata."""
+
+    url: str
+    ok: bool
+    final_url: str = ""
+    status: int | None = None
+    title: str = ""
+    text: str = ""
+    published: str | None = None
+    author: str = ""
+    language: str | None = None
+    image: str = ""
+    description: str = ""
+    error: str | None = None
+    type: str = "article"

@@ -78,6 +78,21 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("browser_pages_per_site", int, 10, "Pages re-rendered in the browser per site at most."),
 )
+NEWS_SETTINGS: tuple[Setting, ...] = (
+    Setting("articles_per_source", int, 20, "New article pages fetched per source and night at most."),
+    Setting("max_entries_per_source", int, 200, "Entries read from one feed at most."),
+    Setting("failing_backoff_max_days", int, 7, "A failing source waits 1, 2, 4… days up to this."),
+    Setting("story_window_days", int, 14, "Days within which near-identical stories are grouped."),
+    Setting(
+        "duplicate_similarity",
+        float,
+        0.6,
+        "Similarity (0–1) of title and lead above which two articles are one story.",
+    ),
+    Setting(
+        "future_tolerance_h", int, 24, "A publication date further in the future than this is not trusted."
+    ),
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -104,6 +119,7 @@ class Config:
     collectif: Collectif
     crawl: dict[str, Any]
     members: tuple[Member, ...] = field(default_factory=tuple)
+    news: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NEWS_SETTINGS})
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -112,7 +128,7 @@ class Config:
         return settings
 
 
-class _Located:
+class YamlDocument:
     """A YAML document with the line of every value, addressed by its path of keys and indexes."""
 
     def __init__(self, file: Path) -> None:
@@ -161,15 +177,32 @@ class _Located:
         return value
 
 
-def _url(doc: _Located, path: tuple[Any, ...], value: Any) -> str:
+def _url(doc: YamlDocument, path: tuple[Any, ...], value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://", value.strip(), re.I) or not host_of(value):
         raise doc.error(path, f"adresse web invalide: {value!r} (attendu: https://exemple.org/)")
     return value.strip()
 
 
-def _load_config(file: Path) -> tuple[Collectif, dict[str, Any]]:
-    doc = _Located(file)
-    top = doc.mapping((), doc.data, {"collectif", "crawl"})
+def _settings(doc: YamlDocument, section: str, raw: Any, table: tuple[Setting, ...]) -> dict[str, Any]:
+    """A settings section checked against its table: known keys, right types, positive numbers."""
+    settings = {s.name: s for s in table}
+    given = doc.mapping((section,), raw, set(settings))
+    values: dict[str, Any] = {}
+    for name, setting in settings.items():
+        value = given.get(name, setting.default)
+        if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, setting.kind) or isinstance(value, bool):
+            raise doc.error((section, name), f"{setting.kind.__name__} attendu, trouvé {value!r}")
+        if setting.kind in (int, float) and value < 0:
+            raise doc.error((section, name), "la valeur doit être positive")
+        values[name] = value
+    return values
+
+
+def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any]]:
+    doc = YamlDocument(file)
+    top = doc.mapping((), doc.data, {"collectif", "crawl", "news"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
     for key in ("name", "site", "domains"):
         if not raw.get(key):
@@ -182,25 +215,14 @@ def _load_config(file: Path) -> tuple[Collectif, dict[str, Any]]:
         site=_url(doc, ("collectif", "site"), raw["site"]),
         domains=tuple(normalise_host(d) for d in domains),
     )
-    settings = {s.name: s for s in CRAWL_SETTINGS}
-    crawl_raw = doc.mapping(("crawl",), top.get("crawl"), set(settings))
-    crawl: dict[str, Any] = {}
-    for name, setting in settings.items():
-        value = crawl_raw.get(name, setting.default)
-        if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, setting.kind) or isinstance(value, bool):
-            raise doc.error(("crawl", name), f"{setting.kind.__name__} attendu, trouvé {value!r}")
-        if setting.kind in (int, float) and value < 0:
-            raise doc.error(("crawl", name), "la valeur doit être positive")
-        crawl[name] = value
+    crawl = _settings(doc, "crawl", top.get("crawl"), CRAWL_SETTINGS)
     if crawl["browser"] not in ("auto", "off"):
         raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
-    return collectif, crawl
+    return collectif, crawl, _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
 
 
 def _load_members(file: Path) -> tuple[Member, ...]:
-    doc = _Located(file)
+    doc = YamlDocument(file)
     top = doc.mapping((), doc.data, {"members"})
     entries = top.get("members") or []
     if not isinstance(entries, list):
@@ -243,5 +265,5 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl = _load_config(directory / "config.yml")
-    return Config(directory, collectif, crawl, _load_members(directory / "members.yml"))
+    collectif, crawl, news = _load_config(directory / "config.yml")
+    return Config(directory, collectif, crawl, _load_members(directory / "members.yml"), news)

@@ -22,7 +22,7 @@ from crawler.browser import find_chromium
 from crawler.judge.targets import host_of
 from monitor.config import Config
 from monitor.confirmation import apply_browser
-from monitor.crawl import read_items, run_spider
+from monitor.crawl import global_concurrency, read_items, run_spider
 from monitor.history import reconcile
 from monitor.store import Store, utc_now
 from monitor.verdict import SiteOutcome, links_status, no_site_outcome, site_outcome
@@ -139,7 +139,9 @@ def check_sites(
             ),
             encoding="utf-8",
         )
-        settings = {**config.scrapy_settings(), "CONCURRENT_REQUESTS": min(64, max(16, 2 * len(crawlable)))}
+        per_host = config.crawl["concurrency_per_site"]
+        urls = [t.url for t in crawlable if t.url] + [p for t in crawlable for p in t.known_pages]
+        settings = {**config.scrapy_settings(), "CONCURRENT_REQUESTS": global_concurrency(urls, per_host)}
 
         def progress(items_path: Path) -> None:
             if on_progress:
@@ -184,6 +186,7 @@ def run_links(
             member.id, store.backlinks_of(member.id), store.previous_status(member.id), outcome, now
         )
         store.record_check(run_id, member.id, outcome, changes, now)
+        store.add_discovered_feeds(member.id, outcome.feeds)
     counts: dict[str, int] = defaultdict(int)
     for outcome in result.outcomes.values():
         counts[outcome.status] += 1

@@ -12,13 +12,14 @@ keeps the matched phrases, so a user sees why a story was kept.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -313,3 +314,21 @@ def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:
     }
     best = max(counts.values(), default=0)
     return next((kind for kind, count in counts.items() if count == best), None) if best else None
+
+
+def classify_lines(lexicon: Lexicon, lines: Iterable[str], out: TextIO) -> list[tuple[int, str]]:
+    """`veille classify`: JSON Lines in, JSON Lines out; returns the lines that could not be read."""
+    errors = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("title", ""), str):
+                raise ValueError("an object with a string « title » is expected")
+        except ValueError as exc:
+            errors.append((number, str(exc)))
+            continue
+        result = classify(lexicon, item.get("title") or "", item.get("summary") or "", item.get("text") or "")
+        out.write(json.dumps(result.to_json(item.get("id")), ensure_ascii=False) + "\n")
+    return errors

@@ -42,6 +42,15 @@ def web() -> Iterator[FixtureWeb]:
 
 
 @pytest.fixture(scope="session")
+def demo_web() -> Iterator[FixtureWeb]:
+    """The demo's fictional web (member sites and a newspaper), on its own addresses."""
+    from monitor.demo.web import SITES_DIR
+
+    with FixtureWeb(SITES_DIR, first_address=120) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(TESTS / "config")
 

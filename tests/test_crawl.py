@@ -183,12 +183,9 @@ def test_robots_txt_and_user_agent_are_honoured(session_crawl: CheckResult, web:
     assert session_crawl.crawl_stats["robotstxt/forbidden"] >= 1
 
 
-def test_feed_autodiscovery_and_plain_text_mentions(web: Any, config: Config) -> None:
-    from monitor.demo.web import SITES_DIR, FixtureWeb
-
-    with FixtureWeb(SITES_DIR, first_address=120) as demo:
-        targets = [SiteTarget(n, demo.url(n)) for n in ("les-lucioles", "l-escale")]
-        result = check_sites(targets, config, browser=False)
+def test_feed_autodiscovery_and_plain_text_mentions(demo_web: Any, config: Config) -> None:
+    targets = [SiteTarget(n, demo_web.url(n)) for n in ("les-lucioles", "l-escale")]
+    result = check_sites(targets, config, browser=False)
     [feed] = result.outcomes["les-lucioles"].feeds
     assert feed["url"].endswith("/feed.xml") and feed["title"] == "Actualités"
     assert [m["text"] for m in result.outcomes["l-escale"].mentions] == ["www.contrelatraite.org"]

@@ -15,6 +15,7 @@ from monitor.demo.web import FixtureWeb
 from monitor.links import run_links
 from monitor.report import build_report, render
 from monitor.store import Store
+from monitor.store.schema import migrations
 
 
 @pytest.fixture
@@ -88,9 +89,8 @@ def test_reopening_migrates_once_and_writes_are_idempotent(nights: Any, tmp_db: 
     after = {t: store.db[t].count for t in ("backlinks", "link_checks", "link_events")}
     assert before["backlinks"] == after["backlinks"] and before["link_checks"] == after["link_checks"]
     assert store.db.journal_mode == "wal"
-    assert [
-        m.name for m in __import__("monitor.store", fromlist=["migrations"]).migrations.applied(store.db)
-    ] == ["m001_backlinks"]
+    assert migrations.pending(store.db) == []
+    assert [m.name for m in migrations.applied(store.db)] == ["m001_backlinks", "m002_news"]
 
 
 def test_report_in_three_formats(nights: Any) -> None:

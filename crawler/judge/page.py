@@ -128,6 +128,9 @@ class ParsedPage:
             anchors.append((element, resolved[href]))
         return anchors
 
+    def anchors_by_element(self) -> dict[etree._Element, str | None]:
+        return dict(self.anchors)
+
     def outlinks(self) -> list[str]:
         """Absolute http(s) URLs of every link on the page, in document order, without duplicates."""
         return list(dict.fromkeys(url for _, url in self.anchors if url))

@@ -24,9 +24,8 @@ from crawler.failures import describe_failure
 from crawler.items import FeedItem, LinkItem, MentionItem, PageItem
 from crawler.judge.decoding import decode_html
 from crawler.judge.page import ParsedPage
-from crawler.judge.safety import Network, classify_address
 from crawler.judge.targets import host_of, registrable_domain
-from crawler.middlewares.address_guard import resolve
+from crawler.middlewares.address_guard import DOMAIN_META
 
 # Links to these are not pages: never followed.
 SKIPPED_EXTENSIONS = frozenset(
@@ -42,17 +41,11 @@ class SiteState:
     id: str
     start_url: str
     known_pages: list[str]
-    network: Network
     domain: str
     hosts: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
     stylesheets: dict[str, asyncio.Future[str]] = field(default_factory=dict)
-
-
-def _network_of(host: str) -> Network:
-    addresses = resolve(host)
-    return classify_address(addresses[0]) if addresses else Network.PUBLIC
 
 
 def _is_page_url(url: str) -> bool:
@@ -72,16 +65,18 @@ class BacklinksSpider(Spider):
         else:
             raise ValueError("give -a site=URL[,URL…] or -a job=FILE")
         self.sites: dict[str, SiteState] = {}
+        # Hosts the configuration names: AddressGuardMiddleware lets these be on any network.
+        self.origin_hosts: set[str] = set()
         for entry in entries:
             host = host_of(entry["url"])
             self.sites[entry["id"]] = SiteState(
                 id=entry["id"],
                 start_url=entry["url"],
                 known_pages=list(entry.get("known_pages") or []),
-                network=_network_of(host),
                 domain=registrable_domain(host),
                 hosts={host},
             )
+            self.origin_hosts.add(host)
 
     def _setting(self, name: str) -> Any:
         return self.crawler.settings[name]
@@ -89,14 +84,6 @@ class BacklinksSpider(Spider):
     @property
     def domains(self) -> tuple[str, ...]:
         return tuple(d.lower() for d in self.crawler.settings.getlist("VEILLE_COLLECTIF_DOMAINS"))
-
-    def scope_of(self, request: Request) -> tuple[Network, str | None]:
-        """Used by AddressGuardMiddleware: what this request's site allows."""
-        site = self.sites.get(request.meta.get("site", ""))
-        if site is None:
-            host = host_of(request.url)
-            site = next((s for s in self.sites.values() if host in s.hosts), None)
-        return (site.network, site.domain) if site else (Network.PUBLIC, None)
 
     async def start(self) -> AsyncIterator[Request]:
         for site in self.sites.values():
@@ -120,6 +107,7 @@ class BacklinksSpider(Spider):
                 "veille_depth": depth,
                 "veille_home": home,
                 "veille_known": known,
+                DOMAIN_META: site.domain,
                 "allow_offsite": True,
             },
         )
@@ -205,7 +193,7 @@ class BacklinksSpider(Spider):
         return {u: t for u, t in zip(wanted, texts, strict=True) if t}
 
     async def _download_text(self, site: SiteState, url: str) -> str:
-        request = Request(url, meta={"site": site.id}, dont_filter=True)
+        request = Request(url, meta={"site": site.id, DOMAIN_META: site.domain}, dont_filter=True)
         try:
             response = await self.crawler.engine.download_async(request)
         except Exception as exc:  # an unreadable stylesheet only weakens the judgement

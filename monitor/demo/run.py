@@ -10,6 +10,7 @@ from pathlib import Path
 from monitor.demo.web import FixtureWeb
 
 DEMO_DIR = Path(__file__).parent
+PROJECT_DATA = DEMO_DIR.parent.parent / "data"
 
 
 @dataclass
@@ -28,7 +29,10 @@ def prepare(folder: Path, web: FixtureWeb) -> DemoPaths:
             (folder / name).unlink(missing_ok=True)
     config_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(DEMO_DIR / "config.yml", config_dir / "config.yml")
-    members = (DEMO_DIR / "members.yml").read_text(encoding="utf-8")
-    members = re.sub(r"\{web:([\w-]+)\}", lambda m: web.url(m.group(1)), members)
-    (config_dir / "members.yml").write_text(members, encoding="utf-8")
+    for name in ("members.yml", "sources.yml"):
+        text = (DEMO_DIR / name).read_text(encoding="utf-8")
+        text = re.sub(r"\{web:([\w-]+)\}", lambda m: web.url(m.group(1)), text)
+        (config_dir / name).write_text(text, encoding="utf-8")
+    # The demo judges stories with the Collectif's own lexicon.
+    shutil.copy(PROJECT_DATA / "topics.yml", config_dir / "topics.yml")
     return DemoPaths(folder, config_dir, folder / "veille.db", folder / "rapport-liens.html")

@@ -8,6 +8,8 @@ A site is a folder of files. An optional `_site.yml` in it describes behaviours 
       "/slow.html": {delay_s: 30}            # answer late
       "/agenda/*": {calendar: true}          # an endless calendar (crawl trap)
       "*": {status: 503}                     # every path answers that status
+      "/feed": {content_type: text/html}     # serve the file with another Content-Type
+      "/big.xml": {gzip: true}               # gzip the body (Content-Encoding: gzip)
     charset: utf-8                           # added to text/html Content-Type (default: none)
 
 `FixtureSite.state` switches a site at run time: `None` (normal), `"down"` (503 everywhere), or the
@@ -17,10 +19,15 @@ name of a folder `_states/<name>/` whose files take precedence. Used by the demo
 from __future__ import annotations
 
 import fnmatch
+import gzip
+import hashlib
 import mimetypes
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -71,6 +78,12 @@ class _Handler(BaseHTTPRequestHandler):
     site: FixtureSite
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's algorithm and delayed
+        # ACKs hold every keep-alive response for ~40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -81,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name.replace("_", "-"), value)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and status != 304:
             self.wfile.write(body)
 
     def do_HEAD(self) -> None:
@@ -108,12 +121,28 @@ class _Handler(BaseHTTPRequestHandler):
         file = site.file_for(path)
         if file is None:
             return self._send(404, b"<h1>Introuvable</h1>")
-        content_type = CONTENT_TYPES.get(file.suffix) or (
-            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        content_type = (
+            route.get("content_type")
+            or CONTENT_TYPES.get(file.suffix)
+            or (mimetypes.guess_type(file.name)[0] or "application/octet-stream")
         )
         if content_type == "text/html" and site.charset:
             content_type += f"; charset={site.charset}"
-        self._send(200, file.read_bytes(), content_type, **route.get("headers", {}))
+        body = file.read_bytes()
+        validators = {
+            "ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"',
+            "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True),
+            **route.get("headers", {}),
+        }
+        if self.headers.get("If-None-Match") == validators["ETag"] or (
+            "If-None-Match" not in self.headers
+            and self.headers.get("If-Modified-Since") == validators["Last-Modified"]
+        ):
+            return self._send(304, b"", content_type, **validators)
+        if route.get("gzip"):
+            body = gzip.compress(body)
+            validators["Content-Encoding"] = "gzip"
+        self._send(200, body, content_type, **validators)
 
     def _send_large(self, megabytes: int) -> None:
         chunk = b"<p>" + b"x" * 1020 + b"</p>\n"
@@ -141,6 +170,15 @@ def _calendar_page(path: str) -> str:
     )
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gives up (size cap, timeout) resets the connection: not an error here.
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class FixtureWeb:
     """Start, hold and stop the servers of a set of fixture sites."""
 
@@ -161,8 +199,7 @@ class FixtureWeb:
     def start(self) -> FixtureWeb:
         for site in self.sites.values():
             handler = type(f"Handler_{site.name}", (_Handler,), {"site": site})
-            site.server = ThreadingHTTPServer((site.address, 0), handler)
-            site.server.daemon_threads = True
+            site.server = _Server((site.address, 0), handler)
             threading.Thread(target=site.server.serve_forever, daemon=True).start()
         return self
 

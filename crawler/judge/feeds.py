@@ -1,0 +1,84 @@
+"""Turn downloaded feed bytes into plain entries, with feedparser. Pure: bytes and headers in.
+
+feedparser gets the raw bytes and the (lower-cased) response headers, so it finds the encoding the
+way the server and the document declare it. `bozo` is only a warning: entries are kept whenever
+there are any.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+
+@dataclass
+class ParsedFeed:
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""
+    language: str | None = None
+    warning: str | None = None
+    error: str | None = None
+    is_html: bool = False
+
+
+def _iso(parsed: Any) -> str | None:
+    """feedparser's UTC struct_time as ISO 8601 (never through time.mktime, which is local)."""
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat()
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _entry(entry: Any, index: int) -> dict[str, Any]:
+    summary = entry.get("summary") or ""
+    if not summary and entry.get("content"):
+        summary = entry["content"][0].get("value") or ""
+    source = entry.get("source") or {}
+    return {
+        "index": index,
+        "title": entry.get("title") or "",
+        "link": entry.get("link") or "",
+        "guid": entry.get("id") or "",
+        "summary": summary,
+        "published": _iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+        "raw_date": entry.get("published") or entry.get("updated") or "",
+        "author": entry.get("author") or "",
+        "language": (entry.get("title_detail") or {}).get("language"),
+        "source_url": source.get("href") or source.get("url") or "",
+        "source_title": source.get("title") or "",
+    }
+
+
+def parse_feed(body: bytes, headers: dict[str, str], url: str = "") -> ParsedFeed:
+    """Entries of a feed document; `error` is set when it holds no entry and is not a valid empty feed."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    lowered.setdefault("content-location", url)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=lowered)
+    except Exception as exc:  # feedparser is robust, but a parser bug must not stop the harvest
+        return ParsedFeed(error=f"flux illisible : {type(exc).__name__}: {exc}")
+    feed = parsed.get("feed") or {}
+    result = ParsedFeed(
+        entries=[_entry(e, i) for i, e in enumerate(parsed.get("entries") or [])],
+        title=feed.get("title") or "",
+        language=feed.get("language"),
+    )
+    if parsed.get("bozo"):
+        result.warning = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"[
+            :300
+        ]
+    if not result.entries:
+        head = body[:2048].lstrip().lower()
+        result.is_html = head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+        if result.is_html:
+            result.error = "une page HTML a été reçue à la place d'un flux"
+        elif parsed.get("bozo") and not parsed.get("version"):
+            result.error = f"ce n'est pas un flux lisible ({result.warning})"
+    return result

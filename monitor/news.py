@@ -1,0 +1,297 @@
+"""The nightly news harvest: fetch the sources, keep the entries, judge them, group them into stories,
+then fetch the new articles' pages for their text and judge again.
+
+Feed stage: `scrapy crawl news` in a child process; every entry is stored as an article (new canonical
+address), attached to an existing article (same address: a duplicate), or rejected with a reason.
+Article stage: `scrapy crawl articles` on the night's new articles, best first, a few per source.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from crawler.judge.targets import host_of
+from monitor.config import Config
+from monitor.crawl import global_concurrency, run_spider
+from monitor.dedup import StoryIndex, article_id, canonical_url
+from monitor.relevance import Lexicon, classify
+from monitor.store import Store, utc_now
+
+# A night's feed stage is cut after this long, whatever the number of sources.
+FEED_STAGE_TIMEOUT_S = 900
+
+
+@dataclass
+class NewsSummary:
+    """What a night's harvest did, for the terminal and the `runs` table."""
+
+    sources: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    entries: int = 0
+    new_articles: int = 0
+    relevant: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    articles_fetched: int = 0
+    new_stories: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+
+def plain_text(value: str) -> str:
+    """Text of a title or summary that may hold HTML (already sanitised by feedparser)."""
+    if not value:
+        return ""
+    if "<" in value or "&" in value:
+        with contextlib.suppress(ValueError, lxml.etree.ParserError):
+            value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
+    return " ".join(value.split())
+
+
+def entry_problem(entry: dict[str, Any]) -> str | None:
+    """Why an entry cannot be kept, or None."""
+    if not entry.get("link"):
+        return "entrée sans lien"
+    if canonical_url(entry["link"]) is None:
+        return f"lien inutilisable : {entry['link'][:200]}"
+    if not plain_text(entry.get("title", "")) and not plain_text(entry.get("summary", "")):
+        return "entrée sans titre ni résumé"
+    return None
+
+
+def trusted_date(published: str | None, now: datetime, tolerance_h: int) -> tuple[str | None, str | None]:
+    """(publication date, note): a date too far in the future is not kept."""
+    if not published:
+        return None, None
+    moment = datetime.fromisoformat(published)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment > now + timedelta(hours=tolerance_h):
+        return None, f"date dans le futur ignorée : {published}"
+    return moment.astimezone(UTC).isoformat(), None
+
+
+class Harvest:
+    """One night's harvest into the store."""
+
+    def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
+        self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
+        self.summary = NewsSummary()
+        self.stories = StoryIndex(config.news["duplicate_similarity"])
+        since = (now - timedelta(days=config.news["story_window_days"])).isoformat()
+        for row in store.recent_relevant_articles(since):
+            self.stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
+        self.touched_stories: set[str] = set()
+
+    def _story_for(self, identity: str, variants: list[tuple[str, str]]) -> tuple[str, bool]:
+        """The story of an article seen under these (title, summary) variants; a new one if none."""
+        story = self.stories.story_of(variants)
+        created = story is None
+        story = story or identity
+        for number, (title, summary) in enumerate(variants):
+            self.stories.add(f"{identity}#{number}" if number else identity, story, title, summary)
+        self.touched_stories.add(story)
+        return story, created
+
+    def keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
+        """Store the entries of the feed stage; return the ids of the new articles."""
+        now_iso = self.now.replace(microsecond=0).isoformat()
+        limit = self.config.news["max_entries_per_source"]
+        per_source: Counter[str] = Counter()
+        candidates: dict[str, dict[str, Any]] = {}
+        variants: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        rejections, links = [], []
+        for entry in entries:
+            per_source[entry["source"]] += 1
+            if per_source[entry["source"]] > limit:
+                continue
+            problem = entry_problem(entry)
+            if problem:
+                title = plain_text(entry.get("title", ""))[:300]
+                rejections.append(
+                    {"run_id": self.run_id, "source_id": entry["source"], "title": title,
+                     "link": (entry.get("link") or "")[:500], "reason": problem, "at": now_iso}
+                )  # fmt: skip
+                continue
+            identity = article_id(canonical_url(entry["link"]) or "")
+            links.append({"article_id": identity, "source_id": entry["source"], "first_seen": now_iso,
+                          "title": plain_text(entry.get("title", ""))[:300]})  # fmt: skip
+            variants[identity].append(
+                (plain_text(entry.get("title", "")), plain_text(entry.get("summary", "")))
+            )
+            if identity in candidates:
+                self.summary.duplicates += 1
+                continue
+            candidates[identity] = entry
+        existing = self.store.existing_articles(candidates)
+        self.summary.duplicates += len(existing)
+        stories, articles = [], []
+        for identity, entry in candidates.items():
+            if identity in existing:
+                continue
+            article = self._article(identity, entry, languages, now_iso)
+            if article["relevant"]:
+                article["story_id"], created = self._story_for(identity, variants[identity])
+                if created:
+                    stories.append({"id": identity, "title": article["title"], "first_seen": now_iso})
+                    self.summary.new_stories += 1
+            articles.append(article)
+        self.summary.new_articles += len(articles)
+        self.summary.relevant += sum(1 for a in articles if a["relevant"])
+        self.summary.rejected += len(rejections)
+        self.store.save_articles(stories, articles, links, rejections)
+        return [a["id"] for a in articles]
+
+    def _article(
+        self, identity: str, entry: dict[str, Any], languages: dict[str, str], now_iso: str
+    ) -> dict[str, Any]:
+        title, summary = plain_text(entry.get("title", "")), plain_text(entry.get("summary", ""))
+        published, note = trusted_date(
+            entry.get("published"), self.now, self.config.news["future_tolerance_h"]
+        )
+        if entry.get("raw_date") and not entry.get("published"):
+            note = f"date illisible : {entry['raw_date'][:100]}"
+        judged = classify(self.lexicon, title, summary)
+        language = entry.get("language") or languages.get(entry["source"]) or "fr"
+        return {
+            "id": identity, "url": canonical_url(entry["link"]), "link": entry["link"], "title": title,
+            "summary": summary[:2000], "text": None, "published": published, "fetched_at": now_iso,
+            "source_id": entry["source"], "lang": language[:2],
+            "author": plain_text(entry.get("author", ""))[:200], "image": None, "score": judged.score,
+            "relevant": int(judged.relevant), "topics": json.dumps(judged.topics), "kind": judged.kind,
+            "matched": json.dumps(judged.matched, ensure_ascii=False), "story_id": None, "date_note": note,
+            "text_status": "pending",
+        }  # fmt: skip
+
+    def keep_pages(self, pages: list[dict[str, Any]]) -> None:
+        """Store the article stage: text and metadata, judged again with the text."""
+        rows = {row["id"]: row for row in self.store.articles_by_id(p["id"] for p in pages)}
+        updated, stories = [], []
+        for page in pages:
+            row = rows.get(page["id"])
+            if row is None:
+                continue
+            if not page.get("ok"):
+                updated.append({**row, "text_status": f"échec : {page.get('error')}"[:300]})
+                continue
+            self.summary.articles_fetched += 1
+            text = page.get("text") or ""
+            judged = classify(
+                self.lexicon, row["title"], row["summary"] or page.get("description") or "", text
+            )
+            published = row["published"]
+            if not published and page.get("published"):
+                published, _ = trusted_date(
+                    page["published"], self.now, self.config.news["future_tolerance_h"]
+                )
+            row.update(
+                text=text, image=page.get("image") or None, author=row["author"] or page.get("author") or "",
+                lang=(page.get("language") or row["lang"] or "fr")[:2], published=published,
+                score=judged.score, relevant=int(judged.relevant), topics=json.dumps(judged.topics),
+                kind=judged.kind, matched=json.dumps(judged.matched, ensure_ascii=False), text_status="ok",
+                summary=row["summary"] or (page.get("description") or "")[:2000],
+            )  # fmt: skip
+            if judged.relevant and not row["story_id"]:
+                row["story_id"], created = self._story_for(row["id"], [(row["title"], row["summary"] or "")])
+                if created:
+                    stories.append({"id": row["id"], "title": row["title"], "first_seen": row["fetched_at"]})
+                    self.summary.new_stories += 1
+                self.summary.relevant += 1
+            elif row["story_id"]:
+                self.touched_stories.add(row["story_id"])
+            updated.append(row)
+        self.store.save_articles(stories, updated, [], [])
+
+
+def _select_for_text(store: Store, new_ids: list[str], per_source: int) -> list[dict[str, Any]]:
+    """The new articles whose page to fetch: best scores first, `per_source` per source at most."""
+    rows = sorted(store.articles_by_id(new_ids), key=lambda r: -(r["score"] or 0))
+    taken: Counter[str] = Counter()
+    chosen = []
+    for row in rows:
+        if taken[row["source_id"]] < per_source:
+            taken[row["source_id"]] += 1
+            chosen.append(row)
+    return chosen
+
+
+def run_news(
+    store: Store,
+    config: Config,
+    lexicon: Lexicon,
+    on_progress: Callable[[str], None] | None = None,
+    fetch_articles: bool = True,
+) -> tuple[int, NewsSummary]:
+    """Harvest every due source into the store; returns the run id and what happened."""
+    now = datetime.now(UTC)
+    now_iso = utc_now()
+    run_id = store.start_run("news", "static")
+    harvest = Harvest(store, config, lexicon, run_id, now)
+    sources = store.due_sources(now_iso)
+    harvest.summary.sources = len(sources)
+    per_host = config.crawl["concurrency_per_site"]
+    settings = {
+        **config.scrapy_settings(),
+        "CONCURRENT_REQUESTS": global_concurrency([s["url"] for s in sources], per_host),
+    }
+    with tempfile.TemporaryDirectory(prefix="veille-news-") as tmp:
+        job = Path(tmp) / "sources.json"
+        job.write_text(json.dumps({"sources": [
+            {"id": s["id"], "url": s["url"], "kind": "page" if s["kind"] == "page" else "feed",
+             "etag": s["etag"], "last_modified": s["last_modified"]} for s in sources
+        ]}), encoding="utf-8")  # fmt: skip
+        if on_progress:
+            on_progress(f"Lecture de {len(sources)} sources…")
+        output = run_spider("news", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S)
+        fetches = [i for i in output.items if i["type"] == "fetch"]
+        entries = [i for i in output.items if i["type"] == "entry"]
+        languages = {s["id"]: s["language"] for s in sources}
+        answered = {f["source"] for f in fetches}
+        silent = [{"source": s["id"], "error": "pas de réponse (exploration interrompue)"}
+                  for s in sources if s["id"] not in answered]  # fmt: skip
+        store.record_fetches(fetches + silent, now_iso, config.news["failing_backoff_max_days"])
+        harvest.summary.failed += len(silent)
+        for fetch in fetches:
+            harvest.summary.fetched += 1
+            harvest.summary.not_modified += int(bool(fetch.get("not_modified")))
+            if fetch.get("error"):
+                harvest.summary.failed += 1
+                harvest.summary.errors.append(f"{fetch['source']}: {fetch['error']}")
+        harvest.summary.entries = len(entries)
+        if on_progress:
+            on_progress(f"{len(entries)} entrées lues, tri…")
+        new_ids = harvest.keep_entries(entries, languages)
+        chosen = (
+            _select_for_text(store, new_ids, config.news["articles_per_source"]) if fetch_articles else []
+        )
+        if chosen:
+            if on_progress:
+                on_progress(f"Lecture de {len(chosen)} articles…")
+            job = Path(tmp) / "articles.json"
+            origin_hosts = sorted({host_of(s["url"]) for s in sources})
+            job.write_text(
+                json.dumps({"articles": [{"url": r["link"]} for r in chosen], "origin_hosts": origin_hosts})
+            )
+            settings["CONCURRENT_REQUESTS"] = global_concurrency([r["link"] for r in chosen], per_host)
+            pages = run_spider("articles", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S).items
+            by_link = defaultdict(list)
+            for row in chosen:
+                by_link[row["link"]].append(row["id"])
+            harvest.keep_pages([{**page, "id": i} for page in pages for i in by_link.get(page["url"], [])])
+    store.refresh_stories(harvest.touched_stories)
+    store.finish_run(run_id, harvest.summary.to_json())
+    return run_id, harvest.summary

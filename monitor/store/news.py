@@ -1,0 +1,178 @@
+"""Tables of the news watch: sources and their health, articles, stories, rejected entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from monitor.sources import Source
+
+# Columns of `sources` that the configuration owns; the others are the source's health.
+_CONFIGURED = ("name", "url", "kind", "language", "tags", "origin", "member_id", "active")
+
+
+class NewsTables:
+    db: sqlite_utils.Database
+
+    def sync_sources(self, sources: Iterable[Source]) -> None:
+        """Configured sources in, removed ones inactive; discovered feeds and health are kept."""
+        rows = [
+            {
+                "id": s.id, "name": s.name, "url": s.url, "kind": s.kind, "language": s.language,
+                "tags": json.dumps(list(s.tags)), "origin": s.origin, "member_id": s.member_id, "active": 1,
+            }
+            for s in sources
+        ]  # fmt: skip
+        with self.db.conn:
+            self.db.execute("UPDATE sources SET active = 0 WHERE origin = 'config'")
+            for row in rows:
+                self._upsert_configured(row)
+
+    def _upsert_configured(self, row: dict[str, Any]) -> None:
+        columns = ", ".join(("id", *_CONFIGURED))
+        marks = ", ".join("?" for _ in range(len(_CONFIGURED) + 1))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _CONFIGURED)
+        # A new address starts afresh: old validators and failures belong to the old one.
+        same = "CASE WHEN sources.url = excluded.url THEN sources.{0} END"
+        fresh = ", ".join(f"{c} = {same.format(c)}" for c in ("etag", "last_modified", "next_attempt_at"))
+        self.db.execute(
+            f"INSERT INTO sources ({columns}) VALUES ({marks})"
+            f" ON CONFLICT(id) DO UPDATE SET {updates}, {fresh},"
+            " error_count = CASE WHEN sources.url = excluded.url THEN sources.error_count ELSE 0 END",
+            [row["id"], *(row[c] for c in _CONFIGURED)],
+        )
+
+    def add_discovered_feeds(self, member_id: str, feeds: Iterable[dict[str, Any]]) -> int:
+        """Feeds found on a member's site (autodiscovery) become sources; returns how many are new."""
+        import hashlib
+
+        added = 0
+        for feed in feeds:
+            source_id = f"{member_id}-{hashlib.sha1(feed['url'].encode()).hexdigest()[:6]}"
+            if self.db["sources"].count_where("id = ?", [source_id]):
+                continue
+            self.db["sources"].insert(
+                {
+                    "id": source_id, "name": feed.get("title") or f"Flux de {member_id}", "url": feed["url"],
+                    "kind": "feed", "language": "fr", "tags": "[]", "origin": "discovered",
+                    "member_id": member_id, "active": 1,
+                }
+            )  # fmt: skip
+            added += 1
+        return added
+
+    def due_sources(self, now: str) -> list[dict[str, Any]]:
+        """Active sources whose turn has come (a failing one waits longer after each failure)."""
+        return list(
+            self.db.query(
+                "SELECT * FROM sources WHERE active = 1 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+                " ORDER BY id",
+                [now],
+            )
+        )
+
+    def record_fetches(self, fetches: list[dict[str, Any]], now: str, backoff_max_days: int) -> None:
+        """Sources' health after tonight's fetches: validators, counts, errors and next attempt."""
+        ids = [f["source"] for f in fetches]
+        current = {r["id"]: r for r in self._rows_by_id("sources", ids)}
+        updates = []
+        for fetch in fetches:
+            source = current[fetch["source"]]
+            update: dict[str, Any] = {
+                "id": fetch["source"],
+                "last_fetch_at": now,
+                "last_status": fetch.get("status"),
+                "fetches": (source["fetches"] or 0) + 1,
+            }
+            if fetch.get("not_modified"):
+                update["not_modified"] = (source["not_modified"] or 0) + 1
+            if fetch.get("error"):
+                errors = (source["error_count"] or 0) + 1
+                wait = min(2 ** (errors - 1), backoff_max_days) if errors > 1 else 0
+                next_attempt = utc(datetime.fromisoformat(now) + timedelta(days=wait)) if wait else None
+                update.update(last_error=fetch["error"], error_count=errors, next_attempt_at=next_attempt)
+            else:
+                update.update(last_error=None, error_count=0, next_attempt_at=None)
+                if not fetch.get("not_modified"):
+                    update.update(etag=fetch.get("etag"), last_modified=fetch.get("last_modified"))
+                    update["entries_last"] = fetch.get("entries", 0)
+            updates.append(update)
+        with self.db.conn:
+            for update in updates:
+                self.db["sources"].update(update["id"], update)
+
+    def _rows_by_id(self, table: str, ids: Iterable[str]) -> list[dict[str, Any]]:
+        ids = list(ids)
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" for _ in chunk)
+            rows += self.db.query(f"SELECT * FROM [{table}] WHERE id IN ({marks})", chunk)
+        return rows
+
+    def existing_articles(self, ids: Iterable[str]) -> set[str]:
+        return {row["id"] for row in self._rows_by_id("articles", ids)}
+
+    def save_articles(
+        self,
+        stories: list[dict[str, Any]],
+        articles: list[dict[str, Any]],
+        article_sources: list[dict[str, Any]],
+        rejections: list[dict[str, Any]],
+    ) -> None:
+        """One transaction for one batch: stories first (articles point to them)."""
+        with self.db.conn:
+            if stories:
+                self.db["stories"].upsert_all(stories, pk="id")
+            if articles:
+                self.db["articles"].upsert_all(articles, pk="id")
+            if article_sources:
+                self.db["article_sources"].insert_all(article_sources, ignore=True)
+            if rejections:
+                self.db["rejections"].insert_all(rejections)
+
+    def recent_relevant_articles(self, since: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT id, story_id, title, summary FROM articles"
+                " WHERE relevant = 1 AND story_id IS NOT NULL AND fetched_at >= ?",
+                [since],
+            )
+        )
+
+    def refresh_stories(self, story_ids: Iterable[str]) -> None:
+        """Recompute each story's counts, best article and dates from its articles."""
+        with self.db.conn:
+            for story_id in set(story_ids):
+                rows = list(
+                    self.db.query(
+                        "SELECT * FROM articles WHERE story_id = ? ORDER BY score DESC, fetched_at",
+                        [story_id],
+                    )
+                )
+                if not rows:
+                    continue
+                best = rows[0]
+                self.db["stories"].update(
+                    story_id,
+                    {
+                        "title": best["title"], "summary": best["summary"], "url": best["url"],
+                        "lang": best["lang"], "score": best["score"], "relevant": best["relevant"],
+                        "topics": best["topics"], "kind": best["kind"], "matched": best["matched"],
+                        "article_count": len(rows),
+                        "published": min((r["published"] for r in rows if r["published"]), default=None),
+                        "first_seen": min(r["fetched_at"] for r in rows),
+                        "last_seen": max(r["fetched_at"] for r in rows),
+                    },
+                )  # fmt: skip
+
+    def articles_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        return self._rows_by_id("articles", ids)
+
+
+def utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,125 @@
+"""The database schema: versioned migrations, applied in order at every open (sqlite-utils)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("veille")
+
+
+@migrations()
+def m001_backlinks(db: sqlite_utils.Database) -> None:
+    db["members"].create(
+        {"id": str, "name": str, "site_url": str, "contact_email": str, "link_pages": str, "active": int},
+        pk="id",
+    )
+    db["runs"].create(
+        {"id": int, "kind": str, "started_at": str, "finished_at": str, "mode": str, "stats": str},
+        pk="id",
+    )
+    db["link_checks"].create(
+        {
+            "run_id": int,
+            "member_id": str,
+            "status": str,
+            "pages_crawled": int,
+            "mode": str,
+            "error": str,
+            "final_url": str,
+            "links_found": int,
+            "visible_links": int,
+            "mentions": str,
+            "checked_at": str,
+        },
+        pk=("run_id", "member_id"),
+        foreign_keys=[("run_id", "runs", "id"), ("member_id", "members", "id")],
+    )
+    db["backlinks"].create(
+        {
+            "id": str,
+            "member_id": str,
+            "page_url": str,
+            "url": str,
+            "href": str,
+            "text": str,
+            "rel": str,
+            "location": str,
+            "visible": int,
+            "hidden_reason": str,
+            "depth": int,
+            "judged_by": str,
+            "first_seen": str,
+            "last_seen": str,
+            "present": int,
+            "missed_runs": int,
+            "lost_at": str,
+        },
+        pk="id",
+        foreign_keys=[("member_id", "members", "id")],
+    )
+    db["link_events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "member_id": str,
+            "event": str,
+            "backlink_id": str,
+            "detail": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("member_id", "members", "id")],
+    )
+    db["link_checks"].create_index(["member_id", "run_id"])
+    db["backlinks"].create_index(["member_id", "present"])
+    db["link_events"].create_index(["run_id"])
+
+
+@migrations()
+def m002_news(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "id": str, "name": str, "url": str, "kind": str, "language": str, "tags": str, "origin": str,
+            "member_id": str, "active": int, "etag": str, "last_modified": str, "last_fetch_at": str,
+            "last_status": int, "last_error": str, "error_count": int, "next_attempt_at": str,
+            "fetches": int, "not_modified": int, "entries_last": int, "articles_total": int,
+        },
+        pk="id",
+        defaults={"active": 1, "error_count": 0, "fetches": 0, "not_modified": 0, "articles_total": 0},
+    )  # fmt: skip
+    db["stories"].create(
+        {
+            "id": str, "title": str, "summary": str, "url": str, "lang": str, "published": str,
+            "first_seen": str, "last_seen": str, "article_count": int, "score": float, "relevant": int,
+            "topics": str, "kind": str, "matched": str,
+        },
+        pk="id",
+    )  # fmt: skip
+    db["articles"].create(
+        {
+            "id": str, "url": str, "link": str, "title": str, "summary": str, "text": str,
+            "published": str, "fetched_at": str, "source_id": str, "lang": str, "author": str,
+            "image": str, "score": float, "relevant": int, "topics": str, "kind": str, "matched": str,
+            "story_id": str, "date_note": str, "text_status": str,
+        },
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id"), ("story_id", "stories", "id")],
+    )  # fmt: skip
+    db["article_sources"].create(
+        {"article_id": str, "source_id": str, "first_seen": str, "title": str},
+        pk=("article_id", "source_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("source_id", "sources", "id")],
+    )
+    db["rejections"].create(
+        {"id": int, "run_id": int, "source_id": str, "title": str, "link": str, "reason": str, "at": str},
+        pk="id",
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["story_id"])
+    db["articles"].create_index(["relevant", "published"])
+    db["stories"].create_index(["relevant", "last_seen"])
+    db["rejections"].create_index(["run_id"])
+    db["articles"].enable_fts(
+        ["title", "summary", "text"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
+    )

@@ -1,0 +1,166 @@
+"""The news harvest on real local servers: formats, encodings, broken input, 304s, duplicates, stories."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from monitor.config import Config
+from monitor.demo.web import FixtureWeb
+from monitor.news import run_news
+from monitor.relevance import load_lexicon
+from monitor.sources import Source
+from monitor.store import Store
+from tests.conftest import TESTS, shared_corpus
+
+LEXICON = load_lexicon(TESTS.parent / "data" / "topics.yml")
+GAZETTE = ("rss.xml", "atom.xml", "rdf.xml", "latin1.xml", "broken.xml", "ancien-flux.xml")
+
+
+def feed(source_id: str, url: str, kind: str = "feed", language: str = "fr") -> Source:
+    return Source(id=source_id, name=source_id, url=url, kind=kind, language=language)
+
+
+def gazette_sources(demo_web: FixtureWeb) -> list[Source]:
+    sources = [feed(name.split(".")[0], demo_web.url("presse", name)) for name in GAZETTE]
+    return [*sources, feed("actualites", demo_web.url("presse", "actualites.html"), kind="page")]
+
+
+@pytest.fixture(scope="module")
+def gazette(demo_web: FixtureWeb, config: Config, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two nights over the unchanged demo newspaper."""
+    store = Store.open(tmp_path_factory.mktemp("news") / "veille.db")
+    store.sync_sources(gazette_sources(demo_web))
+    first = run_news(store, config, LEXICON)[1]
+    counts = {t: store.db[t].count for t in ("articles", "stories", "article_sources", "rejections")}
+    second = run_news(store, config, LEXICON)[1]
+    return {"store": store, "first": first, "second": second, "counts": counts}
+
+
+def articles(store: Store) -> dict[str, dict[str, Any]]:
+    return {row["url"].rsplit("/", 1)[-1]: row for row in store.db.query("SELECT * FROM articles")}
+
+
+def test_first_night_reads_every_format(gazette: dict[str, Any]) -> None:
+    first = gazette["first"]
+    assert (first.sources, first.fetched, first.failed) == (7, 7, 1)
+    assert first.errors == ["ancien-flux: HTTP 404"]
+    assert first.entries == 15 and first.rejected == 2
+    assert first.new_articles + first.duplicates + first.rejected == first.entries
+    assert first.articles_fetched == first.new_articles
+
+
+def test_second_night_over_an_unchanged_web_is_all_304_and_adds_nothing(gazette: dict[str, Any]) -> None:
+    second, store = gazette["second"], gazette["store"]
+    assert second.not_modified == 6 and second.entries == 0 and second.new_articles == 0
+    assert {t: store.db[t].count for t in gazette["counts"]} == gazette["counts"]
+    gone = store.db["sources"].get("ancien-flux")
+    assert gone["error_count"] == 2 and gone["last_error"] == "HTTP 404" and gone["next_attempt_at"]
+
+
+def test_entries_become_plain_text_articles_with_canonical_urls(gazette: dict[str, Any]) -> None:
+    stored = articles(gazette["store"])
+    lyon = stored["reseau-proxenetisme-demantele-lyon.html"]  # the RSS link carried utm_* trackers
+    assert not any(
+        "<" in (row["summary"] or "") or "alert(" in (row["summary"] or "") for row in stored.values()
+    )
+    assert lyon["relevant"] == 1 and lyon["kind"] == "justice"
+    assert json.loads(lyon["matched"]) and "proxenetisme" in json.loads(lyon["topics"])
+    assert "Les suspects seront jugés" in lyon["text"] and lyon["image"].endswith(".jpg")
+    latin1 = stored["traite-des-vaches-salon-bis.html"]
+    assert (
+        latin1["summary"] == "Les éleveurs laitiers présentent leurs robots de traite."
+        and latin1["relevant"] == 0
+    )
+    assert stored["retraites-reforme-greve.html"]["relevant"] == 0
+    future = stored["saisonniers-travail-force-vignes.html?from=futur"]
+    # The feed's date (year 2100) is not trusted; the article page's own date replaces it.
+    assert future["date_note"].startswith("date dans le futur ignorée") and future["published"].startswith(
+        "2026-11-24"
+    )
+    assert not any(row["title"].startswith("<") for row in stored.values())
+
+
+def test_rejections_and_duplicates_are_recorded(gazette: dict[str, Any]) -> None:
+    store = gazette["store"]
+    reasons = {(r["source_id"], r["reason"]) for r in store.db.query("SELECT * FROM rejections")}
+    assert reasons == {("rss", "entrée sans lien"), ("broken", "entrée sans lien")}
+    lyon_sources = {r["source_id"] for r in store.db.query(
+        "SELECT article_sources.source_id FROM article_sources JOIN articles ON articles.id = article_id"
+        " WHERE articles.url LIKE '%reseau-proxenetisme-demantele-lyon.html'")}  # fmt: skip
+    assert lyon_sources == {"rss", "atom"}
+
+
+def test_near_identical_stories_are_grouped(gazette: dict[str, Any]) -> None:
+    store = gazette["store"]
+    groups = {r["title"][:20]: r["article_count"] for r in store.db.query("SELECT * FROM stories")}
+    assert groups["Lyon : un réseau de "] == 2 or groups.get("Lyon: pimping ring d") == 2
+    assert all(r["story_id"] for r in store.db.query("SELECT story_id FROM articles WHERE relevant = 1"))
+    assert not list(store.db.query("SELECT id FROM articles WHERE relevant = 0 AND story_id IS NOT NULL"))
+
+
+def test_full_text_search_ignores_accents(gazette: dict[str, Any]) -> None:
+    store = gazette["store"]
+    found = list(store.db.query(
+        "SELECT articles.title FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid"
+        " WHERE articles_fts MATCH 'proxenetisme'"))  # fmt: skip
+    assert any("proxénétisme" in row["title"] for row in found)
+
+
+def test_bad_sources_are_reported_and_never_stop_the_others(
+    web: FixtureWeb, config: Config, tmp_db: Path
+) -> None:
+    names = ("as-html.xml", "page.xml", "gzipped.xml", "moved.xml", "empty.xml", "no-encoding.xml",
+             "wrong-encoding.xml", "huge.xml", "slow.xml")  # fmt: skip
+    store = Store.open(tmp_db)
+    store.sync_sources([feed(n.split(".")[0], web.url("news-edge", n)) for n in names])
+    _, summary = run_news(store, config, LEXICON, fetch_articles=False)
+    health = {r["id"]: (r["error_count"], r["last_error"]) for r in store.db.query("SELECT * FROM sources")}
+    assert health["page"] == (1, "une page HTML a été reçue à la place d'un flux")
+    assert health["huge"] == (1, "page trop lourde (taille maximale dépassée)")
+    assert health["slow"] == (1, "délai d'attente dépassé")
+    assert all(
+        health[n][0] == 0 for n in ("as-html", "gzipped", "moved", "empty", "no-encoding", "wrong-encoding")
+    )
+    titles = {r["title"] for r in store.db.query("SELECT title FROM articles")}
+    assert "Travail forcé : un atelier clandestin fermé" in titles  # gzip, and after a redirect
+    assert "Proxénétisme : un réseau jugé à Rennes" in titles  # an RSS document served as text/html
+    assert "Mendicité forcée : trois prévenus" in titles  # UTF-8 with no declaration
+    assert any(t.startswith("Servitude domestique") for t in titles)  # latin-1 bytes declared UTF-8
+    assert summary.failed == 3 and summary.new_articles == 4 and summary.duplicates == 1
+
+
+def test_a_failing_source_is_tried_less_often(web: FixtureWeb, config: Config, tmp_db: Path) -> None:
+    store = Store.open(tmp_db)
+    store.sync_sources([feed("gone", web.url("news-edge", "nothing.xml"))])
+    run_news(store, config, LEXICON, fetch_articles=False)
+    assert store.db["sources"].get("gone")["next_attempt_at"] is None  # one failure: tried again tomorrow
+    run_news(store, config, LEXICON, fetch_articles=False)
+    source = store.db["sources"].get("gone")
+    assert source["error_count"] == 2 and source["next_attempt_at"] > source["last_fetch_at"]
+    _, summary = run_news(store, config, LEXICON, fetch_articles=False)
+    assert summary.sources == 0  # not due tonight
+
+
+def test_feedparser_corpus_is_harvested_without_losing_an_entry(config: Config, tmp_db: Path) -> None:
+    corpus = shared_corpus("corpora", "feedparser", "tests")
+    with FixtureWeb(corpus.parent, first_address=200) as corpus_web:
+        files = sorted(p.relative_to(corpus) for p in corpus.rglob("*.xml"))
+        assert len(files) > 1000
+        store = Store.open(tmp_db)
+        store.sync_sources(
+            [feed(f"f{i}", corpus_web.url("tests", str(path))) for i, path in enumerate(files)]
+        )
+        fast = replace(config, news={**config.news, "max_entries_per_source": 10_000})
+        _, summary = run_news(store, fast, LEXICON, fetch_articles=False)
+    assert summary.fetched == len(files)
+    assert summary.entries > 500
+    assert summary.new_articles + summary.duplicates + summary.rejected == summary.entries
+    assert store.db["rejections"].count == summary.rejected
+    assert not list(
+        store.db.query("SELECT id FROM articles WHERE title LIKE '%<script%' OR summary LIKE '%<script%'")
+    )
