@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -77,12 +78,13 @@ class FetchItem:
     warning: str | None = None
     error_kind: str | None = None
     error: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
     type: str = "fetch"
 
 
 @dataclass
 class EntryItem:
-    """One entry of a feed, or one article link of a listing page."""
+    """One entry of a feed, or one article link of a listing page (inside a FetchItem's `items`)."""
 
     source: str
     index: int

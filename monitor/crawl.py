@@ -57,6 +57,33 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
+class ItemStream:
+    """Complete JSON lines appended to a file by a running crawl, read as they arrive."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.bad: list[str] = []
+
+    def read_new(self) -> list[dict[str, Any]]:
+        try:
+            with self.path.open("rb") as data:
+                data.seek(self.offset)
+                chunk = data.read()
+        except FileNotFoundError:
+            return []
+        end = chunk.rfind(b"\n") + 1  # a line the crawler is still writing waits for next time
+        self.offset += end
+        items = []
+        for line in chunk[:end].splitlines():
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError:
+                    self.bad.append(line[:200].decode("utf-8", "replace"))
+        return items
+
+
 def run_spider(
     spider: str,
     arguments: dict[str, str],
@@ -64,8 +91,13 @@ def run_spider(
     timeout_s: float,
     on_progress: Callable[[Path], None] | None = None,
     workdir: Path | None = None,
+    on_items: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> CrawlOutput:
-    """Run `scrapy crawl SPIDER` in a child process; `on_progress(items_path)` is called twice a second."""
+    """Run `scrapy crawl SPIDER` in a child process.
+
+    `on_progress(items_path)` is called a few times a second; `on_items(items)` receives the items as
+    the crawl writes them, so the caller can work while the child downloads (two cores, two jobs).
+    """
     with tempfile.TemporaryDirectory(prefix="veille-crawl-", dir=workdir) as tmp:
         folder = Path(tmp)
         items_path, stats_path, log_path = folder / "items.jsonl", folder / "stats.json", folder / "crawl.log"
@@ -79,22 +111,37 @@ def run_spider(
         env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
         env.pop("SCRAPY_PROJECT", None)
         timed_out = False
+        stream = ItemStream(items_path)
+        streamed: list[dict[str, Any]] = []
+
+        def deliver() -> None:
+            if on_items:
+                items = stream.read_new()
+                streamed.extend(items)
+                if items:
+                    on_items(items)
+
         with log_path.open("wb") as log:
             try:
                 process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log)
             except OSError as exc:
                 raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
             deadline = time.monotonic() + timeout_s + 60
-            while process.poll() is None:
+            while True:
+                try:
+                    process.wait(timeout=0.25)
+                    break
+                except subprocess.TimeoutExpired:
+                    deliver()
                 if time.monotonic() > deadline:
                     process.kill()
+                    process.wait()
                     timed_out = True
                     break
                 if on_progress:
                     on_progress(items_path)
-                time.sleep(0.5)
-            process.wait()
-        items, bad = read_items(items_path)
+        deliver()
+        items, bad = (streamed, stream.bad) if on_items else read_items(items_path)
         stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
         log_tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
         if process.returncode != 0 and not items and not timed_out:

@@ -81,8 +81,14 @@ def shingles(title: str, lead: str) -> set[str]:
     return {word for word in words if len(word) >= 4}
 
 
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
+# Candidates the LSH returns are checked exactly; past this many, the best so far is good enough.
+MAX_CANDIDATES = 50
+
+
 def signature(title: str, lead: str) -> MinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=7)
+    # Reusing the permutations: drawing them is most of the cost of a new MinHash.
+    minhash = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     minhash.update_batch([s.encode() for s in shingles(title, lead)])
     return minhash
 
@@ -107,7 +113,7 @@ class StoryIndex:
         best: tuple[float, str] | None = None
         for title, lead in variants:
             minhash = signature(title, lead)
-            for candidate in self._lsh.query(minhash):
+            for candidate in self._lsh.query(minhash)[:MAX_CANDIDATES]:
                 story, other = self._signatures[candidate]
                 similarity = minhash.jaccard(other)
                 if similarity >= self.similarity and (best is None or similarity > best[0]):

@@ -62,13 +62,13 @@ def plain_text(value: str) -> str:
     return " ".join(value.split())
 
 
-def entry_problem(entry: dict[str, Any]) -> str | None:
+def entry_problem(entry: dict[str, Any], canonical: str | None) -> str | None:
     """Why an entry cannot be kept, or None."""
     if not entry.get("link"):
         return "entrée sans lien"
-    if canonical_url(entry["link"]) is None:
+    if canonical is None:
         return f"lien inutilisable : {entry['link'][:200]}"
-    if not plain_text(entry.get("title", "")) and not plain_text(entry.get("summary", "")):
+    if not (entry.get("title") or "").strip() and not (entry.get("summary") or "").strip():
         return "entrée sans titre ni résumé"
     return None
 
@@ -91,11 +91,18 @@ class Harvest:
     def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
         self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
         self.summary = NewsSummary()
-        self.stories = StoryIndex(config.news["duplicate_similarity"])
-        since = (now - timedelta(days=config.news["story_window_days"])).isoformat()
-        for row in store.recent_relevant_articles(since):
-            self.stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
+        self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
+
+    @property
+    def stories(self) -> StoryIndex:
+        """Recent stories, loaded the first time a night has a relevant new article."""
+        if self._stories is None:
+            self._stories = StoryIndex(self.config.news["duplicate_similarity"])
+            since = (self.now - timedelta(days=self.config.news["story_window_days"])).isoformat()
+            for row in self.store.recent_relevant_articles(since):
+                self._stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
+        return self._stories
 
     def _story_for(self, identity: str, variants: list[tuple[str, str]]) -> tuple[str, bool]:
         """The story of an article seen under these (title, summary) variants; a new one if none."""
@@ -119,7 +126,8 @@ class Harvest:
             per_source[entry["source"]] += 1
             if per_source[entry["source"]] > limit:
                 continue
-            problem = entry_problem(entry)
+            canonical = canonical_url(entry["link"]) if entry.get("link") else None
+            problem = entry_problem(entry, canonical)
             if problem:
                 title = plain_text(entry.get("title", ""))[:300]
                 rejections.append(
@@ -127,7 +135,8 @@ class Harvest:
                      "link": (entry.get("link") or "")[:500], "reason": problem, "at": now_iso}
                 )  # fmt: skip
                 continue
-            identity = article_id(canonical_url(entry["link"]) or "")
+            entry["canonical"] = canonical
+            identity = article_id(canonical or "")
             links.append({"article_id": identity, "source_id": entry["source"], "first_seen": now_iso,
                           "title": plain_text(entry.get("title", ""))[:300]})  # fmt: skip
             variants[identity].append(
@@ -168,7 +177,7 @@ class Harvest:
         judged = classify(self.lexicon, title, summary)
         language = entry.get("language") or languages.get(entry["source"]) or "fr"
         return {
-            "id": identity, "url": canonical_url(entry["link"]), "link": entry["link"], "title": title,
+            "id": identity, "url": entry["canonical"], "link": entry["link"], "title": title,
             "summary": summary[:2000], "text": None, "published": published, "fetched_at": now_iso,
             "source_id": entry["source"], "lang": language[:2],
             "author": plain_text(entry.get("author", ""))[:200], "image": None, "score": judged.score,
@@ -214,7 +223,7 @@ class Harvest:
             elif row["story_id"]:
                 self.touched_stories.add(row["story_id"])
             updated.append(row)
-        self.store.save_articles(stories, updated, [], [])
+        self.store.save_articles(stories, updated, [], [], new=False)
 
 
 def _select_for_text(store: Store, new_ids: list[str], per_source: int) -> list[dict[str, Any]]:
@@ -256,25 +265,29 @@ def run_news(
         ]}), encoding="utf-8")  # fmt: skip
         if on_progress:
             on_progress(f"Lecture de {len(sources)} sources…")
-        output = run_spider("news", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S)
-        fetches = [i for i in output.items if i["type"] == "fetch"]
-        entries = [i for i in output.items if i["type"] == "entry"]
         languages = {s["id"]: s["language"] for s in sources}
-        answered = {f["source"] for f in fetches}
+        new_ids: list[str] = []
+
+        def keep(fetches: list[dict[str, Any]]) -> None:
+            """Store one batch of sources as the crawl delivers them."""
+            fetches = [f for f in fetches if f.get("type") == "fetch"]
+            entries = [entry for fetch in fetches for entry in fetch.pop("items", [])]
+            store.record_fetches(fetches, now_iso, config.news["failing_backoff_max_days"])
+            for fetch in fetches:
+                harvest.summary.fetched += 1
+                harvest.summary.not_modified += int(bool(fetch.get("not_modified")))
+                if fetch.get("error"):
+                    harvest.summary.failed += 1
+                    harvest.summary.errors.append(f"{fetch['source']}: {fetch['error']}")
+            harvest.summary.entries += len(entries)
+            new_ids.extend(harvest.keep_entries(entries, languages))
+
+        output = run_spider("news", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S, on_items=keep)
+        answered = {f["source"] for f in output.items if f.get("type") == "fetch"}
         silent = [{"source": s["id"], "error": "pas de réponse (exploration interrompue)"}
                   for s in sources if s["id"] not in answered]  # fmt: skip
-        store.record_fetches(fetches + silent, now_iso, config.news["failing_backoff_max_days"])
+        store.record_fetches(silent, now_iso, config.news["failing_backoff_max_days"])
         harvest.summary.failed += len(silent)
-        for fetch in fetches:
-            harvest.summary.fetched += 1
-            harvest.summary.not_modified += int(bool(fetch.get("not_modified")))
-            if fetch.get("error"):
-                harvest.summary.failed += 1
-                harvest.summary.errors.append(f"{fetch['source']}: {fetch['error']}")
-        harvest.summary.entries = len(entries)
-        if on_progress:
-            on_progress(f"{len(entries)} entrées lues, tri…")
-        new_ids = harvest.keep_entries(entries, languages)
         chosen = (
             _select_for_text(store, new_ids, config.news["articles_per_source"]) if fetch_articles else []
         )

@@ -123,15 +123,21 @@ class NewsTables:
         articles: list[dict[str, Any]],
         article_sources: list[dict[str, Any]],
         rejections: list[dict[str, Any]],
+        new: bool = True,
     ) -> None:
-        """One transaction for one batch: stories first (articles point to them)."""
+        """One transaction for one batch: stories first (articles point to them).
+
+        `new` articles are inserted (one that appeared meanwhile is left as it is); others are updated.
+        """
         with self.db.conn:
             if stories:
                 self.db["stories"].upsert_all(stories, pk="id")
-            if articles:
-                self.db["articles"].upsert_all(articles, pk="id")
+            if articles and new:
+                self.db["articles"].insert_all(articles, pk="id", ignore=True, batch_size=500)
+            elif articles:
+                self.db["articles"].upsert_all(articles, pk="id", batch_size=500)
             if article_sources:
-                self.db["article_sources"].insert_all(article_sources, ignore=True)
+                self.db["article_sources"].insert_all(article_sources, ignore=True, batch_size=2000)
             if rejections:
                 self.db["rejections"].insert_all(rejections)
 
