@@ -108,14 +108,23 @@ class StoryIndex:
         self._signatures[article] = (story, minhash)
         self._lsh.insert(article, minhash)
 
-    def story_of(self, variants: list[tuple[str, str]]) -> str | None:
-        """The story of the known article most similar to any (title, lead) variant, if similar enough."""
+    def story_of(self, variants: list[tuple[str, str]], exclude: str | None = None) -> str | None:
+        """The story of the known article most similar to any (title, lead) variant, if similar enough
+        (articles of the story `exclude` do not count)."""
         best: tuple[float, str] | None = None
         for title, lead in variants:
             minhash = signature(title, lead)
             for candidate in self._lsh.query(minhash)[:MAX_CANDIDATES]:
                 story, other = self._signatures[candidate]
+                if story == exclude:
+                    continue
                 similarity = minhash.jaccard(other)
                 if similarity >= self.similarity and (best is None or similarity > best[0]):
                     best = (similarity, story)
         return best[1] if best else None
+
+    def relabel(self, old: str, new: str) -> None:
+        """Articles of story `old` now belong to story `new` (two stories found to be one)."""
+        for article, (story, minhash) in self._signatures.items():
+            if story == old:
+                self._signatures[article] = (new, minhash)

@@ -93,6 +93,7 @@ class Harvest:
         self.summary = NewsSummary()
         self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
+        self.created_stories: dict[str, list[tuple[str, str]]] = {}  # story → its titles and summaries
 
     @property
     def stories(self) -> StoryIndex:
@@ -112,7 +113,23 @@ class Harvest:
         for number, (title, summary) in enumerate(variants):
             self.stories.add(f"{identity}#{number}" if number else identity, story, title, summary)
         self.touched_stories.add(story)
+        if story in self.created_stories or created:
+            self.created_stories.setdefault(story, []).extend(variants)
         return story, created
+
+    def merge_new_stories(self) -> None:
+        """Order-independent grouping: a story created tonight that matches another one (a title
+        learnt later in the night) joins it."""
+        for story, variants in list(self.created_stories.items()):
+            target = self.stories.story_of(variants, exclude=story)
+            if target and target != story:
+                self.store.move_story(story, target)
+                self.stories.relabel(story, target)
+                self.created_stories.pop(story)
+                self.created_stories.setdefault(target, []).extend(variants)
+                self.touched_stories.discard(story)
+                self.touched_stories.add(target)
+                self.summary.new_stories -= 1
 
     def keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
         """Store the entries of the feed stage; return the ids of the new articles."""
@@ -148,6 +165,12 @@ class Harvest:
             candidates[identity] = entry
         existing = self.store.existing_articles(candidates)
         self.summary.duplicates += len(existing)
+        for identity, story in existing.items():
+            if story:  # a stored story learns the titles its article is seen under tonight
+                for number, (title, summary) in enumerate(variants[identity]):
+                    self.stories.add(f"{identity}@{self.run_id}#{number}", story, title, summary)
+                if story in self.created_stories:
+                    self.created_stories[story].extend(variants[identity])
         stories, articles = [], []
         for identity, entry in candidates.items():
             if identity in existing:
@@ -305,6 +328,7 @@ def run_news(
             for row in chosen:
                 by_link[row["link"]].append(row["id"])
             harvest.keep_pages([{**page, "id": i} for page in pages for i in by_link.get(page["url"], [])])
+    harvest.merge_new_stories()
     store.refresh_stories(harvest.touched_stories)
     store.finish_run(run_id, harvest.summary.to_json())
     return run_id, harvest.summary

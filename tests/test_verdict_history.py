@@ -180,3 +180,25 @@ def test_browser_verdict_overrides_static_and_adds_injected_links() -> None:
         ("js", True, None, "browser"),
     ]
     assert merged[(PARTNERS, "https://contrelatraite.org/")]["judged_by"] == "static"
+
+
+def test_story_grouping_does_not_depend_on_arrival_order() -> None:
+    from monitor.dedup import StoryIndex
+
+    english = ("Lyon: pimping ring dismantled", "Six people arrested for pimping.")
+    french = (
+        "Lyon : un réseau de proxénétisme démantelé, douze victimes mises à l'abri",
+        "Six personnes interpellées.",
+    )
+    update = (
+        "Lyon : un réseau de proxénétisme démantelé, douze victimes mises à l'abri (mise à jour)",
+        "Six personnes interpellées.",
+    )
+    index = StoryIndex(0.6)
+    index.add("a", "a", *english)
+    assert index.story_of([update]) is None  # the French title is not known yet
+    index.add("b", "b", *update)
+    index.add("a#1", "a", *french)  # learnt later in the night
+    assert index.story_of([update], exclude="b") == "a"
+    index.relabel("b", "a")
+    assert index.story_of([update]) == "a"

@@ -114,8 +114,9 @@ class NewsTables:
             rows += self.db.query(f"SELECT * FROM [{table}] WHERE id IN ({marks})", chunk)
         return rows
 
-    def existing_articles(self, ids: Iterable[str]) -> set[str]:
-        return {row["id"] for row in self._rows_by_id("articles", ids)}
+    def existing_articles(self, ids: Iterable[str]) -> dict[str, str | None]:
+        """Which of these articles are stored already, with their story."""
+        return {row["id"]: row["story_id"] for row in self._rows_by_id("articles", ids)}
 
     def save_articles(
         self,
@@ -140,6 +141,12 @@ class NewsTables:
                 self.db["article_sources"].insert_all(article_sources, ignore=True, batch_size=2000)
             if rejections:
                 self.db["rejections"].insert_all(rejections)
+
+    def move_story(self, old: str, new: str) -> None:
+        """Two stories are one: the articles of `old` join `new`, and `old` goes."""
+        with self.db.conn:
+            self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [new, old])
+            self.db.execute("DELETE FROM stories WHERE id = ?", [old])
 
     def recent_relevant_articles(self, since: str) -> list[dict[str, Any]]:
         return list(
