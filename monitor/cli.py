@@ -312,6 +312,49 @@ def classify(topics: Path | None, config_dir: Path, db_path: Path) -> None:
         sys.exit(2)
 
 
+@main.command()
+@click.option("--weeks", type=int, default=4, show_default=True, help="How many weeks ahead to show.")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Show the rota as of this day."
+)
+@common_options
+def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
+    """Who is on watch duty now and in the coming weeks; stores the schedule in the `duty` table.
+
+    Example: veille rota --weeks 12
+    """
+    from datetime import date as date_type
+    from datetime import timedelta
+
+    from monitor.rota import on_duty, schedule
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    if not config.rota.start or not config.rota.members:
+        raise VeilleError(f"aucun roulement configuré (section « rota » de {config_dir / 'config.yml'})")
+    today = day.date() if day else date_type.today()
+    horizon = max(today, config.rota.start) + timedelta(weeks=max(weeks, 52))
+    turns = schedule(config.rota.start, config.rota.turn_weeks, list(config.rota.members),
+                     list(config.rota.overrides), horizon)  # fmt: skip
+    Store.open(db_path).save_duty(turns)
+    names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
+    current = on_duty(turns, today)
+    click.echo(
+        f"De veille aujourd'hui ({today:%d/%m/%Y}) : {names[current.member_id] if current else 'personne'}"
+    )
+    end = today + timedelta(weeks=weeks)
+    table = Table("Du", "Au", "Association de veille", "Remarque")
+    for turn in turns:
+        if turn.end >= today and turn.start <= end:
+            table.add_row(
+                f"{turn.start:%d/%m/%Y}",
+                f"{turn.end:%d/%m/%Y}",
+                names.get(turn.member_id, turn.member_id),
+                turn.note,
+            )
+    Console().print(table)
+
+
 @main.group("config")
 def config_group() -> None:
     """The Collectif's configuration files."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from crawler.judge.targets import host_of, normalise_host
+from monitor.rota import Override
 
 
 class ConfigError(ValueError):
@@ -114,12 +116,23 @@ class Member:
 
 
 @dataclass(frozen=True)
+class RotaConfig:
+    """Who takes turns on watch duty, from when, for how long, and the exceptions."""
+
+    start: date | None = None
+    turn_weeks: int = 2
+    members: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     directory: Path
     collectif: Collectif
     crawl: dict[str, Any]
     members: tuple[Member, ...] = field(default_factory=tuple)
     news: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NEWS_SETTINGS})
+    rota: RotaConfig = field(default_factory=RotaConfig)
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -200,9 +213,45 @@ def _settings(doc: YamlDocument, section: str, raw: Any, table: tuple[Setting, .
     return values
 
 
-def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any]]:
+def _date(doc: YamlDocument, path: tuple[Any, ...], value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise doc.error(path, f"date invalide {value!r} (attendu : AAAA-MM-JJ)") from None
+
+
+def _load_rota(doc: YamlDocument, raw: Any) -> RotaConfig:
+    rota = doc.mapping(("rota",), raw, {"start", "turn_weeks", "members", "overrides"})
+    if not rota:
+        return RotaConfig()
+    weeks = rota.get("turn_weeks", 2)
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or weeks < 1:
+        raise doc.error(("rota", "turn_weeks"), f"nombre de semaines attendu, trouvé {weeks!r}")
+    members = rota.get("members") or []
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise doc.error(("rota", "members"), "une liste d'identifiants d'associations est attendue")
+    overrides = []
+    for index, entry in enumerate(rota.get("overrides") or []):
+        path = ("rota", "overrides", index)
+        entry = doc.mapping(path, entry, {"from", "to", "member", "reason"})
+        if not isinstance(entry.get("member"), str):
+            raise doc.error((*path, "member"), "identifiant d'association obligatoire")
+        start, end = (
+            _date(doc, (*path, "from"), entry.get("from")),
+            _date(doc, (*path, "to"), entry.get("to")),
+        )
+        if end < start:
+            raise doc.error((*path, "to"), "la fin précède le début")
+        overrides.append(Override(start, end, entry["member"], str(entry.get("reason") or "")))
+    start = _date(doc, ("rota", "start"), rota["start"]) if rota.get("start") else None
+    return RotaConfig(start, weeks, tuple(members), tuple(overrides))
+
+
+def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig]:
     doc = YamlDocument(file)
-    top = doc.mapping((), doc.data, {"collectif", "crawl", "news"})
+    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
     for key in ("name", "site", "domains"):
         if not raw.get(key):
@@ -218,7 +267,8 @@ def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any]]
     crawl = _settings(doc, "crawl", top.get("crawl"), CRAWL_SETTINGS)
     if crawl["browser"] not in ("auto", "off"):
         raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
-    return collectif, crawl, _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
+    news = _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
+    return collectif, crawl, news, _load_rota(doc, top.get("rota"))
 
 
 def _load_members(file: Path) -> tuple[Member, ...]:
@@ -265,5 +315,12 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl, news = _load_config(directory / "config.yml")
-    return Config(directory, collectif, crawl, _load_members(directory / "members.yml"), news)
+    collectif, crawl, news, rota = _load_config(directory / "config.yml")
+    members = _load_members(directory / "members.yml")
+    known = {m.id for m in members} | {"secretariat"}
+    unknown = [m for m in (*rota.members, *(o.member_id for o in rota.overrides)) if m not in known]
+    if unknown:
+        raise ConfigError(
+            directory / "config.yml", None, "rota", f"association inconnue : {unknown[0]} (voir members.yml)"
+        )
+    return Config(directory, collectif, crawl, members, news, rota)

@@ -123,3 +123,22 @@ def test_scrapy_crawl_works_alone_without_the_database(web: FixtureWeb, tmp_path
     assert kinds == {"page", "link"}
     [link] = [item for item in items if item["type"] == "link"]
     assert link["page"].endswith("/partenaires.html") and link["visible"] is True
+
+
+def test_classify_reads_and_writes_json_lines() -> None:
+    lines = "\n".join([
+        json.dumps({"id": "a", "title": "Proxénétisme : un réseau démantelé à Lyon"}),
+        json.dumps({"id": 7, "title": "Réforme des retraites", "summary": "Les syndicats manifestent."}),
+        "pas du JSON",
+        json.dumps({"id": "c", "title": "Servitude", "text": "Une employée de maison réduite en esclavage.", "lang": "fr"}),
+    ])  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "monitor", "classify"], input=lines, capture_output=True,
+                            text=True, timeout=60, check=False, cwd=TESTS.parent)  # fmt: skip
+    assert (
+        result.returncode == 2
+        and result.stderr.strip() == "Ligne 3 ignorée : Expecting value: line 1 column 1 (char 0)"
+    )
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(o["id"], o["relevant"]) for o in out] == [("a", True), (7, False), ("c", True)]
+    assert set(out[0]) == {"id", "relevant", "score", "topics", "kind", "matched"}
+    assert out[0]["matched"] == ["Proxénétisme"] and "proxenetisme" in out[0]["topics"]

@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import Member
+from monitor.rota import Turn
 from monitor.store.links import LinkTables
 from monitor.store.news import NewsTables
 from monitor.store.schema import migrations
@@ -60,6 +61,19 @@ class Store(LinkTables, NewsTables):
         with self.db.conn:
             self.db.execute("UPDATE members SET active = 0")
             self.db["members"].upsert_all(rows, pk="id")
+
+    # --- watch duty ------------------------------------------------------------------------------
+
+    def save_duty(self, turns: Iterable[Turn]) -> None:
+        """Replace the stored schedule with these turns."""
+        rows = [
+            {"start": t.start.isoformat(), "end": t.end.isoformat(), "member_id": t.member_id, "note": t.note}
+            for t in turns
+        ]
+        with self.db.conn:
+            self.db.execute("DELETE FROM duty")
+            if rows:
+                self.db["duty"].insert_all(rows)
 
     # --- runs ----------------------------------------------------------------------------------
 

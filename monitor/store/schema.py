@@ -123,3 +123,10 @@ def m002_news(db: sqlite_utils.Database) -> None:
     db["articles"].enable_fts(
         ["title", "summary", "text"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
     )
+
+
+@migrations()
+def m003_duty(db: sqlite_utils.Database) -> None:
+    db["duty"].create(
+        {"start": str, "end": str, "member_id": str, "note": str}, pk="start", not_null={"end", "member_id"}
+    )
