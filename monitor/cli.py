@@ -20,9 +20,9 @@ from rich.table import Table
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlFailed
-from monitor.report import FORMATS, build_report, date_fr, labels, render
 
 DEFAULT_CONFIG = Path("data")
+REPORT_FORMATS = ("html", "md", "csv")
 DEFAULT_DB = Path("data/veille.db")
 stderr = Console(stderr=True)
 
@@ -83,6 +83,8 @@ def _crawl_with_progress(quiet: bool, action: Callable[[Callable[[int], None]], 
 
 
 def _summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
+    from monitor.report import labels
+
     table = Table("Association", "Statut", "Pages", "Liens visibles", "Remarque")
     for name, status, pages, visible, error in rows:
         table.add_row(name, labels()["status"].get(status, status), str(pages), str(visible), error)
@@ -172,7 +174,7 @@ def _print_run(config: Config, run_id: int, result: Any, as_json: bool, quiet: b
 
 
 @links.command("report")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
 )
@@ -182,6 +184,7 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
 
     Example: veille links report --format html -o rapport.html
     """
+    from monitor.report import build_report, render
     from monitor.store import Store
 
     if not db_path.exists():
@@ -261,6 +264,7 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
 
     Example: veille news sources
     """
+    from monitor.report import date_fr
     from monitor.store import Store
 
     _, sources, _ = _load_news_config(config_dir)
@@ -391,6 +395,7 @@ def demo(out: Path, browser: bool | None, quiet: bool) -> None:
     from monitor.demo.web import FixtureWeb
     from monitor.links import run_links
     from monitor.news import run_news
+    from monitor.report import build_report, render
     from monitor.store import Store
 
     with FixtureWeb() as web:

@@ -94,6 +94,9 @@ class Harvest:
         self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
         self.created_stories: dict[str, list[tuple[str, str]]] = {}  # story → its titles and summaries
+        # Whether a title was learnt for an already stored article tonight: only then can two of
+        # tonight's stories turn out to be one.
+        self.learnt_titles = False
 
     @property
     def stories(self) -> StoryIndex:
@@ -120,6 +123,8 @@ class Harvest:
     def merge_new_stories(self) -> None:
         """Order-independent grouping: a story created tonight that matches another one (a title
         learnt later in the night) joins it."""
+        if not self.learnt_titles:
+            return
         for story, variants in list(self.created_stories.items()):
             target = self.stories.story_of(variants, exclude=story)
             if target and target != story:
@@ -167,6 +172,7 @@ class Harvest:
         self.summary.duplicates += len(existing)
         for identity, story in existing.items():
             if story:  # a stored story learns the titles its article is seen under tonight
+                self.learnt_titles = True
                 for number, (title, summary) in enumerate(variants[identity]):
                     self.stories.add(f"{identity}@{self.run_id}#{number}", story, title, summary)
                 if story in self.created_stories:

@@ -23,7 +23,7 @@ from monitor.store import Store
 from monitor.verdict import STATUSES
 
 TEMPLATES = Path(__file__).parent / "templates"
-FORMATS = ("html", "md", "csv")
+FORMATS = ("html", "md", "csv")  # as offered by `veille links report --format`
 PARIS = ZoneInfo("Europe/Paris")
 NEEDS_A_REQUEST = ("missing", "hidden", "linked_nofollow", "blocked", "no_site")
 

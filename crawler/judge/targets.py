@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import tldextract
-
-# Offline: use the public-suffix snapshot shipped with tldextract, never fetch it.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 # Tabs and newlines are removed anywhere in a URL, spaces only at its ends (WHATWG URL parsing).
 _URL_NOISE = re.compile(r"[\t\n\r]")
@@ -52,11 +48,20 @@ def is_on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
     return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
 
 
+@lru_cache(maxsize=1)
+def _extractor() -> Any:
+    """tldextract, offline: the public-suffix snapshot it ships, never fetched. Imported on first use
+    (it costs 0.2 s, which every `veille` command would otherwise pay)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
 @lru_cache(maxsize=4096)
 def registrable_domain(host: str) -> str:
     """The domain a registrant owns (`www.example.co.uk` → `example.co.uk`); an IP stays as it is."""
     host = normalise_host(host)
-    extracted = _EXTRACT(host)
+    extracted = _extractor()(host)
     if not extracted.suffix:
         return host
     return f"{extracted.domain}.{extracted.suffix}"
