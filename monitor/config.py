@@ -179,6 +179,15 @@ class YamlDocument:
         name = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[")
         return ConfigError(self.file, line, name, message)
 
+    def unique_id(self, path: tuple[Any, ...], value: Any, seen: set[str]) -> str:
+        """An entry's `id`: lower case, digits and dashes, not used by an earlier entry."""
+        if not isinstance(value, str) or not _ID.match(value):
+            raise self.error((*path, "id"), f"identifiant invalide {value!r} (minuscules, chiffres, tirets)")
+        if value in seen:
+            raise self.error((*path, "id"), f"identifiant en double: {value}")
+        seen.add(value)
+        return value
+
     def mapping(self, path: tuple[Any, ...], value: Any, allowed: set[str]) -> dict[str, Any]:
         if value is None:
             return {}
@@ -283,14 +292,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
     for index, entry in enumerate(entries):
         path = ("members", index)
         entry = doc.mapping(path, entry, fields)
-        member_id = entry.get("id")
-        if not isinstance(member_id, str) or not _ID.match(member_id):
-            raise doc.error(
-                (*path, "id"), f"identifiant invalide {member_id!r} (minuscules, chiffres, tirets)"
-            )
-        if member_id in seen:
-            raise doc.error((*path, "id"), f"identifiant en double: {member_id}")
-        seen.add(member_id)
+        member_id = doc.unique_id(path, entry.get("id"), seen)
         if not entry.get("name"):
             raise doc.error((*path, "name"), "nom obligatoire")
         site = entry.get("site")

@@ -14,7 +14,6 @@ from urllib.parse import quote_plus
 from monitor.config import YamlDocument
 
 KINDS = ("feed", "page", "search")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -55,14 +54,7 @@ def load_sources(file: Path | str) -> SourceList:
     for index, entry in enumerate(entries):
         path = ("sources", index)
         entry = doc.mapping(path, entry, fields)
-        source_id = entry.get("id")
-        if not isinstance(source_id, str) or not _ID.match(source_id):
-            raise doc.error(
-                (*path, "id"), f"identifiant invalide {source_id!r} (minuscules, chiffres, tirets)"
-            )
-        if source_id in seen:
-            raise doc.error((*path, "id"), f"identifiant en double: {source_id}")
-        seen.add(source_id)
+        source_id = doc.unique_id(path, entry.get("id"), seen)
         kind = entry.get("kind", "feed")
         if kind not in KINDS:
             raise doc.error((*path, "kind"), f"type inconnu {kind!r} (attendus: {', '.join(KINDS)})")
