@@ -359,6 +359,78 @@ def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
     Console().print(table)
 
 
+def _secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--secrets",
+        "secrets_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("data/secrets.yml"),
+        envvar="VEILLE_SECRETS",
+        show_default=True,
+        help="Accounts and cookie secret (keep it out of git).",
+    )(command)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface)."
+)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option(
+    "--base-url", default="/", show_default=True, help="Path prefix behind a reverse proxy, e.g. /veille/."
+)
+@_secrets_option
+@common_options
+def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: Path, db_path: Path) -> None:
+    """Open the triage desk: Datasette on the database, with accounts and the canned queries.
+
+    Example: veille serve --port 8001
+    """
+    import uvicorn
+
+    from monitor.serve import Secrets, build_datasette
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    Store.open(db_path).sync_members(config.members)
+    secrets = Secrets.load(secrets_path)
+    if not secrets.cookie_secret:
+        secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
+    names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
+    datasette = build_datasette(db_path, secrets, names, base_url)
+    click.echo(f"Bureau de tri : http://{host}:{port}{base_url}")
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the triage desk."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["member", "secretariat"]), default="member", show_default=True)
+@click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmer")
+@_secrets_option
+@common_options
+def users_add(
+    name: str, role: str, password: str, secrets_path: Path, config_dir: Path, db_path: Path
+) -> None:
+    """Create or replace an account: an association (its id in members.yml) or the secretariat.
+
+    Example: veille users add amicale-du-nid
+    """
+    from monitor.serve import Secrets
+
+    config = load_config(config_dir)
+    if role == "member" and name not in {m.id for m in config.members}:
+        raise VeilleError(f"association inconnue : {name} (identifiants dans {config_dir / 'members.yml'})")
+    secrets = Secrets.load(secrets_path)
+    secrets.add_user(name, password, role)
+    secrets.save()
+    click.echo(f"Compte « {name} » ({role}) enregistré dans {secrets_path}")
+
+
 @main.group("config")
 def config_group() -> None:
     """The Collectif's configuration files."""

@@ -130,3 +130,21 @@ def m003_duty(db: sqlite_utils.Database) -> None:
     db["duty"].create(
         {"start": str, "end": str, "member_id": str, "note": str}, pk="start", not_null={"end", "member_id"}
     )
+
+
+@migrations()
+def m004_picks(db: sqlite_utils.Database) -> None:
+    db["picks"].create(
+        {
+            "id": int, "story_id": str, "member_id": str, "action": str, "summary": str, "category": str,
+            "status": str, "created_by": str, "created_at": str, "decided_by": str, "decided_at": str,
+            "published_at": str, "reason": str,
+        },
+        pk="id",
+        foreign_keys=[("story_id", "stories", "id")],
+    )  # fmt: skip
+    db["picks"].create_index(["story_id"])
+    db["picks"].create_index(["status"])
+    db["stories"].enable_fts(
+        ["title", "summary"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
+    )

@@ -1,0 +1,36 @@
+"""The home page's data: who is on duty this week, how many stories wait, what was published."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from datasette import hookimpl
+
+
+@hookimpl
+def extra_template_vars(template: str, datasette: Any) -> Any:
+    if template != "index.html":
+        return {}
+
+    async def home() -> dict[str, Any]:
+        database = datasette.get_database()
+        today = date.today().isoformat()
+        duty = await database.execute(
+            'select d.start, d."end", coalesce(m.name, d.member_id) as name from duty d'
+            ' left join members m on m.id = d.member_id where d.start <= :d and d."end" >= :d',
+            {"d": today},
+        )
+        waiting = await database.execute(
+            "select count(*) from stories s where s.relevant = 1 and not exists"
+            " (select 1 from picks p where p.story_id = s.id and p.status != 'refuse')"
+        )
+        pending = await database.execute("select count(*) from picks where status in ('propose', 'signale')")
+        return {
+            "veille_db": database.name,
+            "veille_duty": dict(duty.rows[0]) if duty.rows else None,
+            "veille_waiting": waiting.rows[0][0],
+            "veille_pending": pending.rows[0][0],
+        }
+
+    return home

@@ -1,0 +1,78 @@
+"""`veille serve`: the triage desk, Datasette on the Veille database.
+
+Configuration is data (`monitor/datasette/metadata.yml`, `templates/`, `plugins/`). Accounts live in
+a secrets file outside git (`data/secrets.yml` by default): password hashes, roles and the cookie
+secret, so logins survive a restart. Nothing secret is ever written to the metadata on disk.
+"""
+
+from __future__ import annotations
+
+import secrets as random_secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATASETTE_DIR = Path(__file__).parent / "datasette"
+ROLES = ("secretariat", "member")
+
+
+@dataclass
+class Secrets:
+    path: Path
+    cookie_secret: str = ""
+    users: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Secrets:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data = data or {}
+        return cls(path, data.get("cookie_secret") or "", dict(data.get("users") or {}))
+
+    def save(self) -> None:
+        if not self.cookie_secret:
+            self.cookie_secret = random_secrets.token_hex(32)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(
+            yaml.safe_dump({"cookie_secret": self.cookie_secret, "users": self.users}), encoding="utf-8"
+        )
+        self.path.chmod(0o600)
+
+    def add_user(self, name: str, password: str, role: str) -> str:
+        from datasette_auth_passwords.utils import hash_password
+
+        password_hash = hash_password(password)
+        self.users[name] = {"password_hash": password_hash, "role": role}
+        return password_hash
+
+
+def metadata(db_name: str, secrets: Secrets, member_names: dict[str, str]) -> dict[str, Any]:
+    """The Datasette metadata: the YAML file, the database under its served name, and the accounts."""
+    data = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    data["databases"] = {db_name: data["databases"]["veille"]}
+    auth: dict[str, Any] = {"actors": {}}
+    for name, user in secrets.users.items():
+        auth[f"{name}_password_hash"] = user["password_hash"]
+        auth["actors"][name] = {
+            "id": name,
+            "role": user.get("role", "member"),
+            "name": member_names.get(name, name),
+        }
+    data["plugins"] = {"datasette-auth-passwords": auth}
+    return data
+
+
+def build_datasette(
+    db_path: Path, secrets: Secrets, member_names: dict[str, str], base_url: str = "/"
+) -> Any:
+    from datasette.app import Datasette
+
+    return Datasette(
+        [str(db_path)],
+        metadata=metadata(db_path.stem, secrets, member_names),
+        template_dir=str(DATASETTE_DIR / "templates"),
+        plugins_dir=str(DATASETTE_DIR / "plugins"),
+        secret=secrets.cookie_secret or None,
+        settings={"base_url": base_url, "sql_time_limit_ms": 3000, "default_page_size": 50},
+    )

@@ -1,0 +1,239 @@
+"""The triage desk through Datasette's test client: who may read, pick, review and publish."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datasette_auth_passwords.utils import hash_password
+
+from monitor.config import Member
+from monitor.serve import Secrets, build_datasette
+from monitor.store import Store
+
+PASSWORD = "mot-de-passe-de-test"
+XSS_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> Proxénétisme : réseau démantelé'
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Any:
+    store = Store.open(tmp_path / "veille.db")
+    store.sync_members(
+        [Member("amicale-du-nid", "Amicale du Nid"), Member("fondation-scelles", "Fondation Scelles")]
+    )
+    today = date.today()
+    store.db["duty"].insert({"start": (today - timedelta(days=3)).isoformat(), "end": (today + timedelta(days=3)).isoformat(),
+                             "member_id": "amicale-du-nid", "note": ""})  # fmt: skip
+    store.db["stories"].insert_all([
+        {"id": "s1", "title": "Travail forcé : des saisonniers libérés", "summary": "Quinze ouvriers.", "url": "https://example.org/s1",
+         "relevant": 1, "score": 9.0, "first_seen": "2026-11-25T08:00:00+00:00", "matched": '["Travail forcé"]'},
+        {"id": "s2", "title": XSS_TITLE, "summary": "javascript:alert(1)", "url": "javascript:alert(1)",
+         "relevant": 1, "score": 8.0, "first_seen": "2026-11-25T08:00:00+00:00", "matched": "[]"},
+    ])  # fmt: skip
+    secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
+    for name, role in (
+        ("amicale-du-nid", "member"),
+        ("fondation-scelles", "member"),
+        ("secretariat", "secretariat"),
+    ):
+        secrets.users[name] = {"password_hash": hash_password(PASSWORD, iterations=1000), "role": role}
+    datasette = build_datasette(tmp_path / "veille.db", secrets, {"secretariat": "Secrétariat"})
+    return datasette, store
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+async def login(datasette: Any, user: str) -> dict[str, str]:
+    form = await datasette.client.get("/-/login")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
+    cookies = {"ds_csrftoken": form.cookies["ds_csrftoken"]}
+    response = await datasette.client.post(
+        "/-/login", data={"username": user, "password": PASSWORD, "csrftoken": token}, cookies=cookies
+    )
+    assert response.status_code == 302, response.text
+    return {**cookies, "ds_actor": response.cookies["ds_actor"]}
+
+
+async def post_query(
+    datasette: Any, query: str, data: dict[str, str], cookies: dict[str, str] | None, csrf: bool = True
+) -> Any:
+    if cookies and csrf:
+        page = await datasette.client.get(f"/veille/{query}", cookies=cookies)
+        token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+        data = {**data, "csrftoken": token.group(1) if token else ""}
+    return await datasette.client.post(f"/veille/{query}", data=data, cookies=cookies or {})
+
+
+def statuses(store: Store) -> list[tuple[str, str, str]]:
+    return [
+        (p["story_id"], p["member_id"], p["status"])
+        for p in store.db.query("select * from picks order by id")
+    ]
+
+
+def test_anonymous_visitors_see_published_news_only(desk: Any) -> None:
+    datasette, store = desk
+
+    async def scenario() -> None:
+        assert (await datasette.client.get("/veille/publies")).status_code == 200
+        assert (await datasette.client.get("/veille/a_trier")).status_code == 403
+        assert (await datasette.client.get("/veille/stories")).status_code == 403
+        assert (await datasette.client.get("/veille?sql=select+1")).status_code == 403
+        response = await post_query(datasette, "choisir", {"story_id": "s1", "summary": "x"}, None)
+        assert response.status_code == 403
+
+    run(scenario())
+    assert statuses(store) == []
+
+
+def test_only_the_association_on_duty_and_the_secretariat_pick(desk: Any) -> None:
+    datasette, store = desk
+
+    async def scenario() -> None:
+        off_duty = await login(datasette, "fondation-scelles")
+        response = await post_query(
+            datasette, "choisir", {"story_id": "s1", "summary": "Résumé", "category": ""}, off_duty
+        )
+        assert response.status_code == 403
+        assert (await datasette.client.get("/veille/a_trier", cookies=off_duty)).status_code == 200
+        on_duty = await login(datasette, "amicale-du-nid")
+        response = await post_query(
+            datasette,
+            "choisir",
+            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": "justice"},
+            on_duty,
+        )
+        assert response.status_code == 302
+        secretariat = await login(datasette, "secretariat")
+        response = await post_query(datasette, "signaler", {"story_id": "s2"}, secretariat)
+        assert response.status_code == 302
+
+    run(scenario())
+    assert statuses(store) == [("s1", "amicale-du-nid", "propose"), ("s2", "secretariat", "signale")]
+
+
+def test_only_the_secretariat_reviews_and_publishes_and_the_atom_feed_carries_it(desk: Any) -> None:
+    datasette, store = desk
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        await post_query(
+            datasette,
+            "choisir",
+            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": ""},
+            on_duty,
+        )
+        assert (
+            await post_query(datasette, "accepter", {"pick_id": "1", "summary": ""}, on_duty)
+        ).status_code == 403
+        assert (await post_query(datasette, "publier", {"pick_id": "1"}, on_duty)).status_code == 403
+        secretariat = await login(datasette, "secretariat")
+        assert (
+            await post_query(datasette, "accepter", {"pick_id": "1", "summary": "Résumé revu."}, secretariat)
+        ).status_code == 302
+        assert (await post_query(datasette, "publier", {"pick_id": "1"}, secretariat)).status_code == 302
+        atom = await datasette.client.get("/actualites.atom")
+        assert atom.status_code == 200 and "application/atom+xml" in atom.headers["content-type"]
+        assert "Travail forcé : des saisonniers libérés" in atom.text and "Résumé revu." in atom.text
+        published = (await datasette.client.get("/actualites.json")).json()["items"]
+        assert [(i["title"], i["url"]) for i in published] == [
+            ("Travail forcé : des saisonniers libérés", "https://example.org/s1")
+        ]
+
+    run(scenario())
+    assert statuses(store) == [("s1", "amicale-du-nid", "publie")]
+
+
+def test_writes_need_the_csrf_token(desk: Any) -> None:
+    datasette, store = desk
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        response = await post_query(
+            datasette, "choisir", {"story_id": "s1", "summary": "x"}, on_duty, csrf=False
+        )
+        assert response.status_code == 403
+        response = await post_query(
+            datasette, "choisir", {"story_id": "s1", "summary": "x", "csrftoken": "faux"}, on_duty, csrf=False
+        )
+        assert response.status_code == 403
+
+    run(scenario())
+    assert statuses(store) == []
+
+
+def test_harvested_markup_is_shown_as_inert_text(desk: Any) -> None:
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "amicale-du-nid")
+        page = await datasette.client.get("/veille/a_trier", cookies=cookies)
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text
+        assert "&lt;script&gt;alert" in page.text
+        assert 'href="javascript:' not in page.text
+
+    run(scenario())
+
+
+def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:
+    datasette, _ = desk
+    atom = run(datasette.client.get("/actualites.atom"))
+    assert atom.status_code == 200 and "<feed" in atom.text and "<entry>" not in atom.text
+
+
+def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
+    datasette, _ = desk
+    page = run(datasette.client.get("/"))
+    assert page.status_code == 200
+    assert "De veille cette semaine :</strong> Amicale du Nid" in page.text
+    assert "À trier</a> : 2 histoire(s) en attente" in page.text
+
+
+def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.conftest import TESTS
+
+    root = TESTS.parent
+    secrets = tmp_path / "secrets.yml"
+    add = subprocess.run(
+        [sys.executable, "-m", "monitor", "users", "add", "secretariat", "--role", "secretariat",
+         "--password", PASSWORD, "--secrets", str(secrets), "--db", str(tmp_path / "veille.db")],
+        capture_output=True, text=True, timeout=60, cwd=root, check=False,
+    )  # fmt: skip
+    assert add.returncode == 0, add.stderr
+    assert PASSWORD not in secrets.read_text() and "pbkdf2_sha256$" in secrets.read_text()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--secrets", str(secrets),
+         "--db", str(tmp_path / "veille.db")],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(server.stderr.read1().decode() if server.stderr else "server did not start")
+        assert "Bureau" not in home and "À trier" in home
+        feed = urllib.request.urlopen(f"http://127.0.0.1:{port}/actualites.atom", timeout=5)
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
