@@ -402,6 +402,33 @@ def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: P
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
+@click.option(
+    "--limit", type=int, default=20, show_default=True, help="How many of the latest published stories."
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
+)
+@common_options
+def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path: Path) -> None:
+    """The published news, as an HTML fragment to paste on the home page, or JSON.
+
+    Example: veille export --format html -o actualites.html
+    """
+    from monitor.export import published, render
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise VeilleError(f"base de données introuvable : {db_path}")
+    text = render(published(Store.open(db_path), limit), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Actualités écrites dans {output}")
+    else:
+        click.echo(text)
+
+
 @main.group()
 def users() -> None:
     """Accounts of the triage desk."""

@@ -237,3 +237,22 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_export_html_fragment_escapes_harvested_text(desk: Any, tmp_path: Path) -> None:
+    from monitor.export import published, render
+
+    _, store = desk
+    store.db["picks"].insert_all([
+        {"story_id": "s1", "member_id": "amicale-du-nid", "action": "choisir", "summary": "Résumé <b>revu</b>.",
+         "status": "publie", "published_at": "2026-11-26T10:00:00+00:00"},
+        {"story_id": "s2", "member_id": "amicale-du-nid", "action": "choisir", "summary": None,
+         "status": "publie", "published_at": "2026-11-26T11:00:00+00:00"},
+    ])  # fmt: skip
+    html = render(published(store), "html")
+    assert (
+        '<a href="https://example.org/s1" rel="noopener">Travail forcé : des saisonniers libérés</a>' in html
+    )
+    assert "Résumé &lt;b&gt;revu&lt;/b&gt;." in html
+    assert "<script>" not in html and "javascript:" not in html.split("<p>")[0] and "&lt;script&gt;" in html
+    assert [item["title"][:7] for item in published(store)] == ["<script", "Travail"]
