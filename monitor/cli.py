@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -513,5 +514,18 @@ def demo(out: Path, browser: bool | None, quiet: bool) -> None:
             )
         _print_news_summary(news_run_id, summary, as_json=False, quiet=quiet)
     paths.report.write_text(render(build_report(store, config), "html"), encoding="utf-8")
+    from monitor.demo.run import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from monitor.rota import schedule
+
+    rota = config.rota
+    if rota.start:
+        until = rota.start + timedelta(weeks=52)
+        store.save_duty(
+            schedule(rota.start, rota.turn_weeks, list(rota.members), list(rota.overrides), until)
+        )
     click.echo(f"Base de démonstration : {paths.db}")
     click.echo(f"Rapport des liens : {paths.report.resolve()}")
+    accounts = ", ".join(name for name, _ in DEMO_ACCOUNTS)
+    serve_command = f"uv run veille serve --db {paths.db} --config {paths.config} --secrets {paths.secrets}"
+    click.echo(f"Bureau de tri : {serve_command}")
+    click.echo(f"Comptes de démonstration : {accounts} (mot de passe : {DEMO_PASSWORD})")

@@ -108,6 +108,28 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
         str(tmp_path / "demo" / "config"),
     )
     assert report_md.returncode == 0 and "| Les Lucioles (démo) | Lien visible |" in report_md.stdout
+    demo = tmp_path / "demo"
+    # The news part: the fictional newspaper and the feed discovered on a member site.
+    from monitor.store import Store
+
+    stored = Store.open(demo / "veille.db").db
+    assert stored["articles"].count >= 8 and stored["stories"].count >= 5 and stored["rejections"].count == 2
+    sources = veille(
+        "news", "sources", "--json", "--db", str(demo / "veille.db"), "--config", str(demo / "config")
+    )
+    health = {row["id"]: row for row in json.loads(sources.stdout)}
+    assert health["gazette-absent"]["last_error"] == "HTTP 404" and health["gazette-rss"]["error_count"] == 0
+    assert any(
+        row["origin"] == "discovered" and row["member_id"] == "les-lucioles" for row in health.values()
+    )
+    # The triage desk on the demo data: accounts printed, a demo association on duty this week.
+    assert (
+        "Comptes de démonstration : les-lucioles, le-phare, secretariat (mot de passe : demo-veille)"
+        in result.stdout
+    )
+    assert "veille serve --db" in result.stdout and (demo / "secrets.yml").exists()
+    rota = veille("rota", "--db", str(demo / "veille.db"), "--config", str(demo / "config"))
+    assert rota.stdout.startswith("De veille aujourd'hui") and "Les Lucioles (démo)" in rota.stdout
 
 
 def test_scrapy_crawl_works_alone_without_the_database(web: FixtureWeb, tmp_path: Path) -> None:
