@@ -148,3 +148,9 @@ def m004_picks(db: sqlite_utils.Database) -> None:
     db["stories"].enable_fts(
         ["title", "summary"], tokenize="unicode61 remove_diacritics 2", create_triggers=True
     )
+
+
+@migrations()
+def m005_queue_index(db: sqlite_utils.Database) -> None:
+    # « À trier » reads relevant stories best first; picks are looked up by story.
+    db["stories"].create_index(["relevant", "score"])

@@ -1,0 +1,95 @@
+"""Benchmark of the triage desk served by `veille serve` over HTTP, on a generated database.
+
+Prints the median and 95th-percentile time of the « À trier » page, a full-text search on stories
+and the Atom feed (targets: median ≤ 50 ms, p95 ≤ 200 ms), and the database size.
+
+Run: uv run python benchmarks/generate_db.py benchmarks/out/veille.db
+     uv run python benchmarks/bench_triage.py benchmarks/out/veille.db [--requests 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.serve import Secrets  # noqa: E402
+
+PASSWORD = "banc-d-essai"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--requests", type=int, default=50)
+    args = parser.parse_args()
+    secrets = Secrets(Path(tempfile.mkdtemp()) / "secrets.yml")
+    secrets.add_user("secretariat", PASSWORD, "secretariat")
+    secrets.save()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(args.db), "--secrets", str(secrets.path),
+         "--config", str(ROOT / "tests" / "config")],
+        cwd=ROOT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/actualites.json", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        form = opener.open(base + "/-/login").read().decode()
+        token = re.search(r'name="csrftoken" value="([^"]+)"', form).group(1)
+        data = urllib.parse.urlencode(
+            {"username": "secretariat", "password": PASSWORD, "csrftoken": token}
+        ).encode()
+        opener.open(base + "/-/login", data=data)
+        pages = {
+            "À trier (logged in)": f"/{args.db.stem}/a_trier",
+            "full-text search on stories": f"/{args.db.stem}/stories?_search=proxenetisme+lyon",
+            "Atom feed (anonymous)": "/actualites.atom",
+        }
+        for label, path in pages.items():
+            times = []
+            for _ in range(args.requests):
+                started = time.perf_counter()
+                response = opener.open(base + path)
+                response.read()
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status == 200
+            times.sort()
+            p95 = times[max(0, round(len(times) * 0.95) - 1)]
+            print(
+                f"{label:30} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (targets 50 / 200 ms)"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    size = sum(
+        Path(f"{args.db}{suffix}").stat().st_size
+        for suffix in ("", "-wal")
+        if Path(f"{args.db}{suffix}").exists()
+    )
+    print(f"database size: {size / 2**30:.2f} GiB")
+
+
+if __name__ == "__main__":
+    main()
