@@ -65,6 +65,7 @@ def main() -> None:
         pages = {
             "À trier (logged in)": f"/{args.db.stem}/a_trier",
             "full-text search on stories": f"/{args.db.stem}/stories?_search=proxenetisme+lyon",
+            "search, no count nor facets": f"/{args.db.stem}/stories?_search=proxenetisme+lyon&_nocount=1&_nofacet=1",
             "Atom feed (anonymous)": "/actualites.atom",
         }
         for label, path in pages.items():
