@@ -30,7 +30,7 @@ REDIRECT_WRAPPERS = {
     "l.facebook.com": "u",
 }
 _WORDS = re.compile(r"\w+")
-NUM_PERM = 64
+NUM_PERM = 32
 LEAD_WORDS = 20
 
 
