@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.serve import Secrets  # noqa: E402
+from tests.serving import running_desk  # noqa: E402
 
 PASSWORD = "banc-d-essai"
 
@@ -38,22 +37,7 @@ def main() -> None:
     secrets = Secrets(Path(tempfile.mkdtemp()) / "secrets.yml")
     secrets.add_user("secretariat", PASSWORD, "secretariat")
     secrets.save()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(args.db), "--secrets", str(secrets.path),
-         "--config", str(ROOT / "tests" / "config")],
-        cwd=ROOT, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(base + "/actualites.json", timeout=5)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with running_desk(args.db, secrets.path, "--config", str(ROOT / "tests" / "config"), wait_s=120) as base:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         form = opener.open(base + "/-/login").read().decode()
@@ -81,9 +65,6 @@ def main() -> None:
             print(
                 f"{label:30} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (targets 50 / 200 ms)"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     size = sum(
         Path(f"{args.db}{suffix}").stat().st_size
         for suffix in ("", "-wal")

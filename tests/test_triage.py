@@ -197,13 +197,12 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
 
 
 def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp_path: Path) -> None:
-    import socket
     import subprocess
     import sys
-    import time
     import urllib.request
 
     from tests.conftest import TESTS
+    from tests.serving import running_desk
 
     root = TESTS.parent
     secrets = tmp_path / "secrets.yml"
@@ -214,29 +213,11 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
     )  # fmt: skip
     assert add.returncode == 0, add.stderr
     assert PASSWORD not in secrets.read_text() and "pbkdf2_sha256$" in secrets.read_text()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--secrets", str(secrets),
-         "--db", str(tmp_path / "veille.db")],
-        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        for _ in range(100):
-            try:
-                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(server.stderr.read1().decode() if server.stderr else "server did not start")
-        assert "Bureau" not in home and "À trier" in home
-        feed = urllib.request.urlopen(f"http://127.0.0.1:{port}/actualites.atom", timeout=5)
+    with running_desk(tmp_path / "veille.db", secrets) as url:
+        home = urllib.request.urlopen(url + "/", timeout=5).read().decode()
+        assert "À trier" in home
+        feed = urllib.request.urlopen(url + "/actualites.atom", timeout=5)
         assert feed.headers["content-type"].startswith("application/atom+xml")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_export_html_fragment_escapes_harvested_text(desk: Any, tmp_path: Path) -> None:

@@ -4,10 +4,6 @@ secretariat accepts and publishes; the Atom feed carries it. Screenshots go to t
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -22,6 +18,7 @@ from monitor.config import Member
 from monitor.serve import Secrets
 from monitor.store import Store
 from tests.conftest import TESTS
+from tests.serving import running_desk
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = TESTS.parent / "test-artifacts"
@@ -49,26 +46,8 @@ def desk_url(tmp_path: Path) -> Iterator[str]:
     for name, role in (("amicale-du-nid", "member"), ("secretariat", "secretariat")):
         secrets.users[name] = {"password_hash": hash_password(PASSWORD, iterations=1000), "role": role}
     secrets.save()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--secrets", str(secrets.path),
-         "--db", str(tmp_path / "veille.db")],
-        cwd=TESTS.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
+    with running_desk(tmp_path / "veille.db", secrets.path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def login(page: Any, url: str, user: str) -> None:
