@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from crawler.judge.targets import host_of, normalise_host
-from monitor.rota import Override
+from monitor.rota import Turn
 
 
 class ConfigError(ValueError):
@@ -122,7 +122,7 @@ class RotaConfig:
     start: date | None = None
     turn_weeks: int = 2
     members: tuple[str, ...] = ()
-    overrides: tuple[Override, ...] = ()
+    overrides: tuple[Turn, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ def _load_rota(doc: YamlDocument, raw: Any) -> RotaConfig:
         )
         if end < start:
             raise doc.error((*path, "to"), "la fin précède le début")
-        overrides.append(Override(start, end, entry["member"], str(entry.get("reason") or "")))
+        overrides.append(Turn(start, end, entry["member"], str(entry.get("reason") or "")))
     start = _date(doc, ("rota", "start"), rota["start"]) if rota.get("start") else None
     return RotaConfig(start, weeks, tuple(members), tuple(overrides))
 

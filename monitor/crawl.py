@@ -49,14 +49,6 @@ def read_items(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     return items, bad
 
 
-def _count_lines(path: Path) -> int:
-    try:
-        with path.open("rb") as data:
-            return sum(chunk.count(b"\n") for chunk in iter(lambda: data.read(1 << 16), b""))
-    except FileNotFoundError:
-        return 0
-
-
 class ItemStream:
     """Complete JSON lines appended to a file by a running crawl, read as they arrive."""
 
@@ -89,14 +81,13 @@ def run_spider(
     arguments: dict[str, str],
     settings: dict[str, Any],
     timeout_s: float,
-    on_progress: Callable[[Path], None] | None = None,
     workdir: Path | None = None,
     on_items: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> CrawlOutput:
     """Run `scrapy crawl SPIDER` in a child process.
 
-    `on_progress(items_path)` is called a few times a second; `on_items(items)` receives the items as
-    the crawl writes them, so the caller can work while the child downloads (two cores, two jobs).
+    `on_items(items)` receives the items as the crawl writes them, a few times a second, so the caller
+    can work (or show progress) while the child downloads.
     """
     with tempfile.TemporaryDirectory(prefix="veille-crawl-", dir=workdir) as tmp:
         folder = Path(tmp)
@@ -138,8 +129,6 @@ def run_spider(
                     process.wait()
                     timed_out = True
                     break
-                if on_progress:
-                    on_progress(items_path)
         deliver()
         items, bad = (streamed, stream.bad) if on_items else read_items(items_path)
         stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
@@ -158,8 +147,3 @@ def global_concurrency(urls: list[str], per_host: int, ceiling: int = 64) -> int
     """
     hosts = {urlsplit(url).netloc for url in urls}
     return max(1, min(ceiling, per_host * len(hosts)))
-
-
-def count_items(path: Path) -> int:
-    """How many items a running crawl has written so far (for progress bars)."""
-    return _count_lines(path)

@@ -143,13 +143,20 @@ def check_sites(
         urls = [t.url for t in crawlable if t.url] + [p for t in crawlable for p in t.known_pages]
         settings = {**config.scrapy_settings(), "CONCURRENT_REQUESTS": global_concurrency(urls, per_host)}
 
-        def progress(items_path: Path) -> None:
+        pages_read = 0
+
+        def progress(items: list[dict[str, Any]]) -> None:
+            nonlocal pages_read
+            pages_read += sum(1 for item in items if item.get("type") == "page")
             if on_progress:
-                text = items_path.read_text(encoding="utf-8", errors="replace") if items_path.exists() else ""
-                on_progress(text.count('"type": "page"'))
+                on_progress(pages_read)
 
         output = run_spider(
-            "backlinks", {"job": str(job)}, settings, _crawl_timeout_s(config, len(crawlable)), progress
+            "backlinks",
+            {"job": str(job)},
+            settings,
+            _crawl_timeout_s(config, len(crawlable)),
+            on_items=progress,
         )
     result.crawl_stats = output.stats
     items: dict[str, list[dict]] = defaultdict(list)

@@ -11,17 +11,11 @@ from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
-class Override:
-    start: date
-    end: date  # inclusive
-    member_id: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
 class Turn:
+    """A member on duty from `start` to `end` (inclusive); an override is a turn given by hand."""
+
     start: date
-    end: date  # inclusive
+    end: date
     member_id: str
     note: str = ""
 
@@ -30,7 +24,7 @@ class Turn:
 
 
 def schedule(
-    start: date, turn_weeks: int, members: list[str], overrides: list[Override], until: date
+    start: date, turn_weeks: int, members: list[str], overrides: list[Turn], until: date
 ) -> list[Turn]:
     """Every turn from `start` to `until`, overrides applied."""
     if not members or turn_weeks <= 0:
@@ -50,7 +44,7 @@ def schedule(
     return _merge(turns)
 
 
-def _apply(turn: Turn, overrides: list[Override]) -> list[Turn]:
+def _apply(turn: Turn, overrides: list[Turn]) -> list[Turn]:
     """Cut a turn where overrides fall inside it."""
     pieces, cursor = [], turn.start
     for override in overrides:
@@ -59,7 +53,7 @@ def _apply(turn: Turn, overrides: list[Override]) -> list[Turn]:
         begin, end = max(override.start, turn.start), min(override.end, turn.end)
         if begin > cursor:
             pieces.append(Turn(cursor, begin - timedelta(days=1), turn.member_id))
-        pieces.append(Turn(begin, end, override.member_id, override.reason or "remplacement"))
+        pieces.append(Turn(begin, end, override.member_id, override.note or "remplacement"))
         cursor = end + timedelta(days=1)
     if cursor <= turn.end:
         pieces.append(Turn(cursor, turn.end, turn.member_id))

@@ -148,8 +148,12 @@ def test_depth_limit_and_crawl_trap_are_respected(session_crawl: CheckResult, co
 
 def test_known_link_page_is_rechecked_beyond_the_depth_limit(web: Any, config: Config) -> None:
     deep = web.url("deep", "n3.html")
-    result = check_sites([SiteTarget("deep", web.url("deep"), (deep,))], config, browser=False)
+    ticks: list[int] = []
+    result = check_sites(
+        [SiteTarget("deep", web.url("deep"), (deep,))], config, browser=False, on_progress=ticks.append
+    )
     outcome = result.outcomes["deep"]
+    assert ticks and ticks == sorted(ticks) and ticks[-1] == outcome.pages_crawled  # the progress bar's count
     assert outcome.status == "linked"
     assert [(link["page"], link["depth"], link["location"]) for link in outcome.links] == [
         (deep, None, "aside")

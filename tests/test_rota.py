@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import ConfigError, load_config
-from monitor.rota import Override, Turn, on_duty, schedule
+from monitor.rota import Turn, on_duty, schedule
 from monitor.store import Store
 
 DATA = Path(__file__).parent.parent / "data"
@@ -29,7 +29,7 @@ def test_turns_follow_the_members_in_order() -> None:
 
 
 def test_an_override_cuts_a_turn_and_the_turn_resumes_after_it() -> None:
-    holidays = Override(date(2026, 12, 21), date(2027, 1, 3), "secretariat", "vacances de Noël")
+    holidays = Turn(date(2026, 12, 21), date(2027, 1, 3), "secretariat", "vacances de Noël")
     turns = schedule(date(2026, 11, 30), 2, ["a", "b", "c"], [holidays], until=date(2027, 1, 10))
     assert [(t.start, t.end, t.member_id, t.note) for t in turns] == [
         (date(2026, 11, 30), date(2026, 12, 13), "a", ""),
@@ -40,7 +40,7 @@ def test_an_override_cuts_a_turn_and_the_turn_resumes_after_it() -> None:
 
 
 def test_a_swap_of_one_whole_turn() -> None:
-    swap = Override(date(2026, 12, 14), date(2026, 12, 27), "c", "échange avec b")
+    swap = Turn(date(2026, 12, 14), date(2026, 12, 27), "c", "échange avec b")
     turns = schedule(date(2026, 11, 30), 2, ["a", "b", "c"], [swap], until=date(2026, 12, 27))
     assert turns[1] == Turn(date(2026, 12, 14), date(2026, 12, 27), "c", "échange avec b")
 

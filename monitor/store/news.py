@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -48,8 +49,6 @@ class NewsTables:
 
     def add_discovered_feeds(self, member_id: str, feeds: Iterable[dict[str, Any]]) -> int:
         """Feeds found on a member's site (autodiscovery) become sources; returns how many are new."""
-        import hashlib
-
         added = 0
         for feed in feeds:
             source_id = f"{member_id}-{hashlib.sha1(feed['url'].encode()).hexdigest()[:6]}"
