@@ -2,7 +2,9 @@
 
 feedparser gets the raw bytes and the (lower-cased) response headers, so it finds the encoding the
 way the server and the document declare it. `bozo` is only a warning: entries are kept whenever
-there are any.
+there are any. Relative links are resolved here, against the feed's address, for the two links an
+entry keeps: giving feedparser a base address makes it resolve every URI of every entry (and of the
+HTML inside summaries, which Veille reads as plain text), a third of its parsing time.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -36,7 +39,11 @@ def _iso(parsed: Any) -> str | None:
         return None
 
 
-def _entry(entry: Any, index: int) -> dict[str, Any]:
+def _absolute(link: str, base: str) -> str:
+    return urljoin(base, link) if link and base else link
+
+
+def _entry(entry: Any, index: int, base: str) -> dict[str, Any]:
     summary = entry.get("summary") or ""
     if not summary and entry.get("content"):
         summary = entry["content"][0].get("value") or ""
@@ -44,14 +51,14 @@ def _entry(entry: Any, index: int) -> dict[str, Any]:
     return {
         "index": index,
         "title": entry.get("title") or "",
-        "link": entry.get("link") or "",
+        "link": _absolute(entry.get("link") or "", base),
         "guid": entry.get("id") or "",
         "summary": summary,
         "published": _iso(entry.get("published_parsed") or entry.get("updated_parsed")),
         "raw_date": entry.get("published") or entry.get("updated") or "",
         "author": entry.get("author") or "",
         "language": (entry.get("title_detail") or {}).get("language"),
-        "source_url": source.get("href") or source.get("url") or "",
+        "source_url": _absolute(source.get("href") or source.get("url") or "", base),
         "source_title": source.get("title") or "",
     }
 
@@ -59,14 +66,13 @@ def _entry(entry: Any, index: int) -> dict[str, Any]:
 def parse_feed(body: bytes, headers: dict[str, str], url: str = "") -> ParsedFeed:
     """Entries of a feed document; `error` is set when it holds no entry and is not a valid empty feed."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    lowered.setdefault("content-location", url)
     try:
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=lowered)
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=lowered, resolve_relative_uris=False)
     except Exception as exc:  # feedparser is robust, but a parser bug must not stop the harvest
         return ParsedFeed(error=f"flux illisible : {type(exc).__name__}: {exc}")
     feed = parsed.get("feed") or {}
     result = ParsedFeed(
-        entries=[_entry(e, i) for i, e in enumerate(parsed.get("entries") or [])],
+        entries=[_entry(e, i, url) for i, e in enumerate(parsed.get("entries") or [])],
         title=feed.get("title") or "",
         language=feed.get("language"),
     )

@@ -1,0 +1,44 @@
+"""Feed parsing (crawler/judge/feeds.py): entries out of bytes and headers, links made absolute."""
+
+from __future__ import annotations
+
+from crawler.judge.feeds import parse_feed
+
+FEED_URL = "http://news.example/rubriques/societe/feed.xml"
+
+
+def rss(link: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Journal</title>'
+        f"<item><title>Un réseau démantelé</title><link>{link}</link></item></channel></rss>"
+    ).encode()
+
+
+def test_relative_links_are_resolved_against_the_feed_address() -> None:
+    assert parse_feed(rss("/a/1.html"), {}, FEED_URL).entries[0]["link"] == "http://news.example/a/1.html"
+    assert parse_feed(rss("b/2.html"), {}, FEED_URL).entries[0]["link"] == (
+        "http://news.example/rubriques/societe/b/2.html"
+    )
+
+
+def test_absolute_links_are_kept() -> None:
+    entry = parse_feed(rss("https://other.example/x?id=3"), {}, FEED_URL).entries[0]
+    assert entry["link"] == "https://other.example/x?id=3"
+
+
+def test_xml_base_is_honoured() -> None:
+    atom = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xml:base="/blog/"><title>Blog</title><entry><title>Procès à Lyon</title>'
+        '<link rel="alternate" href="proces-lyon.html"/><id>urn:1</id></entry>'
+        '<entry xml:base="https://cdn.example/"><title>Rapport</title><link href="r.html"/><id>urn:2</id></entry>'
+        "</feed>"
+    ).encode()
+    links = [entry["link"] for entry in parse_feed(atom, {}, FEED_URL).entries]
+    assert links == ["http://news.example/blog/proces-lyon.html", "https://cdn.example/r.html"]
+
+
+def test_headers_give_the_encoding() -> None:
+    body = rss("/a.html").replace(b' encoding="utf-8"', b"").replace("é".encode(), "é".encode("latin-1"))
+    parsed = parse_feed(body, {"Content-Type": "application/rss+xml; charset=iso-8859-1"}, FEED_URL)
+    assert parsed.entries[0]["title"] == "Un réseau démantelé"
