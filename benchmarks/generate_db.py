@@ -1,5 +1,5 @@
 """Fill a Veille database with N articles in about N × 0.3 stories (French text of realistic lengths),
-through the real schema (migrations, FTS triggers), for the triage-desk benchmark.
+through the real schema (migrations, full-text indexes), for the triage-desk benchmark.
 
 Run: uv run python benchmarks/generate_db.py benchmarks/out/veille.db [--articles 1000000]
 """
@@ -80,6 +80,7 @@ def main() -> None:
         links.append((f"a{n}", f"source-{n % 50}", seen, title))
         if len(article_rows) >= batch or n == args.articles - 1:
             with conn:
+                last = conn.execute("select coalesce(max(rowid), 0) from articles").fetchone()[0]
                 conn.executemany(
                     "insert into stories (id, title, summary, url, lang, published, first_seen, last_seen,"
                     " article_count, score, relevant, topics, kind, matched) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -91,6 +92,7 @@ def main() -> None:
                     article_rows,
                 )
                 conn.executemany("insert into article_sources values (?,?,?,?)", links)
+                store.index_articles_after(last)
             story_rows, article_rows, links = [], [], []
             print(f"\r{n + 1:,} articles", end="", file=sys.stderr, flush=True)
     with conn:

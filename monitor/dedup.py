@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+import numpy as np
 from courlan import normalize_url
 from datasketch import MinHash, MinHashLSH
 from w3lib.url import url_query_cleaner
@@ -29,6 +31,7 @@ REDIRECT_WRAPPERS = {
     "bing.com": "url",
     "l.facebook.com": "u",
 }
+_WRAPPER_HOSTS = re.compile("|".join(map(re.escape, REDIRECT_WRAPPERS)), re.I)
 _WORDS = re.compile(r"\w+")
 NUM_PERM = 32
 LEAD_WORDS = 20
@@ -36,6 +39,8 @@ LEAD_WORDS = 20
 
 def unwrap(url: str) -> str:
     """The publisher's address when `url` is a known redirect wrapper that carries it."""
+    if not _WRAPPER_HOSTS.search(url):
+        return url
     parts = urlsplit(url)
     parameter = REDIRECT_WRAPPERS.get((parts.hostname or "").lower())
     if parameter:
@@ -55,6 +60,8 @@ def canonical_url(url: str) -> str | None:
     except ValueError:
         return None
     parts = urlsplit(normalised)
+    if not parts.query:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     kept = [
         name for name in parse_qs(parts.query, keep_blank_values=True) if not TRACKING_PARAMETERS.match(name)
     ]
@@ -86,7 +93,9 @@ _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
 MAX_CANDIDATES = 50
 
 
+@lru_cache(maxsize=4096)
 def signature(title: str, lead: str) -> MinHash:
+    """The MinHash of a (title, lead); cached, as a night asks for each one twice (query, then add)."""
     # Reusing the permutations: drawing them is most of the cost of a new MinHash.
     minhash = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     minhash.update_batch([s.encode() for s in shingles(title, lead)])
@@ -99,13 +108,13 @@ class StoryIndex:
     def __init__(self, similarity: float) -> None:
         self.similarity = similarity
         self._lsh = MinHashLSH(threshold=similarity, num_perm=NUM_PERM)
-        self._signatures: dict[str, tuple[str, MinHash]] = {}
+        self._signatures: dict[str, tuple[str, np.ndarray]] = {}  # article → (story, hash values)
 
     def add(self, article: str, story: str, title: str, lead: str) -> None:
         if article in self._signatures:
             return
         minhash = signature(title, lead)
-        self._signatures[article] = (story, minhash)
+        self._signatures[article] = (story, minhash.hashvalues)
         self._lsh.insert(article, minhash)
 
     def story_of(self, variants: list[tuple[str, str]], exclude: str | None = None) -> str | None:
@@ -114,17 +123,21 @@ class StoryIndex:
         best: tuple[float, str] | None = None
         for title, lead in variants:
             minhash = signature(title, lead)
-            for candidate in self._lsh.query(minhash)[:MAX_CANDIDATES]:
-                story, other = self._signatures[candidate]
-                if story == exclude:
-                    continue
-                similarity = minhash.jaccard(other)
-                if similarity >= self.similarity and (best is None or similarity > best[0]):
-                    best = (similarity, story)
+            found = (self._signatures[c] for c in self._lsh.query(minhash)[:MAX_CANDIDATES])
+            candidates = [(story, values) for story, values in found if story != exclude]
+            if not candidates:
+                continue
+            # Estimated Jaccard similarity to every candidate at once: the share of equal hash values.
+            equal = np.vstack([values for _, values in candidates]) == minhash.hashvalues
+            similarities = equal.mean(axis=1)
+            index = int(similarities.argmax())
+            similarity = float(similarities[index])
+            if similarity >= self.similarity and (best is None or similarity > best[0]):
+                best = (similarity, candidates[index][0])
         return best[1] if best else None
 
     def relabel(self, old: str, new: str) -> None:
         """Articles of story `old` now belong to story `new` (two stories found to be one)."""
-        for article, (story, minhash) in self._signatures.items():
+        for article, (story, values) in self._signatures.items():
             if story == old:
-                self._signatures[article] = (new, minhash)
+                self._signatures[article] = (new, values)

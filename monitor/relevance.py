@@ -295,9 +295,12 @@ def load_lexicon(path: Path | str) -> Lexicon:
 
 def _field_matches(lexicon: Lexicon, text: str, folded: FoldedText) -> dict[int, str]:
     """Terms found in one field, outside negative contexts: term index → matched text."""
+    terms = list(lexicon.terms.matches(folded))
+    if not terms:  # most texts: no negative context to look for
+        return {}
     cancelled = [match.span() for _, match in lexicon.negatives.matches(folded)]
     found: dict[int, str] = {}
-    for index, match in lexicon.terms.matches(folded):
+    for index, match in terms:
         start, end = match.span()
         if index not in found and not any(a <= start and end <= b for a, b in cancelled):
             found[index] = text[start:end]
@@ -321,9 +324,10 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
                 best[index] = max(weight, best.get(index, 0.0))
     score = sum(best.values()) + min(text_score, lexicon.text_cap)
     positive = sorted({matched[i] for i in matched if lexicon.terms[i].weight > 0}, key=str.lower)
+    if score <= 0:  # a penalty can only lower a score; below zero it changes nothing
+        return Relevance(False, round(score, 2), [], None, positive)
     whole = FoldedText.joined(list(views.values()))
-    if score > 0:  # a penalty can only lower a score; below zero it changes nothing
-        score += sum(lexicon.penalties[i].weight for i in {i for i, _ in lexicon.penalties.matches(whole)})
+    score += sum(lexicon.penalties[i].weight for i in {i for i, _ in lexicon.penalties.matches(whole)})
     score = round(score, 2)
     relevant = score >= lexicon.threshold
     topics = sorted({t for index in matched for t in lexicon.terms[index].topics}) if positive else []

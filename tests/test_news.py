@@ -111,6 +111,19 @@ def test_full_text_search_ignores_accents(gazette: dict[str, Any]) -> None:
     assert any("proxénétisme" in row["title"] for row in found)
 
 
+def test_full_text_index_matches_the_articles(gazette: dict[str, Any]) -> None:
+    """New articles are indexed in bulk, page texts by trigger: the index agrees with the table."""
+    store = gazette["store"]
+    # With rank 1, FTS5 also compares the index with the content table (SQLITE_CORRUPT_VTAB if not).
+    store.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    indexed = store.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+    assert indexed == store.db["articles"].count > 0
+    by_text = list(store.db.query(
+        "SELECT articles.url FROM articles_fts JOIN articles ON articles.rowid = articles_fts.rowid"
+        " WHERE articles_fts MATCH 'text: suspects jugés'"))  # fmt: skip
+    assert any(row["url"].endswith("reseau-proxenetisme-demantele-lyon.html") for row in by_text)
+
+
 def test_bad_sources_are_reported_and_never_stop_the_others(
     web: FixtureWeb, config: Config, tmp_db: Path
 ) -> None:

