@@ -398,7 +398,7 @@ def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: P
     if not secrets.cookie_secret:
         secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
-    datasette = build_datasette(db_path, secrets, names, base_url)
+    datasette = build_datasette(db_path, secrets, names, base_url, config.categories)
     click.echo(f"Bureau de tri : http://{host}:{port}{base_url}")
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 

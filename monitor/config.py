@@ -95,6 +95,16 @@ NEWS_SETTINGS: tuple[Setting, ...] = (
         "future_tolerance_h", int, 24, "A publication date further in the future than this is not trusted."
     ),
 )
+# What an association may say a story is when it picks it (`triage.categories` in config.yml).
+DEFAULT_CATEGORIES = (
+    "Affaire et enquête",
+    "Procès et justice",
+    "Rapport et publication",
+    "Événement",
+    "Livre",
+    "Politique publique",
+    "Autre",
+)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -133,6 +143,7 @@ class Config:
     members: tuple[Member, ...] = field(default_factory=tuple)
     news: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NEWS_SETTINGS})
     rota: RotaConfig = field(default_factory=RotaConfig)
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -258,9 +269,22 @@ def _load_rota(doc: YamlDocument, raw: Any) -> RotaConfig:
     return RotaConfig(start, weeks, tuple(members), tuple(overrides))
 
 
-def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig]:
+def _load_categories(doc: YamlDocument, raw: Any) -> tuple[str, ...]:
+    triage = doc.mapping(("triage",), raw, {"categories"})
+    categories = triage.get("categories", list(DEFAULT_CATEGORIES))
+    if not isinstance(categories, list) or not categories:
+        raise doc.error(("triage", "categories"), "une liste de catégories est attendue")
+    for index, category in enumerate(categories):
+        if not isinstance(category, str) or not category.strip():
+            raise doc.error(("triage", "categories", index), f"texte attendu, trouvé {category!r}")
+    if len(set(categories)) != len(categories):
+        raise doc.error(("triage", "categories"), "une catégorie apparaît deux fois")
+    return tuple(category.strip() for category in categories)
+
+
+def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig, tuple[str, ...]]:
     doc = YamlDocument(file)
-    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota"})
+    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
     for key in ("name", "site", "domains"):
         if not raw.get(key):
@@ -277,7 +301,7 @@ def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any],
     if crawl["browser"] not in ("auto", "off"):
         raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
     news = _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
-    return collectif, crawl, news, _load_rota(doc, top.get("rota"))
+    return collectif, crawl, news, _load_rota(doc, top.get("rota")), _load_categories(doc, top.get("triage"))
 
 
 def _load_members(file: Path) -> tuple[Member, ...]:
@@ -317,7 +341,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl, news, rota = _load_config(directory / "config.yml")
+    collectif, crawl, news, rota, categories = _load_config(directory / "config.yml")
     members = _load_members(directory / "members.yml")
     known = {m.id for m in members} | {"secretariat"}
     unknown = [m for m in (*rota.members, *(o.member_id for o in rota.overrides)) if m not in known]
@@ -325,4 +349,4 @@ def load_config(directory: Path | str) -> Config:
         raise ConfigError(
             directory / "config.yml", None, "rota", f"association inconnue : {unknown[0]} (voir members.yml)"
         )
-    return Config(directory, collectif, crawl, members, news, rota)
+    return Config(directory, collectif, crawl, members, news, rota, categories)

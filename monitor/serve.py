@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from monitor.config import DEFAULT_CATEGORIES
+
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 ROLES = ("secretariat", "member")
 
@@ -47,10 +49,20 @@ class Secrets:
         return password_hash
 
 
-def metadata(db_name: str, secrets: Secrets, member_names: dict[str, str]) -> dict[str, Any]:
-    """The Datasette metadata: the YAML file, the database under its served name, and the accounts."""
+def metadata(
+    db_name: str,
+    secrets: Secrets,
+    member_names: dict[str, str],
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES,
+) -> dict[str, Any]:
+    """The Datasette metadata: the YAML file, the database under its served name, the accounts, and
+    the pick categories of the configuration (form fields saying `choices: categories`)."""
     data = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
     data["databases"] = {db_name: data["databases"]["veille"]}
+    for query in data["databases"][db_name]["queries"].values():
+        for form_field in (query.get("fields") or {}).values():
+            if form_field.get("choices") == "categories":
+                form_field["choices"] = list(categories)
     auth: dict[str, Any] = {"actors": {}}
     for name, user in secrets.users.items():
         auth[f"{name}_password_hash"] = user["password_hash"]
@@ -64,13 +76,17 @@ def metadata(db_name: str, secrets: Secrets, member_names: dict[str, str]) -> di
 
 
 def build_datasette(
-    db_path: Path, secrets: Secrets, member_names: dict[str, str], base_url: str = "/"
+    db_path: Path,
+    secrets: Secrets,
+    member_names: dict[str, str],
+    base_url: str = "/",
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES,
 ) -> Any:
     from datasette.app import Datasette
 
     return Datasette(
         [str(db_path)],
-        metadata=metadata(db_path.stem, secrets, member_names),
+        metadata=metadata(db_path.stem, secrets, member_names, categories),
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         secret=secrets.cookie_secret or None,

@@ -182,6 +182,84 @@ def test_harvested_markup_is_shown_as_inert_text(desk: Any) -> None:
     run(scenario())
 
 
+def test_queue_says_why_in_plain_words(desk: Any) -> None:
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "amicale-du-nid")
+        rows = (await datasette.client.get("/veille/a_trier.json?_shape=objects", cookies=cookies)).json()[
+            "rows"
+        ]
+        assert [(r["histoire"], r["pourquoi"]) for r in rows] == [("s1", "Travail forcé"), ("s2", None)]
+        page = (await datasette.client.get("/veille/a_trier", cookies=cookies)).text
+        assert "Résultat : 2 lignes" in page and 'type="submit"' not in page
+
+    run(scenario())
+
+
+def test_pick_form_speaks_french_and_shows_the_story(desk: Any) -> None:
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "amicale-du-nid")
+        page = (await datasette.client.get("/veille/choisir?story_id=s1", cookies=cookies)).text
+        assert "Travail forcé : des saisonniers libérés" in page and 'href="https://example.org/s1"' in page
+        assert '<input type="hidden" name="story_id" value="s1">' in page
+        assert re.search(r"<textarea [^>]*name=\"summary\"[^>]* required>", page)
+        assert "Votre résumé pour le site" in page and "<option>Procès et justice</option>" in page
+        assert 'value="Proposer au secrétariat"' in page
+        assert ">story_id<" not in page and ">summary<" not in page and "Query parameters" not in page
+        # A harvested title with markup and a javascript: address stays inert on the form too.
+        page = (await datasette.client.get("/veille/choisir?story_id=s2", cookies=cookies)).text
+        assert "&lt;script&gt;alert" in page and "<script>alert" not in page
+        assert 'href="javascript:' not in page
+        page = (await datasette.client.get("/veille/choisir?story_id=inconnue", cookies=cookies)).text
+        assert "n'existe pas (ou plus)" in page
+
+    run(scenario())
+
+
+def test_review_form_shows_the_pick_and_prefills_its_summary(desk: Any) -> None:
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        await post_query(
+            datasette,
+            "choisir",
+            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": "Procès et justice"},
+            on_duty,
+        )
+        secretariat = await login(datasette, "secretariat")
+        page = (await datasette.client.get("/veille/accepter?pick_id=1", cookies=secretariat)).text
+        assert "Choix de :</strong> Amicale du Nid" in page and "Procès et justice" in page
+        assert re.search(r'<textarea [^>]*name="summary"[^>]*>Quinze saisonniers libérés.</textarea>', page)
+        page = (await datasette.client.get("/veille/refuser?pick_id=1", cookies=secretariat)).text
+        assert "Motif du refus" in page and re.search(r'<textarea [^>]*name="reason"[^>]* required>', page)
+
+    run(scenario())
+
+
+def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
+    Store.open(tmp_path / "veille.db")
+    secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
+    secrets.users["secretariat"] = {
+        "password_hash": hash_password(PASSWORD, iterations=1000),
+        "role": "secretariat",
+    }
+    datasette = build_datasette(tmp_path / "veille.db", secrets, {}, categories=("Traite", "Livre"))
+    fields = datasette.metadata("queries", database="veille")["choisir"]["fields"]
+    assert fields["category"]["choices"] == ["Traite", "Livre"]
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "secretariat")
+        page = (await datasette.client.get("/veille/choisir", cookies=cookies)).text
+        assert "<option>Traite</option><option>Livre</option>" in page
+        assert '<input type="text" id="qp1" name="story_id" value="">' in page  # no link: type the id
+
+    run(scenario())
+
+
 def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:
     datasette, _ = desk
     atom = run(datasette.client.get("/actualites.atom"))
