@@ -64,7 +64,8 @@ def main() -> None:
     for n in range(args.articles):
         story = n % stories_count
         relevant = story % 4 == 0
-        seen = (now - timedelta(minutes=story * 3)).isoformat()
+        moment = now - timedelta(minutes=story * 3)
+        seen, week = moment.isoformat(), (moment.date() - timedelta(days=moment.weekday())).isoformat()
         title = f"{rnd.choice(CITIES)} : {sentence(rnd, 9)[:-1]}"
         summary = " ".join(sentence(rnd, 14) for _ in range(3))
         text = " ".join(sentence(rnd, 16) for _ in range(20))
@@ -73,7 +74,8 @@ def main() -> None:
             story_rows.append((f"st{story}", title, summary, f"https://journal{story % 50}.example/a/{n}", "fr", seen, seen,
                                seen, 1 + (args.articles - 1 - n) // stories_count, score, int(relevant),
                                '["traite"]' if relevant else "[]", "justice" if relevant else None,
-                               '["traite des êtres humains"]' if relevant else "[]"))  # fmt: skip
+                               '["traite des êtres humains"]' if relevant else "[]",
+                               week, f"source-{n % 50}"))  # fmt: skip
         article_rows.append((f"a{n}", f"https://journal{n % 50}.example/a/{n}", f"https://journal{n % 50}.example/a/{n}",
                              title, summary, text, seen, seen, f"source-{n % 50}", "fr", score, int(relevant),
                              f"st{story}" if relevant else None, "ok"))  # fmt: skip
@@ -83,7 +85,8 @@ def main() -> None:
                 last = conn.execute("select coalesce(max(rowid), 0) from articles").fetchone()[0]
                 conn.executemany(
                     "insert into stories (id, title, summary, url, lang, published, first_seen, last_seen,"
-                    " article_count, score, relevant, topics, kind, matched) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " article_count, score, relevant, topics, kind, matched, week, source_id)"
+                    " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     story_rows,
                 )
                 conn.executemany(
@@ -97,7 +100,7 @@ def main() -> None:
             print(f"\r{n + 1:,} articles", end="", file=sys.stderr, flush=True)
     with conn:
         picks = [(f"st{s * 4}", "amicale-du-nid", "choisir", "Résumé de l'association.", "justice", "publie",
-                  "amicale-du-nid", now.isoformat(), "secretariat", now.isoformat(), now.isoformat()) for s in range(500)]  # fmt: skip
+                  "amicale-du-nid", now.isoformat(), "secretariat", now.isoformat(), now.isoformat()) for s in range(min(500, (stories_count + 3) // 4))]  # fmt: skip
         conn.executemany(
             "insert into picks (story_id, member_id, action, summary, category, status, created_by, created_at,"
             " decided_by, decided_at, published_at) values (?,?,?,?,?,?,?,?,?,?,?)",

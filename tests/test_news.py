@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def gazette(demo_web: FixtureWeb, config: Config, tmp_path_factory: pytest.TempP
     first = run_news(store, config, LEXICON)[1]
     counts = {t: store.db[t].count for t in ("articles", "stories", "article_sources", "rejections")}
     second = run_news(store, config, LEXICON)[1]
-    return {"store": store, "first": first, "second": second, "counts": counts}
+    return {"store": store, "first": first, "second": second, "counts": counts, "web": demo_web}
 
 
 def articles(store: Store) -> dict[str, dict[str, Any]]:
@@ -101,6 +102,9 @@ def test_near_identical_stories_are_grouped(gazette: dict[str, Any]) -> None:
     assert groups["Lyon : un réseau de "] == 2 or groups.get("Lyon: pimping ring d") == 2
     assert all(r["story_id"] for r in store.db.query("SELECT story_id FROM articles WHERE relevant = 1"))
     assert not list(store.db.query("SELECT id FROM articles WHERE relevant = 0 AND story_id IS NOT NULL"))
+    for story in store.db.query("SELECT * FROM stories"):  # what the triage desk's facets group by
+        assert date.fromisoformat(story["week"]).weekday() == 0, story
+        assert story["source_id"] in {s.id for s in gazette_sources(gazette["web"])}, story
 
 
 def test_full_text_search_ignores_accents(gazette: dict[str, Any]) -> None:

@@ -197,6 +197,50 @@ def test_queue_says_why_in_plain_words(desk: Any) -> None:
     run(scenario())
 
 
+def test_search_ignores_accents_and_survives_any_input(desk: Any) -> None:
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "amicale-du-nid")
+
+        async def found(query: str) -> list[str]:
+            response = await datasette.client.get(
+                "/veille/rechercher.json", params={"q": query, "_shape": "objects"}, cookies=cookies
+            )
+            assert response.status_code == 200, response.text
+            return [row["histoire"] for row in response.json()["rows"]]
+
+        assert await found("TRAVAIL force") == ["s1"]
+        assert await found("proxenetisme") == ["s2"]
+        assert await found("l'ouvriers saisonniers") == []  # every word must be there
+        for odd in ("", "  ", '"', "« »", "a OR", "*"):
+            assert await found(odd) == []
+        page = (await datasette.client.get("/veille/rechercher?q=forc%C3%A9", cookies=cookies)).text
+        assert 'name="q" value="forcé"' in page and "Travail forcé : des saisonniers libérés" in page
+        stories = await datasette.client.get("/veille/stories?_search=l'exploitation", cookies=cookies)
+        assert stories.status_code == 200  # an apostrophe is not a search syntax error
+
+    run(scenario())
+
+
+def test_stories_have_the_facets_the_desk_needs(desk: Any) -> None:
+    datasette, store = desk
+    store.db.execute(
+        "UPDATE stories SET week = '2026-11-23', topics = '[\"travail_force\"]', kind = 'justice'"
+    )
+    store.db.conn.commit()
+
+    async def scenario() -> None:
+        cookies = await login(datasette, "amicale-du-nid")
+        data = (await datasette.client.get("/veille/stories.json", cookies=cookies)).json()
+        facets = data["facet_results"]
+        assert {"source_id", "topics", "kind", "lang", "week"} <= set(facets)
+        assert [(v["value"], v["count"]) for v in facets["week"]["results"]] == [("2026-11-23", 2)]
+        assert [(v["value"], v["count"]) for v in facets["topics"]["results"]] == [("travail_force", 2)]
+
+    run(scenario())
+
+
 def test_pick_form_speaks_french_and_shows_the_story(desk: Any) -> None:
     datasette, _ = desk
 

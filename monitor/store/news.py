@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.sources import Source
+from monitor.store.schema import STORY_WEEK
 
 # Columns of `sources` that the configuration owns; the others are the source's health.
 _CONFIGURED = ("name", "url", "kind", "language", "tags", "origin", "member_id", "active")
@@ -201,9 +202,10 @@ class NewsTables:
                         "article_count": len(rows),
                         "published": min((r["published"] for r in rows if r["published"]), default=None),
                         "first_seen": min(r["fetched_at"] for r in rows),
-                        "last_seen": max(r["fetched_at"] for r in rows),
+                        "last_seen": max(r["fetched_at"] for r in rows), "source_id": best["source_id"],
                     },
                 )  # fmt: skip
+                self.db.execute(f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?", [story_id])
 
     def articles_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         return self._rows_by_id("articles", ids)

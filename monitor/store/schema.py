@@ -162,3 +162,21 @@ def m006_articles_indexed_in_bulk(db: sqlite_utils.Database) -> None:
     # into the index 0.05 s. New articles are indexed by `NewsTables.save_articles` in the same
     # transaction; updates and deletes keep their triggers.
     db.execute("DROP TRIGGER IF EXISTS articles_ai")
+
+
+# A story's week, as the date of its Monday: what the « semaine » facet groups by.
+STORY_WEEK = "date(coalesce(published, first_seen), 'weekday 0', '-6 days')"
+# The source of a story's best article: what the « source » facet groups by.
+STORY_SOURCE = (
+    "(select a.source_id from articles a where a.story_id = stories.id"
+    " order by a.score desc, a.fetched_at limit 1)"
+)
+
+
+@migrations()
+def m007_story_week_and_source(db: sqlite_utils.Database) -> None:
+    db["stories"].add_column("week", str)
+    # Not add_column(fk=…): sqlite-utils then rebuilds the table, which drops its FTS triggers.
+    db.execute('ALTER TABLE stories ADD COLUMN source_id TEXT REFERENCES sources("id")')
+    db.execute(f"UPDATE stories SET week = {STORY_WEEK}, source_id = {STORY_SOURCE}")
+    db["stories"].create_index(["week"])
