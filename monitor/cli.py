@@ -387,19 +387,27 @@ def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: P
 
     Example: veille serve --port 8001
     """
+    _open_desk(load_config(config_dir), db_path, secrets_path, host, port, base_url)
+
+
+def _open_desk(
+    config: Config, db_path: Path, secrets_path: Path, host: str, port: int, base_url: str
+) -> None:
+    """Serve the triage desk until interrupted."""
     import uvicorn
 
     from monitor.serve import Secrets, build_datasette
     from monitor.store import Store
 
-    config = load_config(config_dir)
     Store.open(db_path).sync_members(config.members)
     secrets = Secrets.load(secrets_path)
     if not secrets.cookie_secret:
         secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
-    datasette = build_datasette(db_path, secrets, names, base_url, config.categories)
-    click.echo(f"Bureau de tri : http://{host}:{port}{base_url}")
+    datasette = build_datasette(
+        db_path, secrets, names, base_url, config.triage, config.directory / "config.yml"
+    )
+    click.echo(f"Bureau de tri : http://{host}:{port}{base_url} (Ctrl-C pour l'arrêter)")
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 
 
@@ -486,8 +494,15 @@ def config_check(config_dir: Path, db_path: Path) -> None:
 )
 @click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def demo(out: Path, browser: bool | None, quiet: bool) -> None:
-    """Run the nightly job on a bundled fictional web (offline), then write the report.
+@click.option(
+    "--serve/--no-serve",
+    default=None,
+    help="Open the triage desk on the demo data at the end [default: when run from a terminal].",
+)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port of the triage desk.")
+def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port: int) -> None:
+    """Run the nightly job on a bundled fictional web (offline), write the report, then open the
+    triage desk on the demo data.
 
     Example: veille demo
     """
@@ -526,6 +541,11 @@ def demo(out: Path, browser: bool | None, quiet: bool) -> None:
     click.echo(f"Base de démonstration : {paths.db}")
     click.echo(f"Rapport des liens : {paths.report.resolve()}")
     accounts = ", ".join(name for name, _ in DEMO_ACCOUNTS)
-    serve_command = f"uv run veille serve --db {paths.db} --config {paths.config} --secrets {paths.secrets}"
-    click.echo(f"Bureau de tri : {serve_command}")
     click.echo(f"Comptes de démonstration : {accounts} (mot de passe : {DEMO_PASSWORD})")
+    if serve if serve is not None else sys.stdout.isatty():
+        _open_desk(config, paths.db, paths.secrets, "127.0.0.1", port, "/")
+    else:
+        serve_command = (
+            f"uv run veille serve --db {paths.db} --config {paths.config} --secrets {paths.secrets}"
+        )
+        click.echo(f"Bureau de tri : {serve_command}")

@@ -136,6 +136,15 @@ class RotaConfig:
 
 
 @dataclass(frozen=True)
+class TriageConfig:
+    """The triage desk: what an association may call a story it picks, and what is public."""
+
+    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # Pages of the desk (canned queries or tables) that visitors may read without logging in.
+    public_pages: tuple[str, ...] = ("publies",)
+
+
+@dataclass(frozen=True)
 class Config:
     directory: Path
     collectif: Collectif
@@ -143,7 +152,7 @@ class Config:
     members: tuple[Member, ...] = field(default_factory=tuple)
     news: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NEWS_SETTINGS})
     rota: RotaConfig = field(default_factory=RotaConfig)
-    categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    triage: TriageConfig = field(default_factory=TriageConfig)
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -269,8 +278,17 @@ def _load_rota(doc: YamlDocument, raw: Any) -> RotaConfig:
     return RotaConfig(start, weeks, tuple(members), tuple(overrides))
 
 
-def _load_categories(doc: YamlDocument, raw: Any) -> tuple[str, ...]:
-    triage = doc.mapping(("triage",), raw, {"categories"})
+def _load_triage(doc: YamlDocument, raw: Any) -> TriageConfig:
+    triage = doc.mapping(("triage",), raw, {"categories", "public_pages"})
+    pages = triage.get("public_pages", list(TriageConfig.public_pages))
+    if not isinstance(pages, list) or not all(isinstance(p, str) and re.match(r"^\w+$", p) for p in pages):
+        raise doc.error(
+            ("triage", "public_pages"), "une liste de noms de pages est attendue (ex. : [publies])"
+        )
+    return TriageConfig(_categories(doc, triage), tuple(pages))
+
+
+def _categories(doc: YamlDocument, triage: dict[str, Any]) -> tuple[str, ...]:
     categories = triage.get("categories", list(DEFAULT_CATEGORIES))
     if not isinstance(categories, list) or not categories:
         raise doc.error(("triage", "categories"), "une liste de catégories est attendue")
@@ -282,7 +300,7 @@ def _load_categories(doc: YamlDocument, raw: Any) -> tuple[str, ...]:
     return tuple(category.strip() for category in categories)
 
 
-def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig, tuple[str, ...]]:
+def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig, TriageConfig]:
     doc = YamlDocument(file)
     top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
@@ -301,7 +319,7 @@ def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any],
     if crawl["browser"] not in ("auto", "off"):
         raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
     news = _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
-    return collectif, crawl, news, _load_rota(doc, top.get("rota")), _load_categories(doc, top.get("triage"))
+    return collectif, crawl, news, _load_rota(doc, top.get("rota")), _load_triage(doc, top.get("triage"))
 
 
 def _load_members(file: Path) -> tuple[Member, ...]:
@@ -341,7 +359,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl, news, rota, categories = _load_config(directory / "config.yml")
+    collectif, crawl, news, rota, triage = _load_config(directory / "config.yml")
     members = _load_members(directory / "members.yml")
     known = {m.id for m in members} | {"secretariat"}
     unknown = [m for m in (*rota.members, *(o.member_id for o in rota.overrides)) if m not in known]
@@ -349,4 +367,4 @@ def load_config(directory: Path | str) -> Config:
         raise ConfigError(
             directory / "config.yml", None, "rota", f"association inconnue : {unknown[0]} (voir members.yml)"
         )
-    return Config(directory, collectif, crawl, members, news, rota, categories)
+    return Config(directory, collectif, crawl, members, news, rota, triage)

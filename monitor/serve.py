@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from monitor.config import DEFAULT_CATEGORIES
+from monitor.config import ConfigError, TriageConfig
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 ROLES = ("secretariat", "member")
@@ -53,16 +53,30 @@ def metadata(
     db_name: str,
     secrets: Secrets,
     member_names: dict[str, str],
-    categories: tuple[str, ...] = DEFAULT_CATEGORIES,
+    triage: TriageConfig | None = None,
+    config_file: Path = Path("config.yml"),
 ) -> dict[str, Any]:
     """The Datasette metadata: the YAML file, the database under its served name, the accounts, and
-    the pick categories of the configuration (form fields saying `choices: categories`)."""
+    the `triage` section of the configuration: pick categories (form fields saying `choices:
+    categories`) and public pages (for plugins/veille_permissions.py)."""
+    triage = triage or TriageConfig()
     data = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
-    data["databases"] = {db_name: data["databases"]["veille"]}
-    for query in data["databases"][db_name]["queries"].values():
+    database = data["databases"]["veille"]
+    data["databases"] = {db_name: database}
+    for query in database["queries"].values():
         for form_field in (query.get("fields") or {}).values():
             if form_field.get("choices") == "categories":
-                form_field["choices"] = list(categories)
+                form_field["choices"] = list(triage.categories)
+    pages = {name for name, query in database["queries"].items() if not query.get("write")}
+    pages |= {name for name, table in database["tables"].items() if not table.get("hidden")}
+    unknown = [page for page in triage.public_pages if page not in pages]
+    if unknown:
+        raise ConfigError(
+            config_file,
+            None,
+            "triage.public_pages",
+            f"page inconnue : {unknown[0]} (pages : {', '.join(sorted(pages))})",
+        )
     auth: dict[str, Any] = {"actors": {}}
     for name, user in secrets.users.items():
         auth[f"{name}_password_hash"] = user["password_hash"]
@@ -71,7 +85,10 @@ def metadata(
             "role": user.get("role", "member"),
             "name": member_names.get(name, name),
         }
-    data["plugins"] = {"datasette-auth-passwords": auth}
+    data["plugins"] = {
+        "datasette-auth-passwords": auth,
+        "veille": {"public_pages": list(triage.public_pages)},
+    }
     return data
 
 
@@ -80,13 +97,14 @@ def build_datasette(
     secrets: Secrets,
     member_names: dict[str, str],
     base_url: str = "/",
-    categories: tuple[str, ...] = DEFAULT_CATEGORIES,
+    triage: TriageConfig | None = None,
+    config_file: Path = Path("config.yml"),
 ) -> Any:
     from datasette.app import Datasette
 
     return Datasette(
         [str(db_path)],
-        metadata=metadata(db_path.stem, secrets, member_names, categories),
+        metadata=metadata(db_path.stem, secrets, member_names, triage, config_file),
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         secret=secrets.cookie_secret or None,

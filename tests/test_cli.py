@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from monitor.demo.web import FixtureWeb
 from tests.conftest import TESTS
+from tests.serving import free_port
 
 
 def veille(
@@ -81,11 +84,39 @@ def test_config_check_on_the_shipped_configuration() -> None:
     assert result.returncode == 0 and result.stdout.startswith("Configuration valide : 24 associations")
 
 
-def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
-    result = veille("demo", "--out", str(tmp_path / "demo"), "--no-browser", "-q")
-    assert result.returncode == 0, result.stderr
+def run_demo_until_the_desk_opens(out: Path) -> str:
+    """`veille demo --serve`: its output once the triage desk answers, after checking the desk."""
+    port = free_port()
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "demo", "--out", str(out), "--no-browser", "-q", "--serve",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        assert demo.stdout is not None
+        for line in demo.stdout:  # the job, then the desk's address
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        assert f"Bureau de tri : http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
+        for _ in range(100):
+            try:
+                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert "De veille cette semaine :</strong> Les Lucioles (démo)" in home
+    finally:
+        demo.terminate()
+        demo.wait(timeout=10)
+    return "".join(lines)
+
+
+def test_demo_runs_end_to_end_offline_and_opens_the_desk(tmp_path: Path) -> None:
+    stdout = run_demo_until_the_desk_opens(tmp_path / "demo")
     report = tmp_path / "demo" / "rapport-liens.html"
-    assert f"Rapport des liens : {report}" in result.stdout
+    assert f"Rapport des liens : {report}" in stdout
     html = report.read_text(encoding="utf-8")
     for label in (
         "Lien visible",
@@ -125,9 +156,9 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path) -> None:
     # The triage desk on the demo data: accounts printed, a demo association on duty this week.
     assert (
         "Comptes de démonstration : les-lucioles, le-phare, secretariat (mot de passe : demo-veille)"
-        in result.stdout
+        in stdout
     )
-    assert "veille serve --db" in result.stdout and (demo / "secrets.yml").exists()
+    assert (demo / "secrets.yml").exists()
     rota = veille("rota", "--db", str(demo / "veille.db"), "--config", str(demo / "config"))
     assert rota.stdout.startswith("De veille aujourd'hui") and "Les Lucioles (démo)" in rota.stdout
 

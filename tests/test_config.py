@@ -92,7 +92,8 @@ def test_member_errors_name_file_line_and_field(tmp_path: Path, members: str, me
         ("page_budget: 60", "page_budgett: 60", "config.yml:15: crawl.page_budgett: clé inconnue"),
         ("browser: auto", "browser: toujours", "config.yml:24: crawl.browser: valeurs possibles"),
         ("timeout_s: 20", "timeout_s: -1", "config.yml:18: crawl.timeout_s: la valeur doit être positive"),
-        ("    - Livre\n", "    - 12\n", "config.yml:51: triage.categories[4]: texte attendu, trouvé 12"),
+        ("    - Livre\n", "    - 12\n", "config.yml:53: triage.categories[4]: texte attendu, trouvé 12"),
+        ("public_pages: [publies]", "public_pages: publies", "config.yml:47: triage.public_pages: une liste"),
         ("    - Livre\n", "    - Autre\n", "triage.categories: une catégorie apparaît deux fois"),
         (
             "  site: https://www.contrelatraite.org/",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from datasette_auth_passwords.utils import hash_password
 
-from monitor.config import Member
+from monitor.config import ConfigError, Member, TriageConfig
 from monitor.serve import Secrets, build_datasette
 from monitor.store import Store
 
@@ -291,7 +291,7 @@ def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
         "password_hash": hash_password(PASSWORD, iterations=1000),
         "role": "secretariat",
     }
-    datasette = build_datasette(tmp_path / "veille.db", secrets, {}, categories=("Traite", "Livre"))
+    datasette = build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(("Traite", "Livre")))
     fields = datasette.metadata("queries", database="veille")["choisir"]["fields"]
     assert fields["category"]["choices"] == ["Traite", "Livre"]
 
@@ -302,6 +302,22 @@ def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
         assert '<input type="text" id="qp1" name="story_id" value="">' in page  # no link: type the id
 
     run(scenario())
+
+
+def test_public_pages_are_configurable_but_never_the_writes(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    store.db["stories"].insert({"id": "s1", "title": "Procès à Lyon", "relevant": 1, "score": 5.0})
+    secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
+    triage = TriageConfig(public_pages=("publies", "rapport_liens", "stories"))
+    datasette = build_datasette(tmp_path / "veille.db", secrets, {}, triage=triage)
+    for path, status in (("/veille/rapport_liens", 200), ("/veille/stories", 200), ("/veille/a_trier", 403),
+                         ("/veille/publies", 200), ("/veille/choisir?story_id=s1", 403)):  # fmt: skip
+        assert run(datasette.client.get(path)).status_code == status, path
+    response = run(datasette.client.post("/veille/choisir", data={"story_id": "s1", "summary": "x"}))
+    assert response.status_code == 403 and store.db["picks"].count == 0
+    for page in ("choisir", "inconnue"):
+        with pytest.raises(ConfigError, match=f"config.yml: triage.public_pages: page inconnue : {page}"):
+            build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(public_pages=(page,)))
 
 
 def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:

@@ -1,6 +1,7 @@
 """Who may do what on the triage desk.
 
-Anonymous visitors see the published news only. Logged-in associations read everything; the
+Anonymous visitors see the published news only (and the pages listed in `triage.public_pages` of
+data/config.yml, given to this plugin as its configuration). Logged-in associations read everything; the
 association on duty today (table `duty`) may pick, alert and dismiss; only the secretariat (actors
 with `"role": "secretariat"`) accepts, refuses, publishes and runs arbitrary SQL.
 """
@@ -12,9 +13,12 @@ from typing import Any
 
 from datasette import hookimpl
 
-PUBLIC_QUERIES = {"publies"}
 DUTY_QUERIES = {"choisir", "signaler", "ecarter"}
 SECRETARIAT_QUERIES = {"accepter", "refuser", "publier"}
+
+
+def public_pages(datasette: Any) -> set[str]:
+    return set((datasette.plugin_config("veille") or {}).get("public_pages", ["publies"]))
 
 
 def is_secretariat(actor: dict[str, Any] | None) -> bool:
@@ -38,16 +42,16 @@ def permission_allowed(datasette: Any, actor: dict[str, Any] | None, action: str
             return True
         if action == "view-query":
             query = resource[1] if isinstance(resource, tuple) else None
-            if query in PUBLIC_QUERIES:
-                return True
-            if not actor:
-                return False
+            # Writes first: no configuration can open them to visitors.
             if query in SECRETARIAT_QUERIES:
                 return is_secretariat(actor)
             if query in DUTY_QUERIES:
-                return is_secretariat(actor) or await on_duty_today(datasette, actor["id"])
-            return True
-        if action in ("view-table", "view-database-download"):
+                return is_secretariat(actor) or (bool(actor) and await on_duty_today(datasette, actor["id"]))
+            return bool(actor) or query in public_pages(datasette)
+        if action == "view-table":
+            table = resource[1] if isinstance(resource, tuple) else None
+            return bool(actor) or table in public_pages(datasette)
+        if action == "view-database-download":
             return bool(actor)
         if action == "execute-sql":
             return is_secretariat(actor)
