@@ -70,6 +70,14 @@ async def post_query(
     return await datasette.client.post(f"/veille/{query}", data=data, cookies=cookies or {})
 
 
+async def pick_first_story(datasette: Any, category: str = "") -> dict[str, str]:
+    """The association on duty picks story s1; returns its cookies."""
+    on_duty = await login(datasette, "amicale-du-nid")
+    data = {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": category}
+    assert (await post_query(datasette, "choisir", data, on_duty)).status_code == 302
+    return on_duty
+
+
 def statuses(store: Store) -> list[tuple[str, str, str]]:
     return [
         (p["story_id"], p["member_id"], p["status"])
@@ -122,13 +130,7 @@ def test_only_the_secretariat_reviews_and_publishes_and_the_atom_feed_carries_it
     datasette, store = desk
 
     async def scenario() -> None:
-        on_duty = await login(datasette, "amicale-du-nid")
-        await post_query(
-            datasette,
-            "choisir",
-            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": ""},
-            on_duty,
-        )
+        on_duty = await pick_first_story(datasette)
         assert (
             await post_query(datasette, "accepter", {"pick_id": "1", "summary": ""}, on_duty)
         ).status_code == 403
@@ -267,13 +269,7 @@ def test_review_form_shows_the_pick_and_prefills_its_summary(desk: Any) -> None:
     datasette, _ = desk
 
     async def scenario() -> None:
-        on_duty = await login(datasette, "amicale-du-nid")
-        await post_query(
-            datasette,
-            "choisir",
-            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": "Procès et justice"},
-            on_duty,
-        )
+        await pick_first_story(datasette, category="Procès et justice")
         secretariat = await login(datasette, "secretariat")
         page = (await datasette.client.get("/veille/accepter?pick_id=1", cookies=secretariat)).text
         assert "Choix de :</strong> Amicale du Nid" in page and "Procès et justice" in page
