@@ -7,6 +7,7 @@ secret, so logins survive a restart. Nothing secret is ever written to the metad
 
 from __future__ import annotations
 
+import os
 import secrets as random_secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,8 @@ def build_datasette(
         metadata=metadata(db_path.stem, secrets, member_names, triage, config_file),
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
-        secret=secrets.cookie_secret or None,
+        # $DATASETTE_SECRET (a deployer's environment) wins over the secrets file.
+        secret=os.environ.get("DATASETTE_SECRET") or secrets.cookie_secret or None,
         # Facet suggestions try every column of every page: over 300,000 stories a search spent a
         # second on them. Configured facets stay, each given at most 200 ms.
         settings={

@@ -12,6 +12,7 @@ import pytest
 from datasette_auth_passwords.utils import hash_password
 
 from monitor.config import ConfigError, Member, TriageConfig
+from monitor.rota import Turn
 from monitor.serve import Secrets, build_datasette
 from monitor.store import Store
 
@@ -150,6 +151,27 @@ def test_only_the_secretariat_reviews_and_publishes_and_the_atom_feed_carries_it
 
     run(scenario())
     assert statuses(store) == [("s1", "amicale-du-nid", "publie")]
+
+
+def test_a_pick_keeps_its_turn_when_the_rota_changes(desk: Any) -> None:
+    datasette, store = desk
+    start = store.db.execute("select start from duty").fetchone()[0]
+
+    async def scenario() -> list[dict[str, Any]]:
+        await pick_first_story(datasette)
+        store.save_duty([Turn(date.today(), date.today(), "fondation-scelles")])  # the rota is rewritten
+        secretariat = await login(datasette, "secretariat")
+        response = await datasette.client.get("/veille/historique.json?_shape=objects", cookies=secretariat)
+        return response.json()["rows"]
+
+    [row] = run(scenario())
+    assert (row["tour_du"], row["de_veille"], row["association"]) == (
+        start,
+        "Amicale du Nid",
+        "Amicale du Nid",
+    )
+    pick = store.db["picks"].get(1)
+    assert (pick["turn"], pick["on_duty"]) == (start, "amicale-du-nid")
 
 
 def test_writes_need_the_csrf_token(desk: Any) -> None:
@@ -314,6 +336,15 @@ def test_public_pages_are_configurable_but_never_the_writes(tmp_path: Path) -> N
     for page in ("choisir", "inconnue"):
         with pytest.raises(ConfigError, match=f"config.yml: triage.public_pages: page inconnue : {page}"):
             build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(public_pages=(page,)))
+
+
+def test_the_cookie_secret_comes_from_the_environment_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="du-fichier")
+    assert build_datasette(tmp_path / "veille.db", secrets, {})._secret == "du-fichier"
+    monkeypatch.setenv("DATASETTE_SECRET", "de-l-environnement")
+    assert build_datasette(tmp_path / "veille.db", secrets, {})._secret == "de-l-environnement"
 
 
 def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:

@@ -180,3 +180,21 @@ def m007_story_week_and_source(db: sqlite_utils.Database) -> None:
     db.execute('ALTER TABLE stories ADD COLUMN source_id TEXT REFERENCES sources("id")')
     db.execute(f"UPDATE stories SET week = {STORY_WEEK}, source_id = {STORY_SOURCE}")
     db["stories"].create_index(["week"])
+
+
+@migrations()
+def m008_pick_turn(db: sqlite_utils.Database) -> None:
+    # The turn a pick was made in, kept with the pick: the schedule in `duty` is rewritten whenever
+    # the rota changes, the history must not be.
+    db["picks"].add_column("turn", str)
+    db["picks"].add_column("on_duty", str)
+    turn_of = '(select {} from duty where date({}) between duty.start and duty."end")'
+    db.execute(
+        f"UPDATE picks SET turn = {turn_of.format('start', 'picks.created_at')},"
+        f" on_duty = {turn_of.format('member_id', 'picks.created_at')}"
+    )
+    db.execute(
+        "CREATE TRIGGER picks_turn AFTER INSERT ON picks WHEN new.turn IS NULL BEGIN"
+        f" UPDATE picks SET turn = {turn_of.format('start', 'new.created_at')},"
+        f" on_duty = {turn_of.format('member_id', 'new.created_at')} WHERE id = new.id; END"
+    )
