@@ -47,6 +47,7 @@ def main() -> None:
         ).encode()
         opener.open(base + "/-/login", data=data)
         pages = {
+            "home page (logged in)": "/",
             "À trier (logged in)": f"/{args.db.stem}/a_trier",
             "Rechercher (the desk's search)": f"/{args.db.stem}/rechercher?q=proxenetisme+lyon",
             "stories table search, facets": f"/{args.db.stem}/stories?_search=proxenetisme+lyon",

@@ -159,6 +159,7 @@ def test_a_pick_keeps_its_turn_when_the_rota_changes(desk: Any) -> None:
 
     async def scenario() -> list[dict[str, Any]]:
         await pick_first_story(datasette)
+        assert "À trier</a> : 1 histoire(s) en attente" in (await datasette.client.get("/")).text
         store.save_duty([Turn(date.today(), date.today(), "fondation-scelles")])  # the rota is rewritten
         secretariat = await login(datasette, "secretariat")
         response = await datasette.client.get("/veille/historique.json?_shape=objects", cookies=secretariat)
