@@ -348,6 +348,24 @@ def test_the_cookie_secret_comes_from_the_environment_first(
     assert build_datasette(tmp_path / "veille.db", secrets, {})._secret == "de-l-environnement"
 
 
+def test_a_home_page_count_that_times_out_shows_a_question_mark() -> None:
+    import importlib.util
+
+    from datasette.database import QueryInterrupted
+
+    path = Path(__file__).parent.parent / "monitor" / "datasette" / "plugins" / "veille_home.py"
+    spec = importlib.util.spec_from_file_location("veille_home_under_test", path)
+    assert spec and spec.loader
+    home = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(home)
+
+    class SlowDatabase:
+        async def execute(self, sql: str) -> Any:
+            raise QueryInterrupted(Exception("interrupted"), sql, {})
+
+    assert run(home.count(SlowDatabase(), "select count(*) from stories")) == "?"
+
+
 def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:
     datasette, _ = desk
     atom = run(datasette.client.get("/actualites.atom"))

@@ -6,6 +6,15 @@ from datetime import date
 from typing import Any
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
+
+
+async def count(database: Any, sql: str) -> int | str:
+    """A count for the home page, or « ? » when it cannot be had in time: the page must open."""
+    try:
+        return int((await database.execute(sql)).rows[0][0])
+    except QueryInterrupted:
+        return "?"
 
 
 @hookimpl
@@ -23,16 +32,18 @@ def extra_template_vars(template: str, datasette: Any) -> Any:
         )
         # Relevant stories minus those picked, alerted or dismissed: an index count, where « not
         # exists » per story took 216 ms on 300,000 stories.
-        waiting = await database.execute(
+        waiting = await count(
+            database,
             "select (select count(*) from stories where relevant = 1) - (select count(distinct p.story_id)"
-            " from picks p join stories s on s.id = p.story_id where s.relevant = 1 and p.status != 'refuse')"
+            " from picks p join stories s on s.id = p.story_id"
+            " where s.relevant = 1 and p.status != 'refuse')",
         )
-        pending = await database.execute("select count(*) from picks where status in ('propose', 'signale')")
+        pending = await count(database, "select count(*) from picks where status in ('propose', 'signale')")
         return {
             "veille_db": database.name,
             "veille_duty": dict(duty.rows[0]) if duty.rows else None,
-            "veille_waiting": waiting.rows[0][0],
-            "veille_pending": pending.rows[0][0],
+            "veille_waiting": waiting,
+            "veille_pending": pending,
         }
 
     return home
