@@ -366,10 +366,57 @@ def test_a_home_page_count_that_times_out_shows_a_question_mark() -> None:
     assert run(home.count(SlowDatabase(), "select count(*) from stories")) == "?"
 
 
-def test_an_empty_feed_is_a_valid_feed(desk: Any) -> None:
-    datasette, _ = desk
-    atom = run(datasette.client.get("/actualites.atom"))
-    assert atom.status_code == 200 and "<feed" in atom.text and "<entry>" not in atom.text
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
+
+
+def assert_valid_atom(body: bytes) -> list[Any]:
+    """The RFC 4287 rules a consumer relies on; returns the entries."""
+    from lxml import etree
+
+    feed = etree.fromstring(body)
+    assert feed.tag == f"{ATOM}feed"
+
+    def one(parent: Any, name: str) -> Any:
+        found = parent.findall(f"{ATOM}{name}")
+        assert len(found) == 1, (name, etree.tostring(parent)[:300])
+        return found[0]
+
+    for name in ("id", "title", "updated"):
+        one(feed, name)
+    assert RFC3339.match(one(feed, "updated").text)
+    assert any(link.get("rel") == "self" for link in feed.findall(f"{ATOM}link"))
+    entries = feed.findall(f"{ATOM}entry")
+    feed_has_author = bool(feed.findall(f"{ATOM}author/{ATOM}name"))
+    ids = [one(entry, "id").text for entry in entries]
+    assert len(set(ids)) == len(ids) and all(":" in i for i in ids)  # unique IRIs
+    for entry in entries:
+        one(entry, "title")
+        assert RFC3339.match(one(entry, "updated").text)
+        assert feed_has_author or entry.findall(f"{ATOM}author/{ATOM}name")
+        links = [link for link in entry.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"]
+        assert entry.findall(f"{ATOM}content") or links
+        assert all(link.get("href", "").startswith(("http://", "https://")) for link in links)
+    return entries
+
+
+def test_the_atom_feed_follows_rfc_4287(desk: Any) -> None:
+    datasette, store = desk
+    empty = run(datasette.client.get("/actualites.atom"))
+    assert empty.status_code == 200 and assert_valid_atom(empty.content) == []
+    # A published pick by the secretariat (no member, so no entry author) and one on the unsafe story.
+    store.db["picks"].insert_all([
+        {"story_id": "s1", "member_id": "secretariat", "action": "choisir", "summary": "Résumé.",
+         "status": "publie", "created_at": "2026-11-25T10:00:00", "published_at": "2026-11-25T11:00:00+00:00"},
+        {"story_id": "s2", "member_id": "amicale-du-nid", "action": "choisir", "summary": "<b>gras</b>",
+         "status": "publie", "created_at": "2026-11-25T10:00:00", "published_at": "2026-11-25T12:00:00+00:00"},
+    ])  # fmt: skip
+    store.db.conn.commit()
+    feed = run(datasette.client.get("/actualites.atom"))
+    entries = assert_valid_atom(feed.content)
+    assert (
+        len(entries) == 2 and "<b>" not in feed.text and "javascript:" not in feed.text.split("<entry>", 1)[1]
+    )
 
 
 def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:

@@ -10,6 +10,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 FEED_ID = "urn:veille:actualites"
+# The feed's author (RFC 4287 wants one unless every entry has its own).
+COLLECTIF = "Collectif « Ensemble contre la traite des êtres humains »"
 
 
 async def _published(datasette: Any) -> list[dict[str, Any]]:
@@ -25,6 +27,7 @@ def atom(rows: list[dict[str, Any]], title: str, self_url: str) -> bytes:
     feed.id(FEED_ID)
     feed.title(title)
     feed.link(href=self_url, rel="self")
+    feed.author(name=COLLECTIF)
     feed.language("fr")
     feed.updated(max((row["atom_updated"] for row in rows), default="2026-01-01T00:00:00+00:00"))
     for row in reversed(rows):
@@ -44,7 +47,7 @@ def atom(rows: list[dict[str, Any]], title: str, self_url: str) -> bytes:
 
 async def feed_atom(datasette: Any, request: Any) -> Response:
     rows = await _published(datasette)
-    body = atom(rows, "Actualités — Collectif « Ensemble contre la traite des êtres humains »", request.url)
+    body = atom(rows, f"Actualités — {COLLECTIF}", request.url)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
