@@ -479,7 +479,10 @@ def config_check(config_dir: Path, db_path: Path) -> None:
 
     Example: veille config check --config data/
     """
+    from monitor.serve import check_triage
+
     config = load_config(config_dir)
+    check_triage(config.triage, config_dir / "config.yml")
     with_site = sum(1 for m in config.members if m.site)
     click.echo(f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site.")
 

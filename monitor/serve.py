@@ -50,6 +50,26 @@ class Secrets:
         return password_hash
 
 
+def _desk_metadata() -> dict[str, Any]:
+    return yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
+
+
+def check_triage(triage: TriageConfig, config_file: Path, desk: dict[str, Any] | None = None) -> None:
+    """`triage.public_pages` must name read-only pages of the desk (canned queries or tables)."""
+    database = (desk or _desk_metadata())["databases"]["veille"]
+    pages = {name for name, query in database["queries"].items() if not query.get("write")}
+    pages |= {name for name, table in database["tables"].items() if not table.get("hidden")}
+    unknown = [page for page in triage.public_pages if page not in pages]
+    if unknown:
+        raise ConfigError(
+            config_file,
+            None,
+            "triage.public_pages",
+            f"{unknown[0]} n'est pas une page en lecture seule du bureau de tri"
+            f" (pages possibles : {', '.join(sorted(pages))})",
+        )
+
+
 def metadata(
     db_name: str,
     secrets: Secrets,
@@ -61,23 +81,14 @@ def metadata(
     the `triage` section of the configuration: pick categories (form fields saying `choices:
     categories`) and public pages (for plugins/veille_permissions.py)."""
     triage = triage or TriageConfig()
-    data = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
+    data = _desk_metadata()
+    check_triage(triage, config_file, data)
     database = data["databases"]["veille"]
     data["databases"] = {db_name: database}
     for query in database["queries"].values():
         for form_field in (query.get("fields") or {}).values():
             if form_field.get("choices") == "categories":
                 form_field["choices"] = list(triage.categories)
-    pages = {name for name, query in database["queries"].items() if not query.get("write")}
-    pages |= {name for name, table in database["tables"].items() if not table.get("hidden")}
-    unknown = [page for page in triage.public_pages if page not in pages]
-    if unknown:
-        raise ConfigError(
-            config_file,
-            None,
-            "triage.public_pages",
-            f"page inconnue : {unknown[0]} (pages : {', '.join(sorted(pages))})",
-        )
     auth: dict[str, Any] = {"actors": {}}
     for name, user in secrets.users.items():
         auth[f"{name}_password_hash"] = user["password_hash"]

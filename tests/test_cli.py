@@ -79,6 +79,16 @@ def test_report_without_database_says_what_to_do(tmp_path: Path) -> None:
     assert result.returncode == 1 and "lancez d'abord « veille links run »" in result.stderr
 
 
+def test_config_check_refuses_a_writing_page_made_public(tmp_path: Path) -> None:
+    data = TESTS.parent / "data"
+    config = (data / "config.yml").read_text(encoding="utf-8")
+    (tmp_path / "config.yml").write_text(config.replace("public_pages: [publies]", "public_pages: [choisir]"))
+    (tmp_path / "members.yml").write_text((data / "members.yml").read_text(encoding="utf-8"))
+    result = veille("config", "check", "--config", str(tmp_path))
+    assert result.returncode == 1
+    assert "config.yml: triage.public_pages: choisir n'est pas une page en lecture seule" in result.stderr
+
+
 def test_config_check_on_the_shipped_configuration() -> None:
     result = veille("config", "check", cwd=TESTS.parent)
     assert result.returncode == 0 and result.stdout.startswith("Configuration valide : 24 associations")

@@ -335,7 +335,7 @@ def test_public_pages_are_configurable_but_never_the_writes(tmp_path: Path) -> N
     response = run(datasette.client.post("/veille/choisir", data={"story_id": "s1", "summary": "x"}))
     assert response.status_code == 403 and store.db["picks"].count == 0
     for page in ("choisir", "inconnue"):
-        with pytest.raises(ConfigError, match=f"config.yml: triage.public_pages: page inconnue : {page}"):
+        with pytest.raises(ConfigError, match=f"config.yml: triage.public_pages: {page} n'est pas une page"):
             build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(public_pages=(page,)))
 
 
