@@ -424,6 +424,7 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
     page = run(datasette.client.get("/"))
     assert page.status_code == 200
     assert "De veille cette semaine :</strong> Amicale du Nid" in page.text
+    assert ">accueil</a>" in page.text and "Powered by" not in page.text  # Datasette's own words too
     assert "À trier</a> : 2 histoire(s) en attente" in page.text
 
 
