@@ -21,14 +21,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_desk(db: Path, secrets: Path, *options: str, wait_s: float = 30) -> Iterator[str]:
-    """`veille serve` on the database; yields its base URL once it answers."""
+def running_desk(
+    db: Path, secrets: Path, *options: str, wait_s: float = 30, base_url: str = "/"
+) -> Iterator[str]:
+    """`veille serve` on the database; yields its base URL (without the final slash) once it answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(db), "--secrets", str(secrets), *options],
+        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(db), "--secrets", str(secrets),
+         "--base-url", base_url, *options],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
     try:
         deadline = time.monotonic() + wait_s
         while True:

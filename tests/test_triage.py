@@ -445,11 +445,12 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
     )  # fmt: skip
     assert add.returncode == 0, add.stderr
     assert PASSWORD not in secrets.read_text() and "pbkdf2_sha256$" in secrets.read_text()
-    with running_desk(tmp_path / "veille.db", secrets) as url:
+    with running_desk(tmp_path / "veille.db", secrets, base_url="/veille/") as url:  # behind a proxy
         home = urllib.request.urlopen(url + "/", timeout=5).read().decode()
-        assert "À trier" in home
+        assert "À trier" in home and 'href="/veille/veille/a_trier"' in home
         feed = urllib.request.urlopen(url + "/actualites.atom", timeout=5)
         assert feed.headers["content-type"].startswith("application/atom+xml")
+        assert f'href="{url}/actualites.atom" rel="self"' in feed.read().decode()
 
 
 def test_export_html_fragment_escapes_harvested_text(desk: Any, tmp_path: Path) -> None:
