@@ -148,22 +148,22 @@ class Harvest:
             per_source[entry["source"]] += 1
             if per_source[entry["source"]] > limit:
                 continue
+            # Plain text once, here: everything below reads these.
+            entry["title"] = plain_text(entry.get("title") or "")
+            entry["summary"] = plain_text(entry.get("summary") or "")
             canonical = canonical_url(entry["link"]) if entry.get("link") else None
             problem = entry_problem(entry, canonical)
             if problem:
-                title = plain_text(entry.get("title", ""))[:300]
                 rejections.append(
-                    {"run_id": self.run_id, "source_id": entry["source"], "title": title,
+                    {"run_id": self.run_id, "source_id": entry["source"], "title": entry["title"][:300],
                      "link": (entry.get("link") or "")[:500], "reason": problem, "at": now_iso}
                 )  # fmt: skip
                 continue
             entry["canonical"] = canonical
             identity = article_id(canonical or "")
             links.append({"article_id": identity, "source_id": entry["source"], "first_seen": now_iso,
-                          "title": plain_text(entry.get("title", ""))[:300]})  # fmt: skip
-            variants[identity].append(
-                (plain_text(entry.get("title", "")), plain_text(entry.get("summary", "")))
-            )
+                          "title": entry["title"][:300]})  # fmt: skip
+            variants[identity].append((entry["title"], entry["summary"]))
             if identity in candidates:
                 self.summary.duplicates += 1
                 continue
@@ -197,7 +197,7 @@ class Harvest:
     def _article(
         self, identity: str, entry: dict[str, Any], languages: dict[str, str], now_iso: str
     ) -> dict[str, Any]:
-        title, summary = plain_text(entry.get("title", "")), plain_text(entry.get("summary", ""))
+        title, summary = entry["title"], entry["summary"]
         published, note = trusted_date(
             entry.get("published"), self.now, self.config.news["future_tolerance_h"]
         )

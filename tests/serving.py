@@ -20,6 +20,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def first_answer(url: str, server: subprocess.Popen[bytes] | subprocess.Popen[str], wait_s: float) -> str:
+    """The body of `url` once the server started in `server` answers it."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return urllib.request.urlopen(url, timeout=5).read().decode()
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                output = server.stderr.read() if server.stderr else ""
+                output = output.decode() if isinstance(output, bytes) else output
+                raise RuntimeError(f"{url} did not answer: {output[-2000:]}") from None
+            time.sleep(0.1)
+
+
 @contextmanager
 def running_desk(
     db: Path, secrets: Path, *options: str, wait_s: float = 30, base_url: str = "/"
@@ -33,17 +47,7 @@ def running_desk(
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
     try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                urllib.request.urlopen(url + "/actualites.json", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(
-                        f"veille serve did not start: {server.stderr.read().decode()[-2000:]}"
-                    ) from None
-                time.sleep(0.1)
+        first_answer(url + "/actualites.json", server, wait_s)
         yield url
     finally:
         server.terminate()

@@ -6,15 +6,13 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from monitor.demo.web import FixtureWeb
 from tests.conftest import TESTS
-from tests.serving import free_port
+from tests.serving import first_answer, free_port
 
 
 def veille(
@@ -110,12 +108,7 @@ def run_demo_until_the_desk_opens(out: Path) -> str:
             if "Ctrl-C" in line:
                 break
         assert f"Bureau de tri : http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
-        for _ in range(100):
-            try:
-                home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
+        home = first_answer(f"http://127.0.0.1:{port}/", demo, wait_s=10)
         assert "De veille cette semaine :</strong> Les Lucioles (démo)" in home
     finally:
         demo.terminate()
