@@ -20,6 +20,8 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
     `timeout`, `too_large`, `error`.
     """
     exc = failure.value
+    if _too_large(exc):
+        return "too_large", "page trop lourde (taille maximale dépassée)", None
     if isinstance(exc, HttpError):
         status = exc.response.status
         kind = "forbidden" if status in BLOCKING_STATUSES else "http"
@@ -35,7 +37,15 @@ def describe_failure(failure: Failure) -> tuple[str, str, int | None]:
     timeouts = (net_error.TimeoutError, net_error.TCPTimedOutError, scrapy_errors.DownloadTimeoutError)
     if isinstance(exc, (*timeouts, TimeoutError)):
         return "timeout", "délai d'attente dépassé", None
-    message = str(exc) or type(exc).__name__
-    if "max size" in message.lower():
-        return "too_large", "page trop lourde (taille maximale dépassée)", None
-    return "error", f"{type(exc).__name__}: {message}"[:300], None
+    if isinstance(exc, scrapy_errors.DownloadCancelledError):
+        return "error", "téléchargement interrompu", None
+    return "error", f"erreur inattendue ({type(exc).__name__}: {exc})"[:300], None
+
+
+def _too_large(exc: BaseException) -> bool:
+    """Scrapy says "larger than download max size" (DownloadCancelledError) while downloading, and
+    "exceeded DOWNLOAD_MAXSIZE" (IgnoreRequest) while decompressing."""
+    message = str(exc).lower()
+    return isinstance(exc, (scrapy_errors.DownloadCancelledError, IgnoreRequest)) and (
+        "max size" in message or "download_maxsize" in message
+    )

@@ -7,6 +7,7 @@ French, because the secretariat edits these files. Crawl settings are declared a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import yaml
 
 from crawler.judge.targets import host_of, normalise_host
 from monitor.rota import Turn
+from monitor.yaml_input import YamlInputError, read_yaml
 
 
 class ConfigError(ValueError):
@@ -38,12 +40,25 @@ class Setting:
     help: str
     scrapy: str | None = None
     to_scrapy: Callable[[Any], Any] = lambda value: value
+    # Every number has a range: 0 or a huge value can switch a safety limit off.
+    low: float = 0
+    high: float = math.inf
 
 
 CRAWL_SETTINGS: tuple[Setting, ...] = (
-    Setting("max_depth", int, 2, "Clicks from the home page to follow.", "VEILLE_MAX_DEPTH"),
-    Setting("page_budget", int, 60, "Pages fetched per site at most.", "VEILLE_PAGE_BUDGET"),
-    Setting("time_budget_s", int, 300, "Seconds spent on one site at most.", "VEILLE_TIME_BUDGET_S"),
+    Setting("max_depth", int, 2, "Clicks from the home page to follow.", "VEILLE_MAX_DEPTH", high=20),
+    Setting(
+        "page_budget", int, 60, "Pages fetched per site at most.", "VEILLE_PAGE_BUDGET", low=1, high=100_000
+    ),
+    Setting(
+        "time_budget_s",
+        int,
+        300,
+        "Seconds spent on one site at most.",
+        "VEILLE_TIME_BUDGET_S",
+        low=1,
+        high=86_400,
+    ),
     Setting(
         "max_download_mb",
         float,
@@ -51,19 +66,28 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "Largest page downloaded, in megabytes; a bigger home page makes the site unreachable.",
         "DOWNLOAD_MAXSIZE",
         lambda mb: int(mb * 1024 * 1024),
+        low=0.01,
+        high=100,
     ),
-    Setting("timeout_s", int, 20, "Seconds to wait for one page.", "DOWNLOAD_TIMEOUT"),
-    Setting("delay_s", float, 1.0, "Pause between two requests to one site.", "DOWNLOAD_DELAY"),
+    Setting("timeout_s", int, 20, "Seconds to wait for one page.", "DOWNLOAD_TIMEOUT", low=1, high=600),
+    Setting("delay_s", float, 1.0, "Pause between two requests to one site.", "DOWNLOAD_DELAY", high=60),
     Setting(
         "concurrency_per_site",
         int,
         2,
         "Requests to one site at the same time (2 at most is polite).",
         "CONCURRENT_REQUESTS_PER_DOMAIN",
+        low=1,
+        high=8,
     ),
-    Setting("retries", int, 2, "Retries of a transient failure (timeout, 5xx).", "RETRY_TIMES"),
+    Setting("retries", int, 2, "Retries of a transient failure (timeout, 5xx).", "RETRY_TIMES", high=10),
     Setting(
-        "retry_backoff_s", float, 2.0, "Wait before the first retry, doubled after.", "VEILLE_RETRY_BACKOFF_S"
+        "retry_backoff_s",
+        float,
+        2.0,
+        "Wait before the first retry, doubled after.",
+        "VEILLE_RETRY_BACKOFF_S",
+        high=600,
     ),
     Setting(
         "user_agent",
@@ -78,21 +102,40 @@ CRAWL_SETTINGS: tuple[Setting, ...] = (
         "auto",
         "`auto`: confirm links in Chromium when it is installed; `off`: static judgement only.",
     ),
-    Setting("browser_pages_per_site", int, 10, "Pages re-rendered in the browser per site at most."),
+    Setting(
+        "browser_pages_per_site", int, 10, "Pages re-rendered in the browser per site at most.", high=1000
+    ),
 )
 NEWS_SETTINGS: tuple[Setting, ...] = (
-    Setting("articles_per_source", int, 20, "New article pages fetched per source and night at most."),
-    Setting("max_entries_per_source", int, 200, "Entries read from one feed at most."),
-    Setting("failing_backoff_max_days", int, 7, "A failing source waits 1, 2, 4… days up to this."),
-    Setting("story_window_days", int, 14, "Days within which near-identical stories are grouped."),
+    Setting(
+        "articles_per_source", int, 20, "New article pages fetched per source and night at most.", high=1000
+    ),
+    Setting("max_entries_per_source", int, 200, "Entries read from one feed at most.", low=1, high=10_000),
+    Setting(
+        "failing_backoff_max_days",
+        int,
+        7,
+        "A failing source waits 1, 2, 4… days up to this.",
+        low=1,
+        high=365,
+    ),
+    Setting(
+        "story_window_days", int, 14, "Days within which near-identical stories are grouped.", low=1, high=365
+    ),
     Setting(
         "duplicate_similarity",
         float,
         0.6,
         "Similarity (0–1) of title and lead above which two articles are one story.",
+        low=0.05,
+        high=1,
     ),
     Setting(
-        "future_tolerance_h", int, 24, "A publication date further in the future than this is not trusted."
+        "future_tolerance_h",
+        int,
+        24,
+        "A publication date further in the future than this is not trusted.",
+        high=720,
     ),
 )
 # What an association may say a story is when it picks it (`triage.categories` in config.yml).
@@ -173,12 +216,9 @@ class YamlDocument:
         except UnicodeDecodeError as exc:
             raise ConfigError(file, None, "", f"le fichier n'est pas en UTF-8 ({exc.reason})") from None
         try:
-            self.data = yaml.safe_load(text)
-            node = yaml.compose(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark else None
-            raise ConfigError(file, line, "", f"YAML illisible: {getattr(exc, 'problem', exc)}") from None
+            self.data, node = read_yaml(text)
+        except YamlInputError as exc:
+            raise ConfigError(file, exc.line, "", str(exc)) from None
         self.lines: dict[tuple[Any, ...], int] = {}
         if node is not None:
             self._index(node, ())
@@ -232,12 +272,18 @@ def _settings(doc: YamlDocument, section: str, raw: Any, table: tuple[Setting, .
     values: dict[str, Any] = {}
     for name, setting in settings.items():
         value = given.get(name, setting.default)
+        if setting.name == "browser" and isinstance(value, bool):
+            value = "auto" if value else "off"  # YAML reads a bare `off` as false
         if setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, setting.kind) or isinstance(value, bool):
-            raise doc.error((section, name), f"{setting.kind.__name__} attendu, trouvé {value!r}")
-        if setting.kind in (int, float) and value < 0:
-            raise doc.error((section, name), "la valeur doit être positive")
+            expected = {int: "nombre entier", float: "nombre", str: "texte"}[setting.kind]
+            raise doc.error((section, name), f"{expected} attendu, trouvé {value!r}")
+        if setting.kind in (int, float) and not (
+            math.isfinite(value) and setting.low <= value <= setting.high
+        ):
+            high = "" if math.isinf(setting.high) else f" et {setting.high:g}"
+            raise doc.error((section, name), f"valeur hors limites {value!r} (entre {setting.low:g}{high})")
         values[name] = value
     return values
 

@@ -13,6 +13,7 @@ keeps the matched phrases, so a user sees why a story was kept.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
+from monitor.yaml_input import YamlInputError, load_yaml
 
 FIELDS = ("title", "summary", "text")
 _WORD = re.compile(r"\w+")
@@ -238,6 +239,12 @@ class LexiconError(ValueError):
     pass
 
 
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise LexiconError(f"{where}: nombre attendu, trouvé {value!r}")
+    return float(value)
+
+
 def _phrase(entry: Any, where: str, default_weight: float = 0.0) -> Phrase:
     if isinstance(entry, str):
         entry = {"phrase": entry}
@@ -255,7 +262,7 @@ def _phrase(entry: Any, where: str, default_weight: float = 0.0) -> Phrase:
         regex=regex,
         triggers=frozenset(triggers[0]) if triggers else frozenset(),
         prefixes=tuple(sorted(triggers[1])) if triggers else (),
-        weight=float(entry.get("weight", default_weight)),
+        weight=_number(entry.get("weight", default_weight), f"{where}: weight"),
         topics=tuple(entry.get("topics") or ()),
         keep_accents=keep,
     )
@@ -273,23 +280,31 @@ def lexicon_from_data(data: dict[str, Any], source: str = "topics.yml") -> Lexic
         for kind, entries in (data.get("kinds") or {}).items()
     }
     weights = {"title": 1.5, "summary": 1.0, "text": 0.5, **(data.get("field_weights") or {})}
+    terms = phrases("terms")
+    if not any(phrase.weight > 0 for phrase in terms):
+        # An empty lexicon would silently make every article irrelevant.
+        raise LexiconError(f"{source}: terms: aucun terme de poids positif (le fichier est-il vide ?)")
     return Lexicon(
-        terms=phrases("terms"),
+        terms=terms,
         negatives=phrases("negatives"),
         penalties=phrases("penalties", -3.0),
         kinds=kinds,
-        threshold=float(data.get("threshold", 3.0)),
+        threshold=_number(data.get("threshold", 3.0), f"{source}: threshold"),
         field_weights=weights,
-        text_cap=float(data.get("text_cap", 4.0)),
+        text_cap=_number(data.get("text_cap", 4.0), f"{source}: text_cap"),
     )
 
 
 def load_lexicon(path: Path | str) -> Lexicon:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except YamlInputError as exc:
+        raise LexiconError(f"{path}:{exc.line}: {exc}" if exc.line else f"{path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path}: une liste de « clé: valeur » est attendue")
     return lexicon_from_data(data, str(path))
 
 

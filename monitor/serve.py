@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from monitor.config import ConfigError, TriageConfig
+from monitor.yaml_input import load_yaml
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
 ROLES = ("secretariat", "member")
@@ -29,7 +30,7 @@ class Secrets:
 
     @classmethod
     def load(cls, path: Path) -> Secrets:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data = load_yaml(path.read_text(encoding="utf-8")) if path.exists() else {}
         data = data or {}
         return cls(path, data.get("cookie_secret") or "", dict(data.get("users") or {}))
 

@@ -88,10 +88,14 @@ def test_member_errors_name_file_line_and_field(tmp_path: Path, members: str, me
 @pytest.mark.parametrize(
     ("replace", "by", "message"),
     [
-        ("max_depth: 2", "max_depth: deux", "config.yml:14: crawl.max_depth: int attendu"),
+        ("max_depth: 2", "max_depth: deux", "config.yml:14: crawl.max_depth: nombre entier attendu"),
         ("page_budget: 60", "page_budgett: 60", "config.yml:15: crawl.page_budgett: clé inconnue"),
         ("browser: auto", "browser: toujours", "config.yml:24: crawl.browser: valeurs possibles"),
-        ("timeout_s: 20", "timeout_s: -1", "config.yml:18: crawl.timeout_s: la valeur doit être positive"),
+        (
+            "timeout_s: 20",
+            "timeout_s: -1",
+            "config.yml:18: crawl.timeout_s: valeur hors limites -1 (entre 1 et 600)",
+        ),
         ("    - Livre\n", "    - 12\n", "config.yml:53: triage.categories[4]: texte attendu, trouvé 12"),
         ("public_pages: [publies]", "public_pages: publies", "config.yml:47: triage.public_pages: une liste"),
         ("    - Livre\n", "    - Autre\n", "triage.categories: une catégorie apparaît deux fois"),
@@ -122,3 +126,99 @@ def test_every_crawl_setting_is_documented_and_in_the_shipped_config() -> None:
     for setting in CRAWL_SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
         assert f"{setting.name}:" in shipped, setting.name
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "message"),
+    [
+        # A zero size cap used to switch the cap off: a gzip bomb was decompressed whole.
+        ("max_download_mb: 5", "max_download_mb: 0", "crawl.max_download_mb: valeur hors limites 0.0"),
+        ("max_download_mb: 5", "max_download_mb: .nan", "crawl.max_download_mb: valeur hors limites nan"),
+        ("max_download_mb: 5", "max_download_mb: .inf", "crawl.max_download_mb: valeur hors limites inf"),
+        (
+            "concurrency_per_site: 2",
+            "concurrency_per_site: 0",
+            "crawl.concurrency_per_site: valeur hors limites",
+        ),
+        (
+            "timeout_s: 20",
+            "timeout_s: 100000",
+            "crawl.timeout_s: valeur hors limites 100000 (entre 1 et 600)",
+        ),
+        ("page_budget: 60", "page_budget: 0", "crawl.page_budget: valeur hors limites"),
+        ("start: 2026-11-30", "start: 2026-13-45", "config.yml:38: date invalide '2026-13-45'"),
+        (
+            "max_depth: 2",
+            "max_depth: 2\n  max_depth: 3",
+            "config.yml:15: clé en double : 'max_depth' (déjà à la ligne 14)",
+        ),
+    ],
+)
+def test_every_number_has_a_range_and_yaml_mistakes_are_named(
+    tmp_path: Path, replace: str, by: str, message: str
+) -> None:
+    text = (DATA / "config.yml").read_text(encoding="utf-8")
+    assert replace in text
+    write(tmp_path, config=text.replace(replace, by, 1))
+    with pytest.raises(ConfigError) as error:
+        load_config(tmp_path)
+    assert message in str(error.value)
+
+
+def test_browser_off_as_the_shipped_comment_suggests(tmp_path: Path) -> None:
+    text = (DATA / "config.yml").read_text(encoding="utf-8")
+    members = (DATA / "members.yml").read_text(encoding="utf-8")
+    write(tmp_path, config=text.replace("browser: auto", "browser: off"), members=members)
+    assert load_config(tmp_path).crawl["browser"] == "off"
+
+
+def test_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    """Nine levels of nine aliases expand to 387 million strings: refused before expansion."""
+    lines = ['a0: &a0 ["x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    write(tmp_path, members="\n".join(lines) + "\nmembers: *a9\n")
+    with pytest.raises(ConfigError, match=r"members\.yml:2: les alias YAML"):
+        load_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("topics", "message"),
+    [
+        ("", "aucun terme de poids positif"),
+        ("terms: []\n", "aucun terme de poids positif"),
+        (
+            "terms:\n  - {phrase: traite des êtres humains, weight: lourd}\n",
+            "terms[0]: weight: nombre attendu, trouvé 'lourd'",
+        ),
+        ("terms:\n  - {phrase: a, weight: 3}\nterms: []\n", "topics.yml:3: clé en double : 'terms'"),
+    ],
+)
+def test_lexicon_mistakes_are_named(tmp_path: Path, topics: str, message: str) -> None:
+    from monitor.relevance import LexiconError, load_lexicon
+
+    path = tmp_path / "topics.yml"
+    path.write_text(topics, encoding="utf-8")
+    with pytest.raises(LexiconError) as error:
+        load_lexicon(path)
+    assert message in str(error.value)
+
+
+def test_over_size_failures_are_said_in_french() -> None:
+    from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+    from twisted.python.failure import Failure
+
+    from crawler.failures import describe_failure
+
+    while_downloading = DownloadCancelledError(
+        "Received 6000000 bytes which is larger than download max size (5242880) in request <GET http://x/>."
+    )
+    while_decompressing = IgnoreRequest(
+        "Ignored response <200 http://x/> because its body (1 B compressed, 9 B decompressed so far) exceeded DOWNLOAD_MAXSIZE (5 B) during decompression."
+    )
+    for exc in (while_downloading, while_decompressing):
+        assert describe_failure(Failure(exc)) == (
+            "too_large",
+            "page trop lourde (taille maximale dépassée)",
+            None,
+        )
+    assert describe_failure(Failure(DownloadCancelledError()))[1] == "téléchargement interrompu"
