@@ -49,7 +49,7 @@ class StrictLoader(yaml.SafeLoader):
             # `2026-13-45` looks like a date to YAML and makes the standard library raise.
             raise YamlInputError(
                 f"date invalide {node.value!r} (attendu : AAAA-MM-JJ)", node.start_mark.line + 1
-            )
+            ) from None
 
 
 StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
