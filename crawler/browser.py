@@ -3,7 +3,9 @@ downloaded browser) and judge each link to the Collectif by computed style and b
 finds links that JavaScript injects.
 
 Run as a child process: `python -m crawler.browser JOB.json OUT.jsonl`, where the job is
-`{"domains": [...], "timeout_s": 20, "pages": [{"site", "url", "hosts": [...]}]}`. Each output line is
+`{"domains": [...], "timeout_s": 20, "origin_hosts": [...], "pages": [{"site", "url", "hosts": [...]}]}`
+(`origin_hosts`: the configured hosts, which may be on loopback in tests; every request passes
+`AddressCheckingProxy`). Each output line is
 `{"site", "page", "ok", "error", "links": [...]}`.
 """
 
@@ -18,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from crawler.address_proxy import AddressCheckingProxy
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -55,13 +59,25 @@ def render_pages(job: dict[str, Any], executable: str) -> Iterator[dict[str, Any
     from playwright.sync_api import sync_playwright
 
     timeout_ms = int(job.get("timeout_s", 20) * 1000)
+    proxy = AddressCheckingProxy(job.get("origin_hosts") or [])
+    # Every request goes through the proxy, loopback included (Chromium bypasses proxies for
+    # loopback unless told `<-loopback>`); WebRTC may not open its own UDP paths.
+    network_args = [
+        f"--proxy-server={proxy.start()}",
+        "--proxy-bypass-list=<-loopback>",
+        "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *network_args]
+        )
         try:
             for entry in job["pages"]:
                 hosts = set(entry.get("hosts") or [urlsplit(entry["url"]).hostname])
                 context = browser.new_context(
-                    user_agent=job.get("user_agent") or None, viewport={"width": 1280, "height": 900}
+                    user_agent=job.get("user_agent") or None,
+                    viewport={"width": 1280, "height": 900},
+                    service_workers="block",
                 )
                 page = context.new_page()
                 # Only the member's own site is loaded: no third-party request leaves the browser.
@@ -73,12 +89,16 @@ def render_pages(job: dict[str, Any], executable: str) -> Iterator[dict[str, Any
                     "ok": False,
                 }
                 try:
-                    page.goto(entry["url"], wait_until="load", timeout=timeout_ms)
-                    # A page that keeps polling the network is judged as it stands.
-                    with contextlib.suppress(PlaywrightError):
-                        page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 3000))
-                    result["links"] = page.evaluate(_SCRIPT, list(job["domains"]))
-                    result["ok"] = True
+                    response = page.goto(entry["url"], wait_until="load", timeout=timeout_ms)
+                    if response is None or response.status >= 400:
+                        # Refused by the proxy, or an error page: judge nothing on it.
+                        result["error"] = f"HTTP {response.status}" if response else "pas de réponse"
+                    else:
+                        # A page that keeps polling the network is judged as it stands.
+                        with contextlib.suppress(PlaywrightError):
+                            page.wait_for_load_state("networkidle", timeout=min(timeout_ms, 3000))
+                        result["links"] = page.evaluate(_SCRIPT, list(job["domains"]))
+                        result["ok"] = True
                 except PlaywrightError as exc:
                     result["error"] = str(exc).splitlines()[0][:300]
                 finally:
@@ -86,6 +106,7 @@ def render_pages(job: dict[str, Any], executable: str) -> Iterator[dict[str, Any
                 yield result
         finally:
             browser.close()
+            proxy.stop()
 
 
 def main(argv: list[str]) -> int:

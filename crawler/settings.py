@@ -46,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.BackoffDelayMiddleware": 60,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    # The address actually connected to, checked before any other middleware sees the response.
+    "crawler.middlewares.address_guard.PeerAddressMiddleware": 990,
 }
 EXTENSIONS = {
     # Writes the crawl's stats to VEILLE_STATS_FILE: `scrapy crawl` exits 0 even when all failed.

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.browser import find_chromium
-from crawler.judge.targets import host_of
+from crawler.judge.targets import host_of, on_same_site
 from monitor.config import Config
 from monitor.confirmation import apply_browser
 from monitor.crawl import global_concurrency, read_items, run_spider
@@ -69,7 +69,11 @@ def _pages_to_render(outcome: SiteOutcome, limit: int) -> list[str]:
 
 
 def _confirm_in_browser(
-    outcomes: dict[str, SiteOutcome], config: Config, executable: str, items: dict[str, list[dict]]
+    outcomes: dict[str, SiteOutcome],
+    config: Config,
+    executable: str,
+    items: dict[str, list[dict]],
+    origin_hosts: list[str],
 ) -> None:
     pages = []
     for outcome in outcomes.values():
@@ -90,6 +94,7 @@ def _confirm_in_browser(
                     "timeout_s": config.crawl["timeout_s"],
                     "user_agent": config.crawl["user_agent"],
                     "executable": executable,
+                    "origin_hosts": origin_hosts,
                     "pages": pages,
                 }
             ),
@@ -169,7 +174,8 @@ def check_sites(
             result.outcomes[target.id].error = "exploration interrompue (durée maximale dépassée)"
     executable = browser_executable(config, browser)
     if executable:
-        _confirm_in_browser(result.outcomes, config, executable, items)
+        origin_hosts = sorted({host_of(t.url) for t in crawlable if t.url})
+        _confirm_in_browser(result.outcomes, config, executable, items, origin_hosts)
         result.mode = "browser"
     return result
 
@@ -193,7 +199,9 @@ def run_links(
             member.id, store.backlinks_of(member.id), store.previous_status(member.id), outcome, now
         )
         store.record_check(run_id, member.id, outcome, changes, now)
-        store.add_discovered_feeds(member.id, outcome.feeds)
+        if member.site:
+            feeds = [f for f in outcome.feeds if on_same_site(f["url"], member.site)]
+            store.add_discovered_feeds(member.id, feeds)
     counts: dict[str, int] = defaultdict(int)
     for outcome in result.outcomes.values():
         counts[outcome.status] += 1

@@ -267,6 +267,14 @@ def _select_for_text(store: Store, new_ids: list[str], per_source: int) -> list[
     return chosen
 
 
+def configured_hosts(config: Config, sources: list[dict[str, Any]]) -> list[str]:
+    """Hosts the Collectif wrote in its configuration (sources, member sites): only these may be on a
+    private or loopback network. A feed discovered on a member's page is on the member's own host or
+    judged like any web address."""
+    hosts = {host_of(s["url"]) for s in sources if s["origin"] == "config"}
+    return sorted(hosts | {host_of(m.site) for m in config.members if m.site})
+
+
 def run_news(
     store: Store,
     config: Config,
@@ -286,12 +294,13 @@ def run_news(
         **config.scrapy_settings(),
         "CONCURRENT_REQUESTS": global_concurrency([s["url"] for s in sources], per_host),
     }
+    origin_hosts = configured_hosts(config, sources)
     with tempfile.TemporaryDirectory(prefix="veille-news-") as tmp:
         job = Path(tmp) / "sources.json"
         job.write_text(json.dumps({"sources": [
             {"id": s["id"], "url": s["url"], "kind": "page" if s["kind"] == "page" else "feed",
              "etag": s["etag"], "last_modified": s["last_modified"]} for s in sources
-        ]}), encoding="utf-8")  # fmt: skip
+        ], "origin_hosts": origin_hosts}), encoding="utf-8")  # fmt: skip
         if on_progress:
             on_progress(f"Lecture de {len(sources)} sources…")
         languages = {s["id"]: s["language"] for s in sources}
@@ -324,7 +333,6 @@ def run_news(
             if on_progress:
                 on_progress(f"Lecture de {len(chosen)} articles…")
             job = Path(tmp) / "articles.json"
-            origin_hosts = sorted({host_of(s["url"]) for s in sources})
             job.write_text(
                 json.dumps({"articles": [{"url": r["link"]} for r in chosen], "origin_hosts": origin_hosts})
             )

@@ -67,6 +67,18 @@ def registrable_domain(host: str) -> str:
     return f"{extracted.domain}.{extracted.suffix}"
 
 
+def on_same_site(url: str, site_url: str) -> bool:
+    """True when `url` is http(s) on the registrable domain of `site_url` (a feed a member's home page
+    announces may only be the member's own: anything else could point anywhere, internal included)."""
+    scheme = urlsplit(url).scheme.lower()
+    host, site = host_of(url), host_of(site_url)
+    return (
+        scheme in ("http", "https")
+        and bool(host and site)
+        and registrable_domain(host) == registrable_domain(site)
+    )
+
+
 @lru_cache(maxsize=16)
 def mention_pattern(domains: tuple[str, ...]) -> re.Pattern[str]:
     """A pattern finding the Collectif's address written as plain text (not part of another name)."""

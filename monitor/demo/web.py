@@ -10,6 +10,7 @@ A site is a folder of files. An optional `_site.yml` in it describes behaviours 
       "*": {status: 503}                     # every path answers that status
       "/feed": {content_type: text/html}     # serve the file with another Content-Type
       "/big.xml": {gzip: true}               # gzip the body (Content-Encoding: gzip)
+      "/p.html": {browser_redirect: URL}     # 302 to URL for a browser (Sec-Fetch-Mode), the file otherwise
     charset: utf-8                           # added to text/html Content-Type (default: none)
 
 `FixtureSite.state` switches a site at run time: `None` (normal), `"down"` (503 everywhere), or the
@@ -110,6 +111,8 @@ class _Handler(BaseHTTPRequestHandler):
         route = site.route_for(path)
         if "delay_s" in route:
             time.sleep(float(route["delay_s"]))
+        if "browser_redirect" in route and "Sec-Fetch-Mode" in self.headers:
+            return self._send(302, b"", Location=route["browser_redirect"])
         if "redirect" in route:
             return self._send(int(route.get("status", 302)), b"", Location=route["redirect"])
         if "size_mb" in route:

@@ -1,0 +1,134 @@
+"""Server-side request forgery, on loopback: an "intranet" service that no configuration names must
+never be reached, whatever a member page announces, a feed links to or redirects to, a name resolves
+to the second time, or Chromium is told to follow."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Config, Member
+from monitor.demo.web import FixtureWeb
+from monitor.links import SiteTarget, check_sites, run_links
+from monitor.news import run_news
+from monitor.relevance import load_lexicon
+from monitor.sources import Source
+from monitor.store import Store
+from tests.conftest import TESTS
+
+LEXICON = load_lexicon(TESTS.parent / "data" / "topics.yml")
+RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>
+{items}</channel></rss>"""
+ITEM = "<item><title>{title}</title><link>{link}</link><description>{title}</description></item>"
+COLLECTIF = '<a href="https://www.contrelatraite.org/">Collectif Ensemble contre la traite</a>'
+
+
+def write(folder: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def intranet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
+    root = tmp_path_factory.mktemp("intranet")
+    item = ITEM.format(title="Traite des êtres humains : secret interne", link="/page.html")
+    write(root / "intranet", {"secret.xml": RSS.format(title="Interne", items=item),
+                              "page.html": "<html><body><p>secret</p></body></html>"})  # fmt: skip
+    with FixtureWeb(root, first_address=240) as web:
+        yield web
+
+
+@pytest.fixture(scope="module")
+def hostile(intranet: FixtureWeb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureWeb]:
+    root = tmp_path_factory.mktemp("hostile")
+    secret, page = intranet.url("intranet", "secret.xml"), intranet.url("intranet", "page.html")
+    alternate = '<link rel="alternate" type="application/rss+xml" href="{}">'
+    links = "".join(
+        alternate.format(u) for u in ("http://169.254.169.254/latest/meta-data/", secret, "/flux.xml")
+    )
+    items = ITEM.format(title="Procès pour traite des êtres humains à Lyon", link=page) + ITEM.format(
+        title="Proxénétisme : un réseau démantelé", link="/article.html"
+    )
+    write(root / "membre", {
+        "index.html": f"<html><head>{links}</head><body>{COLLECTIF} <a href='/page.html'>Page</a></body></html>",
+        "page.html": f"<html><body><p>Partenaires : {COLLECTIF}</p></body></html>",
+        "flux.xml": RSS.format(title="Flux du membre", items=items),
+        "article.html": "<html><body><article><p>Un réseau de proxénétisme démantelé.</p></article></body></html>",
+        "_site.yml": f"routes:\n  /page.html: {{browser_redirect: '{page}'}}\n",
+    })  # fmt: skip
+    write(root / "presse", {"_site.yml": f"routes:\n  /redirige.xml: {{redirect: '{secret}'}}\n"})
+    with FixtureWeb(root, first_address=242) as web:
+        yield web
+
+
+def test_nothing_a_member_page_or_a_feed_points_to_reaches_the_intranet(
+    hostile: FixtureWeb, intranet: FixtureWeb, config: Config, tmp_path: Path
+) -> None:
+    member_config = replace(config, members=(Member("membre", "Membre", site=hostile.url("membre")),))
+    store = Store.open(tmp_path / "veille.db")
+    run_links(store, member_config, browser=False)
+    discovered = [r["url"] for r in store.db.query("SELECT url FROM sources WHERE origin = 'discovered'")]
+    assert discovered == [hostile.url("membre", "flux.xml")]  # not the metadata address, not the intranet
+    # A source discovered before that rule (an older database), and a configured feed redirecting inside.
+    store.add_discovered_feeds("membre", [{"url": intranet.url("intranet", "secret.xml")}])
+    store.sync_sources([Source(id="presse", name="Presse", url=hostile.url("presse", "redirige.xml"),
+                               kind="feed", language="fr")])  # fmt: skip
+    summary = run_news(store, member_config, LEXICON)[1]
+    assert intranet.sites["intranet"].hits == []
+    errors = {r["id"]: r["last_error"] or "" for r in store.db.query("SELECT id, last_error FROM sources")}
+    assert "127.0.1.240 is loopback: refused" in errors["presse"]
+    [old] = [e for source, e in errors.items() if source.startswith("membre-") and e]
+    assert "127.0.1.240 is loopback: refused" in old
+    # The member's own feed is read; its article linking inside is refused, its own article is read.
+    texts = {r["link"]: r["text_status"] for r in store.db.query("SELECT link, text_status FROM articles")}
+    assert "refused" in texts[intranet.url("intranet", "page.html")]
+    assert texts[hostile.url("membre", "article.html")] == "ok"
+    assert summary.new_articles == 2
+
+
+REBINDING = """
+import socket
+_getaddrinfo, _gethostbyname = socket.getaddrinfo, socket.gethostbyname
+def getaddrinfo(host, *args, **kwargs):
+    if host == "rebind.veille.test":  # what a check sees: a public address
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
+    return _getaddrinfo(host, *args, **kwargs)
+def gethostbyname(host):
+    if host == "rebind.veille.test":  # what the connection gets: an internal one
+        return "{address}"
+    return _gethostbyname(host)
+socket.getaddrinfo, socket.gethostbyname = getaddrinfo, gethostbyname
+"""
+
+
+def test_a_name_rebinding_to_an_internal_address_is_refused_on_the_address_connected_to(
+    hostile: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = hostile.sites["membre"]
+    (tmp_path / "sitecustomize.py").write_text(REBINDING.format(address=site.address), encoding="utf-8")
+    # The crawl child resolves through this.
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    )
+    port = hostile.url("membre").split(":")[2].rstrip("/")
+    result = check_sites([SiteTarget("rebind", f"http://rebind.veille.test:{port}/")], config, browser=False)
+    outcome = result.outcomes["rebind"]
+    assert outcome.status == "unreachable" and not outcome.links
+    assert f"connected to {site.address}" in (outcome.error or "")
+
+
+@pytest.mark.browser
+def test_the_browser_never_follows_a_redirect_inside(
+    hostile: FixtureWeb, intranet: FixtureWeb, config: Config
+) -> None:
+    before = list(hostile.sites["membre"].hits)
+    browser_config = replace(config, crawl={**config.crawl, "browser": "auto"})
+    result = check_sites([SiteTarget("membre", hostile.url("membre"))], browser_config, browser=True)
+    assert result.mode == "browser"
+    assert hostile.sites["membre"].hits[len(before) :].count("/page.html") >= 2  # Scrapy, then Chromium
+    assert intranet.sites["intranet"].hits == []
