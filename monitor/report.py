@@ -7,8 +7,10 @@ printable page), Markdown or CSV. Wording lives in `templates/` (labels and mess
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -51,8 +53,21 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=autoescape, keep_trailing_newline=True
     )
-    environment.filters["md"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    environment.filters["md"] = markdown_text
     return environment
+
+
+def markdown_text(text: Any) -> str:
+    """Text (often from a member's page) that stays text in a Markdown table cell: one line, HTML
+    escaped (a pasted report must not run `<script>`), and Markdown's own marks backslashed."""
+    escaped = html.escape(" ".join(str(text).split()), quote=False)
+    return re.sub(r"([\\`*_\[\]|])", r"\\\1", escaped)
+
+
+def spreadsheet_text(value: Any) -> str:
+    """A CSV cell a spreadsheet will not read as a formula (`=`, `+`, `-`, `@` first)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _link_row(link: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +189,8 @@ def _render_csv(context: dict[str, Any]) -> str:
     for row in context["rows"]:
         for link in row["links"] or [None]:
             writer.writerow(
-                [
+                spreadsheet_text(cell)
+                for cell in [
                     row["name"],
                     row["status_label"],
                     link["page_url"] if link else "",

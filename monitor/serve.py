@@ -2,7 +2,7 @@
 
 Configuration is data (`monitor/datasette/metadata.yml`, `templates/`, `plugins/`). Accounts live in
 a secrets file outside git (`data/secrets.yml` by default): password hashes, roles and the cookie
-secret, so logins survive a restart. Nothing secret is ever written to the metadata on disk.
+secret, so logins survive a restart. Nothing secret ever enters Datasette's metadata, which it publishes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from monitor.config import ConfigError, TriageConfig
+from monitor.passwords import hash_password
 from monitor.yaml_input import load_yaml
 
 DATASETTE_DIR = Path(__file__).parent / "datasette"
@@ -44,8 +45,6 @@ class Secrets:
         self.path.chmod(0o600)
 
     def add_user(self, name: str, password: str, role: str) -> str:
-        from datasette_auth_passwords.utils import hash_password
-
         password_hash = hash_password(password)
         self.users[name] = {"password_hash": password_hash, "role": role}
         return password_hash
@@ -78,7 +77,8 @@ def metadata(
     triage: TriageConfig | None = None,
     config_file: Path = Path("config.yml"),
 ) -> dict[str, Any]:
-    """The Datasette metadata: the YAML file, the database under its served name, the accounts, and
+    """The Datasette metadata: the YAML file, the database under its served name, where the accounts
+    are (never the accounts themselves), and
     the `triage` section of the configuration: pick categories (form fields saying `choices:
     categories`) and public pages (for plugins/veille_permissions.py)."""
     triage = triage or TriageConfig()
@@ -90,17 +90,14 @@ def metadata(
         for form_field in (query.get("fields") or {}).values():
             if form_field.get("choices") == "categories":
                 form_field["choices"] = list(triage.categories)
-    auth: dict[str, Any] = {"actors": {}}
-    for name, user in secrets.users.items():
-        auth[f"{name}_password_hash"] = user["password_hash"]
-        auth["actors"][name] = {
-            "id": name,
-            "role": user.get("role", "member"),
-            "name": member_names.get(name, name),
-        }
+    # Datasette publishes its metadata (plugin configuration included) at /-/metadata.json: the
+    # accounts stay in the secrets file, which plugins/veille_login.py reads at each log-in.
     data["plugins"] = {
-        "datasette-auth-passwords": auth,
-        "veille": {"public_pages": list(triage.public_pages)},
+        "veille": {
+            "public_pages": list(triage.public_pages),
+            "secrets_file": str(secrets.path.resolve()),
+            "members": dict(member_names),
+        }
     }
     return data
 

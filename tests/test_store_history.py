@@ -114,3 +114,19 @@ def test_report_in_three_formats(nights: Any) -> None:
     assert by_name["Association Clignotante"]["statut"] == "Site injoignable"
     assert by_name["Association Clignotante"]["emplacement"] == "pied de page"
     assert by_name["Association Perdue"]["page du lien"] == ""
+
+
+def test_what_comes_from_the_web_stays_text_in_every_report_format(nights: Any) -> None:
+    nights(None, None)
+    context = build_report(nights.store, nights.config)
+    hostile = "<script>alert(1)</script> [clic](javascript:alert(2)) | *gras*"
+    row = next(r for r in context["rows"] if r["links"])
+    row["links"][0] = {**row["links"][0], "text": hostile, "page_url": "https://x.example/<b>"}
+    row["error"] = '=HYPERLINK("http://x.example")'
+    markdown = render(context, "md")
+    assert "<script>" not in markdown and "<b>" not in markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\[clic\\](javascript:alert(2)) \\| \\*gras\\*" in markdown
+    assert "<script>" not in render(context, "html")
+    cells = [cell for line in csv.reader(io.StringIO(render(context, "csv"))) for cell in line]
+    assert hostile in cells  # CSV keeps the text as it is, as text
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)

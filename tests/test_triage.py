@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
 
 from monitor.config import ConfigError, Member, TriageConfig
+from monitor.passwords import hash_password
 from monitor.rota import Turn
 from monitor.serve import Secrets, build_datasette
 from monitor.store import Store
@@ -22,6 +22,12 @@ XSS_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)> Proxénéti
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Any:
+    return make_desk(tmp_path)
+
+
+def make_desk(tmp_path: Path) -> tuple[Any, Store]:
+    """A desk on a fresh database: two associations (Amicale du Nid on duty), two stories (one hostile),
+    three accounts with the password PASSWORD."""
     store = Store.open(tmp_path / "veille.db")
     store.sync_members(
         [Member("amicale-du-nid", "Amicale du Nid"), Member("fondation-scelles", "Fondation Scelles")]
@@ -42,6 +48,7 @@ def desk(tmp_path: Path) -> Any:
         ("secretariat", "secretariat"),
     ):
         secrets.users[name] = {"password_hash": hash_password(PASSWORD, iterations=1000), "role": role}
+    secrets.save()
     datasette = build_datasette(tmp_path / "veille.db", secrets, {"secretariat": "Secrétariat"})
     return datasette, store
 
@@ -310,6 +317,7 @@ def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
         "password_hash": hash_password(PASSWORD, iterations=1000),
         "role": "secretariat",
     }
+    secrets.save()
     datasette = build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(("Traite", "Livre")))
     fields = datasette.metadata("queries", database="veille")["choisir"]["fields"]
     assert fields["category"]["choices"] == ["Traite", "Livre"]

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
 
 from crawler.browser import CHROMIUM_ARGS, find_chromium
 from monitor.config import Member
+from monitor.passwords import hash_password
 from monitor.serve import Secrets
 from monitor.store import Store
 from tests.conftest import TESTS

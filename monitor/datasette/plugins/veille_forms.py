@@ -28,6 +28,10 @@ def extra_template_vars(template: str, database: str | None, request: Any, datas
     async def context() -> dict[str, Any]:
         query = await datasette.get_canned_query(database, query_name, request.actor) if query_name else None
         found: dict[str, Any] = {"veille_query": query or {}, "veille_prefill": {}}
+        # Only the forms of writing queries show a story or a pick: a public page such as
+        # « publies » must never show an unpublished one because its address names it.
+        if not (query and query.get("write")):
+            return found
         db = datasette.get_database(database)
         if request.args.get("pick_id"):
             rows = (await db.execute(PICK, {"id": request.args["pick_id"]})).rows

@@ -1,0 +1,59 @@
+"""Expected errors (404, 403, 400, 405) and Datasette's « Forbidden » page answered in French, with
+one log line.
+
+Datasette's own handler prints a full traceback for every error, with `rich` (a Veille dependency)
+rendering every local variable: half a second of blocked server per 404, an easy way to stall the
+desk. This hook wraps the others and, for an expected error, replaces their answers with its own,
+so theirs never run; unexpected errors (500) keep Datasette's handling and its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import Base400, Response
+from datasette.views.base import DatasetteError
+
+log = logging.getLogger("veille.desk")
+MESSAGES = {
+    400: "La demande n'a pas pu être traitée : vérifiez ce que vous avez saisi.",
+    403: "Vous n'avez pas accès à cette page. Connectez-vous, ou demandez l'accès au secrétariat.",
+    404: "Page introuvable.",
+    405: "Cette action n'est pas possible ici.",
+}
+
+
+def expected_status(exception: BaseException) -> int | None:
+    """The 4xx status of an error that is a normal answer, or None for a real failure."""
+    status = getattr(exception, "status", None)
+    if isinstance(exception, (Base400, DatasetteError)) and isinstance(status, int) and status < 500:
+        return status
+    return None
+
+
+@hookimpl(wrapper=True)
+def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
+    answers = yield
+    status = expected_status(exception)
+    if status is None:
+        return answers
+    return [lambda: error_page(datasette, request, status)]
+
+
+@hookimpl
+def forbidden(datasette: Any, request: Any) -> Any:
+    """Datasette's « Forbidden » page (a page the visitor may not see), in French."""
+    return lambda: error_page(datasette, request, 403)
+
+
+async def error_page(datasette: Any, request: Any, status: int) -> Response:
+    log.info("%s %s → %s", request.method, request.path, status)
+    message = MESSAGES.get(status, MESSAGES[400])
+    if request.path.endswith(".json"):
+        return Response.json({"ok": False, "status": status, "error": message}, status=status)
+    html = await datasette.render_template(
+        "error.html", {"status": status, "error": message}, request=request
+    )
+    return Response.html(html, status=status)
