@@ -21,6 +21,7 @@ from rich.table import Table
 
 from monitor.config import Config, ConfigError, load_config
 from monitor.crawl import CrawlFailed
+from monitor.locks import RunInProgress
 
 DEFAULT_CONFIG = Path("data")
 REPORT_FORMATS = ("html", "md", "csv")
@@ -62,6 +63,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             raise VeilleError(str(exc)) from exc
         except CrawlFailed as exc:
             raise VeilleError(f"l'exploration n'a pas pu être lancée : {exc}") from exc
+        except RunInProgress as exc:
+            raise VeilleError(str(exc)) from exc
 
     return wrapper
 

@@ -6,8 +6,12 @@ timeout, so a crawl that hangs or crashes cannot take the nightly job down with 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class CrawlFailed(RuntimeError):
@@ -76,6 +82,14 @@ class ItemStream:
         return items
 
 
+def die_with_parent() -> None:
+    """In the child, before exec: be killed when the parent dies (Linux), so a `veille` run killed
+    with SIGKILL leaves no crawl running on behind it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def run_spider(
     spider: str,
     arguments: dict[str, str],
@@ -114,7 +128,9 @@ def run_spider(
 
         with log_path.open("wb") as log:
             try:
-                process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=log)
+                process = subprocess.Popen(
+                    command, cwd=folder, env=env, stdout=log, stderr=log, preexec_fn=die_with_parent
+                )
             except OSError as exc:
                 raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
             deadline = time.monotonic() + timeout_s + 60

@@ -74,6 +74,7 @@ def _confirm_in_browser(
     executable: str,
     items: dict[str, list[dict]],
     origin_hosts: list[str],
+    workdir: Path | None,
 ) -> None:
     pages = []
     for outcome in outcomes.values():
@@ -85,7 +86,7 @@ def _confirm_in_browser(
             pages.append({"site": outcome.site, "url": url, "hosts": hosts, "depth": depth_of.get(url)})
     if not pages:
         return
-    with tempfile.TemporaryDirectory(prefix="veille-browser-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="veille-browser-", dir=workdir) as tmp:
         job, out = Path(tmp) / "job.json", Path(tmp) / "rendered.jsonl"
         job.write_text(
             json.dumps(
@@ -127,8 +128,9 @@ def check_sites(
     config: Config,
     browser: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
+    workdir: Path | None = None,
 ) -> CheckResult:
-    """Crawl and judge the given sites; nothing is stored."""
+    """Crawl and judge the given sites; nothing is stored. Temporary files go in `workdir`."""
     result = CheckResult()
     crawlable = [t for t in targets if t.url]
     for target in targets:
@@ -136,7 +138,7 @@ def check_sites(
             result.outcomes[target.id] = no_site_outcome(target.id)
     if not crawlable:
         return result
-    with tempfile.TemporaryDirectory(prefix="veille-job-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="veille-job-", dir=workdir) as tmp:
         job = Path(tmp) / "sites.json"
         job.write_text(
             json.dumps(
@@ -161,6 +163,7 @@ def check_sites(
             {"job": str(job)},
             settings,
             _crawl_timeout_s(config, len(crawlable)),
+            workdir=workdir,
             on_items=progress,
         )
     result.crawl_stats = output.stats
@@ -175,7 +178,7 @@ def check_sites(
     executable = browser_executable(config, browser)
     if executable:
         origin_hosts = sorted({host_of(t.url) for t in crawlable if t.url})
-        _confirm_in_browser(result.outcomes, config, executable, items, origin_hosts)
+        _confirm_in_browser(result.outcomes, config, executable, items, origin_hosts, workdir)
         result.mode = "browser"
     return result
 
@@ -186,24 +189,32 @@ def run_links(
     browser: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[int, CheckResult]:
-    """Check every configured member, store checks, links and events; return the run id."""
-    store.sync_members(config.members)
-    targets = [SiteTarget(m.id, m.site, tuple(store.known_link_pages(m))) for m in config.members]
-    executable = browser_executable(config, browser)
-    run_id = store.start_run("links", "browser" if executable else "static")
-    result = check_sites(targets, config, browser=bool(executable), on_progress=on_progress)
-    now = utc_now()
-    for member in config.members:
-        outcome = result.outcomes[member.id]
-        changes = reconcile(
-            member.id, store.backlinks_of(member.id), store.previous_status(member.id), outcome, now
+    """Check every configured member, store checks, links and events; return the run id.
+
+    Nothing of the night is stored until every site is judged, then all of it at once with the run's
+    end: a run killed at any point leaves the history as it was (and its run `interrupted`).
+    """
+    with store.exclusive_run("veille links run"):
+        store.sync_members(config.members)
+        targets = [SiteTarget(m.id, m.site, tuple(store.known_link_pages(m))) for m in config.members]
+        executable = browser_executable(config, browser)
+        run_id = store.start_run("links", "browser" if executable else "static")
+        result = check_sites(
+            targets, config, browser=bool(executable), on_progress=on_progress, workdir=store.work_dir
         )
-        store.record_check(run_id, member.id, outcome, changes, now)
-        if member.site:
-            feeds = [f for f in outcome.feeds if on_same_site(f["url"], member.site)]
-            store.add_discovered_feeds(member.id, feeds)
-    counts: dict[str, int] = defaultdict(int)
-    for outcome in result.outcomes.values():
-        counts[outcome.status] += 1
-    store.finish_run(run_id, {"statuses": counts, "pages": result.crawl_stats.get("response_received_count")})
+        now = utc_now()
+        counts: dict[str, int] = defaultdict(int)
+        with store.db.atomic():
+            for member in config.members:
+                outcome = result.outcomes[member.id]
+                counts[outcome.status] += 1
+                changes = reconcile(
+                    member.id, store.backlinks_of(member.id), store.previous_status(member.id), outcome, now
+                )
+                store.record_check(run_id, member.id, outcome, changes, now)
+                if member.site:
+                    feeds = [f for f in outcome.feeds if on_same_site(f["url"], member.site)]
+                    store.add_discovered_feeds(member.id, feeds)
+            pages = result.crawl_stats.get("response_received_count")
+            store.finish_run(run_id, {"statuses": counts, "pages": pages})
     return run_id, result

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -212,7 +210,7 @@ class Harvest:
             "author": plain_text(entry.get("author", ""))[:200], "image": None, "score": judged.score,
             "relevant": int(judged.relevant), "topics": json.dumps(judged.topics), "kind": judged.kind,
             "matched": json.dumps(judged.matched, ensure_ascii=False), "story_id": None, "date_note": note,
-            "text_status": "pending",
+            "text_status": "new",
         }  # fmt: skip
 
     def keep_pages(self, pages: list[dict[str, Any]]) -> None:
@@ -255,16 +253,27 @@ class Harvest:
         self.store.save_articles(stories, updated, [], [], new=False)
 
 
-def _select_for_text(store: Store, new_ids: list[str], per_source: int) -> list[dict[str, Any]]:
-    """The new articles whose page to fetch: best scores first, `per_source` per source at most."""
-    rows = sorted(store.articles_by_id(new_ids), key=lambda r: -(r["score"] or 0))
+def choose_for_text(
+    waiting: list[dict[str, Any]], per_source: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(to fetch, not to fetch) among the articles waiting for their page.
+
+    `queued` ones were chosen by a run killed before it fetched them: they are fetched first and
+    count in their source's budget; then `new` ones, best scores first, `per_source` per source.
+    """
     taken: Counter[str] = Counter()
-    chosen = []
-    for row in rows:
-        if taken[row["source_id"]] < per_source:
+    chosen, skipped = [], []
+    queued = [row for row in waiting if row["text_status"] == "queued"]
+    new = sorted(
+        (row for row in waiting if row["text_status"] == "new"), key=lambda r: (-(r["score"] or 0), r["id"])
+    )
+    for row in [*queued, *new]:
+        if row["text_status"] == "queued" or taken[row["source_id"]] < per_source:
             taken[row["source_id"]] += 1
             chosen.append(row)
-    return chosen
+        else:
+            skipped.append(row)
+    return chosen, skipped
 
 
 def configured_hosts(config: Config, sources: list[dict[str, Any]]) -> list[str]:
@@ -282,67 +291,96 @@ def run_news(
     on_progress: Callable[[str], None] | None = None,
     fetch_articles: bool = True,
 ) -> tuple[int, NewsSummary]:
-    """Harvest every due source into the store; returns the run id and what happened."""
-    now = datetime.now(UTC)
+    """Harvest every due source into the store; returns the run id and what happened.
+
+    Killed at any line, the next run loses nothing: a feed's validators are stored after the entries
+    they vouch for (else the rerun's 304 would hide them), and articles wait for their page as `new`
+    (not yet chosen) or `queued` (chosen, not yet fetched) until a run fetches them.
+    """
+    with store.exclusive_run("veille news run"):
+        now = datetime.now(UTC)
+        run_id = store.start_run("news", "static")
+        harvest = Harvest(store, config, lexicon, run_id, now)
+        _feed_stage(store, config, harvest, on_progress)
+        if fetch_articles:
+            _article_stage(store, config, harvest, on_progress)
+        harvest.merge_new_stories()
+        with store.db.atomic():
+            store.refresh_stories(harvest.touched_stories | set(store.unrefreshed_stories()))
+            store.finish_run(run_id, harvest.summary.to_json())
+    return run_id, harvest.summary
+
+
+def _feed_stage(
+    store: Store, config: Config, harvest: Harvest, on_progress: Callable[[str], None] | None
+) -> None:
     now_iso = utc_now()
-    run_id = store.start_run("news", "static")
-    harvest = Harvest(store, config, lexicon, run_id, now)
     sources = store.due_sources(now_iso)
     harvest.summary.sources = len(sources)
+    backoff = config.news["failing_backoff_max_days"]
+    job = store.work_dir / "sources.json"
+    job.write_text(json.dumps({"sources": [
+        {"id": s["id"], "url": s["url"], "kind": "page" if s["kind"] == "page" else "feed",
+         "etag": s["etag"], "last_modified": s["last_modified"]} for s in sources
+    ], "origin_hosts": configured_hosts(config, sources)}), encoding="utf-8")  # fmt: skip
+    if on_progress:
+        on_progress(f"Lecture de {len(sources)} sources…")
+    languages = {s["id"]: s["language"] for s in sources}
+
+    def keep(fetches: list[dict[str, Any]]) -> None:
+        """Store one batch of sources as the crawl delivers them: entries first, then validators."""
+        fetches = [f for f in fetches if f.get("type") == "fetch"]
+        entries = [entry for fetch in fetches for entry in fetch.pop("items", [])]
+        harvest.summary.entries += len(entries)
+        harvest.keep_entries(entries, languages)
+        store.record_fetches(fetches, now_iso, backoff)
+        for fetch in fetches:
+            harvest.summary.fetched += 1
+            harvest.summary.not_modified += int(bool(fetch.get("not_modified")))
+            if fetch.get("error"):
+                harvest.summary.failed += 1
+                harvest.summary.errors.append(f"{fetch['source']}: {fetch['error']}")
+
+    settings = _crawl_settings(config, [s["url"] for s in sources])
+    output = run_spider(
+        "news", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S, workdir=store.work_dir, on_items=keep
+    )
+    answered = {f["source"] for f in output.items if f.get("type") == "fetch"}
+    silent = [{"source": s["id"], "error": "pas de réponse (exploration interrompue)"}
+              for s in sources if s["id"] not in answered]  # fmt: skip
+    store.record_fetches(silent, now_iso, backoff)
+    harvest.summary.failed += len(silent)
+
+
+def _article_stage(
+    store: Store, config: Config, harvest: Harvest, on_progress: Callable[[str], None] | None
+) -> None:
+    chosen, skipped = choose_for_text(store.articles_awaiting_text(), config.news["articles_per_source"])
+    store.set_text_status({row["id"]: "queued" for row in chosen} | {row["id"]: "skipped" for row in skipped})
+    if not chosen:
+        return
+    if on_progress:
+        on_progress(f"Lecture de {len(chosen)} articles…")
+    job = store.work_dir / "articles.json"
+    origin_hosts = configured_hosts(config, store.active_sources())
+    job.write_text(
+        json.dumps({"articles": [{"url": r["link"]} for r in chosen], "origin_hosts": origin_hosts})
+    )
+    settings = _crawl_settings(config, [r["link"] for r in chosen])
+    pages = run_spider(
+        "articles", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S, workdir=store.work_dir
+    ).items
+    by_link = defaultdict(list)
+    for row in chosen:
+        by_link[row["link"]].append(row["id"])
+    answered = [{**page, "id": i} for page in pages for i in by_link.pop(page["url"], [])]
+    # A page the crawl never answered for (a crash in the spider, the time limit) is said so.
+    unanswered = [
+        {"id": i, "ok": False, "error": "aucune réponse du robot"} for ids in by_link.values() for i in ids
+    ]
+    harvest.keep_pages(answered + unanswered)
+
+
+def _crawl_settings(config: Config, urls: list[str]) -> dict[str, Any]:
     per_host = config.crawl["concurrency_per_site"]
-    settings = {
-        **config.scrapy_settings(),
-        "CONCURRENT_REQUESTS": global_concurrency([s["url"] for s in sources], per_host),
-    }
-    origin_hosts = configured_hosts(config, sources)
-    with tempfile.TemporaryDirectory(prefix="veille-news-") as tmp:
-        job = Path(tmp) / "sources.json"
-        job.write_text(json.dumps({"sources": [
-            {"id": s["id"], "url": s["url"], "kind": "page" if s["kind"] == "page" else "feed",
-             "etag": s["etag"], "last_modified": s["last_modified"]} for s in sources
-        ], "origin_hosts": origin_hosts}), encoding="utf-8")  # fmt: skip
-        if on_progress:
-            on_progress(f"Lecture de {len(sources)} sources…")
-        languages = {s["id"]: s["language"] for s in sources}
-        new_ids: list[str] = []
-
-        def keep(fetches: list[dict[str, Any]]) -> None:
-            """Store one batch of sources as the crawl delivers them."""
-            fetches = [f for f in fetches if f.get("type") == "fetch"]
-            entries = [entry for fetch in fetches for entry in fetch.pop("items", [])]
-            store.record_fetches(fetches, now_iso, config.news["failing_backoff_max_days"])
-            for fetch in fetches:
-                harvest.summary.fetched += 1
-                harvest.summary.not_modified += int(bool(fetch.get("not_modified")))
-                if fetch.get("error"):
-                    harvest.summary.failed += 1
-                    harvest.summary.errors.append(f"{fetch['source']}: {fetch['error']}")
-            harvest.summary.entries += len(entries)
-            new_ids.extend(harvest.keep_entries(entries, languages))
-
-        output = run_spider("news", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S, on_items=keep)
-        answered = {f["source"] for f in output.items if f.get("type") == "fetch"}
-        silent = [{"source": s["id"], "error": "pas de réponse (exploration interrompue)"}
-                  for s in sources if s["id"] not in answered]  # fmt: skip
-        store.record_fetches(silent, now_iso, config.news["failing_backoff_max_days"])
-        harvest.summary.failed += len(silent)
-        chosen = (
-            _select_for_text(store, new_ids, config.news["articles_per_source"]) if fetch_articles else []
-        )
-        if chosen:
-            if on_progress:
-                on_progress(f"Lecture de {len(chosen)} articles…")
-            job = Path(tmp) / "articles.json"
-            job.write_text(
-                json.dumps({"articles": [{"url": r["link"]} for r in chosen], "origin_hosts": origin_hosts})
-            )
-            settings["CONCURRENT_REQUESTS"] = global_concurrency([r["link"] for r in chosen], per_host)
-            pages = run_spider("articles", {"job": str(job)}, settings, FEED_STAGE_TIMEOUT_S).items
-            by_link = defaultdict(list)
-            for row in chosen:
-                by_link[row["link"]].append(row["id"])
-            harvest.keep_pages([{**page, "id": i} for page in pages for i in by_link.get(page["url"], [])])
-    harvest.merge_new_stories()
-    store.refresh_stories(harvest.touched_stories)
-    store.finish_run(run_id, harvest.summary.to_json())
-    return run_id, harvest.summary
+    return {**config.scrapy_settings(), "CONCURRENT_REQUESTS": global_concurrency(urls, per_host)}

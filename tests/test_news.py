@@ -181,3 +181,36 @@ def test_feedparser_corpus_is_harvested_without_losing_an_entry(config: Config, 
     assert not list(
         store.db.query("SELECT id FROM articles WHERE title LIKE '%<script%' OR summary LIKE '%<script%'")
     )
+
+
+CRASHING_EXTRACTION = """
+import crawler.judge.article as article
+def crash(body, content_type, url):
+    raise RuntimeError("extraction en panne")
+article.extract_article = crash
+"""
+
+
+def test_an_extraction_that_crashes_is_recorded_with_its_reason(
+    demo_web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    (tmp_path / "sitecustomize.py").write_text(CRASHING_EXTRACTION, encoding="utf-8")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    )
+    store = Store.open(tmp_path / "veille.db")
+    store.sync_sources([feed("rss", demo_web.url("presse", "rss.xml"))])
+    run_news(store, config, LEXICON)
+    statuses = {row["text_status"] for row in store.db.query("SELECT text_status FROM articles")}
+    assert statuses == {"échec : extraction impossible (RuntimeError: extraction en panne)"}
+
+
+def test_article_text_can_be_extracted_at_all() -> None:
+    """trafilatura needs justext, which needs lxml_html_clean: without it every text would be empty."""
+    from crawler.judge.article import extract_article
+
+    page = shared_corpus("corpora", "realpages", "bondyblog.fr.paris-8.html").read_bytes()
+    data = extract_article(page, "text/html; charset=utf-8", "https://www.bondyblog.fr/paris-8")
+    assert len(data["text"]) > 500 and data["title"]

@@ -52,7 +52,10 @@ class ArticlesSpider(Spider):
             return ArticleItem(
                 url=url, ok=False, status=response.status, error=f"pas une page HTML ({content_type})"
             )
-        return ArticleItem(
-            url=url, ok=True, final_url=response.url, status=response.status,
-            **extract_article(response.body, content_type, response.url),
-        )  # fmt: skip
+        try:
+            extracted = extract_article(response.body, content_type, response.url)
+        except Exception as exc:  # one page's surprise must not leave its article waiting for ever
+            self.logger.exception("extraction failed for %s", url)
+            error = f"extraction impossible ({type(exc).__name__}: {exc})"[:300]
+            return ArticleItem(url=url, ok=False, status=response.status, error=error)
+        return ArticleItem(url=url, ok=True, final_url=response.url, status=response.status, **extracted)

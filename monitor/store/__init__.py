@@ -1,6 +1,7 @@
 """The SQLite store: every table Veille keeps, created and migrated here, written only through here.
 
-Tables: `members`, `runs`, `link_checks`, `backlinks`, `link_events` (the backlink audit, see
+Tables: `members`, `runs` (one row per run, `status` running, ok or interrupted),
+`link_checks`, `backlinks`, `link_events` (the backlink audit, see
 `links.py`); `sources`, `articles`, `article_sources`, `stories`, `rejections` (the news watch, see
 `news.py`). The schema is in `schema.py`.
 """
@@ -8,7 +9,9 @@ Tables: `members`, `runs`, `link_checks`, `backlinks`, `link_events` (the backli
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import Member
+from monitor.locks import migration_lock, run_lock
 from monitor.rota import Turn
 from monitor.store.links import LinkTables
 from monitor.store.news import NewsTables
@@ -29,19 +33,53 @@ def utc_now() -> str:
 class Store(LinkTables, NewsTables):
     """Veille's database. Open it with `Store.open(path)`: WAL mode, migrations applied."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
         self.db = db
+        self.path = path
+        self._running = False
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
-        db.enable_wal()
-        db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 10000")
-        migrations.apply(db)
-        return cls(db)
+        with migration_lock(path):
+            db.enable_wal()
+            migrations.apply(db)
+        db.execute("PRAGMA foreign_keys = ON")
+        return cls(db, path)
+
+    @property
+    def work_dir(self) -> Path:
+        """Where runs keep their temporary files (crawl jobs, items), beside the database."""
+        return self.path.with_name(f".{self.path.name}.work")
+
+    @contextmanager
+    def exclusive_run(self, what: str) -> Iterator[None]:
+        """Hold the database for one run (re-entrant within this Store), or raise RunInProgress.
+
+        Holding it, whatever a killed run left is tidied first: its `runs` row is marked
+        `interrupted` (reports read finished runs only) and its temporary files are removed; this
+        run's own are removed at its end.
+        """
+        if self._running:
+            yield
+            return
+        with run_lock(self.path, what):
+            self._running = True
+            try:
+                with self.db.atomic():
+                    self.db.execute(
+                        "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                        [utc_now()],
+                    )
+                shutil.rmtree(self.work_dir, ignore_errors=True)
+                self.work_dir.mkdir()
+                yield
+            finally:
+                self._running = False
+                shutil.rmtree(self.work_dir, ignore_errors=True)
 
     # --- members -------------------------------------------------------------------------------
 
@@ -58,7 +96,7 @@ class Store(LinkTables, NewsTables):
             }
             for m in members
         ]
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("UPDATE members SET active = 0")
             self.db["members"].upsert_all(rows, pk="id")
 
@@ -70,7 +108,7 @@ class Store(LinkTables, NewsTables):
             {"start": t.start.isoformat(), "end": t.end.isoformat(), "member_id": t.member_id, "note": t.note}
             for t in turns
         ]
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("DELETE FROM duty")
             if rows:
                 self.db["duty"].insert_all(rows)
@@ -78,16 +116,22 @@ class Store(LinkTables, NewsTables):
     # --- runs ----------------------------------------------------------------------------------
 
     def start_run(self, kind: str, mode: str) -> int:
-        table = self.db["runs"].insert({"kind": kind, "started_at": utc_now(), "mode": mode})
+        with self.db.atomic():
+            table = self.db["runs"].insert(
+                {"kind": kind, "started_at": utc_now(), "mode": mode, "status": "running"}
+            )
         return int(table.last_pk)
 
     def finish_run(self, run_id: int, stats: dict[str, Any]) -> None:
-        self.db["runs"].update(run_id, {"finished_at": utc_now(), "stats": json.dumps(stats, default=str)})
+        """Mark a run finished; call it inside the transaction of the run's last writes."""
+        self.db["runs"].update(
+            run_id, {"finished_at": utc_now(), "status": "ok", "stats": json.dumps(stats, default=str)}
+        )
 
     def last_runs(self, kind: str, count: int = 2) -> list[dict[str, Any]]:
+        """The newest finished runs of a kind (an interrupted run is never one of them)."""
         return list(
             self.db.query(
-                "SELECT * FROM runs WHERE kind = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT ?",
-                [kind, count],
+                "SELECT * FROM runs WHERE kind = ? AND status = 'ok' ORDER BY id DESC LIMIT ?", [kind, count]
             )
         )

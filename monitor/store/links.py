@@ -42,7 +42,8 @@ class LinkTables:
     def record_check(
         self, run_id: int, member_id: str, outcome: SiteOutcome, changes: Reconciliation, at: str
     ) -> None:
-        """Store one member's check, its links and its events in one transaction (idempotent per run)."""
+        """Store one member's check, its links and its events in one transaction (idempotent per run);
+        inside a larger transaction (a whole run, see `links.run_links`), as part of it."""
         check = {
             "run_id": run_id,
             "member_id": member_id,
@@ -56,7 +57,7 @@ class LinkTables:
             "mentions": json.dumps(sorted({m["page"] for m in outcome.mentions})),
             "checked_at": at,
         }
-        with self.db.conn:
+        with self.db.atomic():
             self.db["link_checks"].upsert(check, pk=("run_id", "member_id"))
             if changes.backlinks:
                 self.db["backlinks"].upsert_all(changes.backlinks, pk="id")

@@ -29,7 +29,7 @@ class NewsTables:
             }
             for s in sources
         ]  # fmt: skip
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("UPDATE sources SET active = 0 WHERE origin = 'config'")
             for row in rows:
                 self._upsert_configured(row)
@@ -75,6 +75,9 @@ class NewsTables:
             )
         )
 
+    def active_sources(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM sources WHERE active = 1 ORDER BY id"))
+
     def record_fetches(self, fetches: list[dict[str, Any]], now: str, backoff_max_days: int) -> None:
         """Sources' health after tonight's fetches: validators, counts, errors and next attempt."""
         ids = [f["source"] for f in fetches]
@@ -101,7 +104,7 @@ class NewsTables:
                     update.update(etag=fetch.get("etag"), last_modified=fetch.get("last_modified"))
                     update["entries_last"] = fetch.get("entries", 0)
             updates.append(update)
-        with self.db.conn:
+        with self.db.atomic():
             for update in updates:
                 self.db["sources"].update(update["id"], update)
 
@@ -130,7 +133,7 @@ class NewsTables:
 
         `new` articles are inserted (one that appeared meanwhile is left as it is); others are updated.
         """
-        with self.db.conn:
+        with self.db.atomic():
             if stories:
                 self.db["stories"].upsert_all(stories, pk="id")
             if articles and new:
@@ -167,7 +170,7 @@ class NewsTables:
 
     def move_story(self, old: str, new: str) -> None:
         """Two stories are one: the articles of `old` join `new`, and `old` goes."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [new, old])
             self.db.execute("DELETE FROM stories WHERE id = ?", [old])
 
@@ -182,7 +185,7 @@ class NewsTables:
 
     def refresh_stories(self, story_ids: Iterable[str]) -> None:
         """Recompute each story's counts, best article and dates from its articles."""
-        with self.db.conn:
+        with self.db.atomic():
             for story_id in set(story_ids):
                 rows = list(
                     self.db.query(
@@ -206,6 +209,26 @@ class NewsTables:
                     },
                 )  # fmt: skip
                 self.db.execute(f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?", [story_id])
+
+    def articles_awaiting_text(self) -> list[dict[str, Any]]:
+        """Articles whose page is still to be fetched: `new` (not yet chosen) or `queued` (chosen by
+        a run that did not fetch it)."""
+        return list(
+            self.db.query(
+                "SELECT id, link, source_id, score, text_status FROM articles"
+                " WHERE text_status IN ('new', 'queued') ORDER BY rowid"
+            )
+        )
+
+    def set_text_status(self, statuses: dict[str, str]) -> None:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE articles SET text_status = ? WHERE id = ?", [(s, i) for i, s in statuses.items()]
+            )
+
+    def unrefreshed_stories(self) -> list[str]:
+        """Stories created by a run that was killed before it counted their articles."""
+        return [row["id"] for row in self.db.query("SELECT id FROM stories WHERE article_count IS NULL")]
 
     def articles_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         return self._rows_by_id("articles", ids)

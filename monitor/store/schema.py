@@ -198,3 +198,20 @@ def m008_pick_turn(db: sqlite_utils.Database) -> None:
         f" UPDATE picks SET turn = {turn_of.format('start', 'new.created_at')},"
         f" on_duty = {turn_of.format('member_id', 'new.created_at')} WHERE id = new.id; END"
     )
+
+
+@migrations()
+def m009_run_status(db: sqlite_utils.Database) -> None:
+    # A run killed half-way must not pass for the newest one: reports read runs whose status is ok.
+    db["runs"].add_column("status", str)
+    db.execute("UPDATE runs SET status = CASE WHEN finished_at IS NULL THEN 'interrupted' ELSE 'ok' END")
+    db["runs"].create_index(["kind", "status"])
+
+
+@migrations()
+def m010_article_text_queue(db: sqlite_utils.Database) -> None:
+    # An article waits for its page as `new` (not yet chosen) or `queued` (chosen, not yet fetched),
+    # so a run killed before or during the article stage is resumed by the next one. `pending`
+    # meant "not fetched, and never will be": that is `skipped` now.
+    db.execute("UPDATE articles SET text_status = 'skipped' WHERE text_status = 'pending'")
+    db["articles"].create_index(["text_status"])
