@@ -478,16 +478,19 @@ def config_group() -> None:
 @config_group.command("check")
 @common_options
 def config_check(config_dir: Path, db_path: Path) -> None:
-    """Validate config.yml and members.yml.
+    """Validate config.yml, members.yml, sources.yml and topics.yml.
 
     Example: veille config check --config data/
     """
     from monitor.serve import check_triage
 
-    config = load_config(config_dir)
+    config, sources, lexicon = _load_news_config(config_dir)
     check_triage(config.triage, config_dir / "config.yml")
     with_site = sum(1 for m in config.members if m.site)
-    click.echo(f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site.")
+    click.echo(
+        f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site ;"
+        f" {len(sources.sources)} sources ; {len(lexicon.terms)} termes de pertinence."
+    )
 
 
 @main.command()

@@ -81,15 +81,24 @@ def test_config_check_refuses_a_writing_page_made_public(tmp_path: Path) -> None
     data = TESTS.parent / "data"
     config = (data / "config.yml").read_text(encoding="utf-8")
     (tmp_path / "config.yml").write_text(config.replace("public_pages: [publies]", "public_pages: [choisir]"))
-    (tmp_path / "members.yml").write_text((data / "members.yml").read_text(encoding="utf-8"))
+    for name in ("members.yml", "sources.yml", "topics.yml"):
+        (tmp_path / name).write_text((data / name).read_text(encoding="utf-8"))
     result = veille("config", "check", "--config", str(tmp_path))
     assert result.returncode == 1
     assert "config.yml: triage.public_pages: choisir n'est pas une page en lecture seule" in result.stderr
+    (tmp_path / "config.yml").write_text(config)
+    (tmp_path / "topics.yml").write_text("# vidé par erreur\n")
+    result = veille("config", "check", "--config", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"Erreur : {tmp_path / 'topics.yml'}: terms: aucun terme de poids positif (le fichier est-il vide ?)"
+    )
 
 
 def test_config_check_on_the_shipped_configuration() -> None:
     result = veille("config", "check", cwd=TESTS.parent)
     assert result.returncode == 0 and result.stdout.startswith("Configuration valide : 24 associations")
+    assert " sources ; " in result.stdout and " termes de pertinence." in result.stdout
 
 
 def run_demo_until_the_desk_opens(out: Path) -> str:
