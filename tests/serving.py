@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,15 +21,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def first_answer(url: str, server: subprocess.Popen[bytes] | subprocess.Popen[str], wait_s: float) -> str:
-    """The body of `url` once the server started in `server` answers it."""
+def first_answer(
+    url: str, server: subprocess.Popen[bytes] | subprocess.Popen[str], wait_s: float, log: Path | None = None
+) -> str:
+    """The body of `url` once the server started in `server` answers it (its output: `log` or stderr)."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
             return urllib.request.urlopen(url, timeout=5).read().decode()
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
-                output = server.stderr.read() if server.stderr else ""
+                if log is not None:
+                    output: str | bytes = log.read_text(encoding="utf-8", errors="replace")
+                else:
+                    output = server.stderr.read() if server.stderr else ""
                 output = output.decode() if isinstance(output, bytes) else output
                 raise RuntimeError(f"{url} did not answer: {output[-2000:]}") from None
             time.sleep(0.1)
@@ -40,15 +46,18 @@ def running_desk(
 ) -> Iterator[str]:
     """`veille serve` on the database; yields its base URL (without the final slash) once it answers."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(db), "--secrets", str(secrets),
-         "--base-url", base_url, *options],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
-    try:
-        first_answer(url + "/actualites.json", server, wait_s)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    # The server's output goes to a file: a pipe nobody reads fills up with access-log lines after a
+    # few thousand requests, and the server then blocks on writing to it.
+    with tempfile.NamedTemporaryFile(prefix="veille-serve-", suffix=".log") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "serve", "--port", str(port), "--db", str(db), "--secrets",
+             str(secrets), "--base-url", base_url, *options],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}{base_url.rstrip('/')}"
+        try:
+            first_answer(url + "/actualites.json", server, wait_s, Path(log.name))
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
