@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import Member  # noqa: E402
+from monitor.config import DEFAULT_CATEGORIES, Member  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 WORDS = (
@@ -98,12 +98,35 @@ def main() -> None:
                 store.index_articles_after(last)
             story_rows, article_rows, links = [], [], []
             print(f"\r{n + 1:,} articles", end="", file=sys.stderr, flush=True)
+    store.sync_categories(DEFAULT_CATEGORIES)
+    relevant_stories = (stories_count + 3) // 4
     with conn:
-        picks = [(f"st{s * 4}", "amicale-du-nid", "choisir", "Résumé de l'association.", "justice", "publie",
-                  "amicale-du-nid", now.isoformat(), "secretariat", now.isoformat(), now.isoformat()) for s in range(min(500, (stories_count + 3) // 4))]  # fmt: skip
+        # A year of decisions: 500 published picks, 2,000 dismissals, 300 refused alerts.
+        published = [
+            (
+                f"st{s * 4}",
+                "amicale-du-nid",
+                "choisir",
+                "Résumé de l'association.",
+                "Procès et justice",
+                "publie",
+                None,
+            )
+            for s in range(min(500, relevant_stories))
+        ]
+        dismissed = [
+            (f"st{s * 4}", "amicale-du-nid", "ecarter", None, None, "ecarte", None)
+            for s in range(500, min(2500, relevant_stories))
+        ]
+        refused = [
+            (f"st{s * 4}", "amicale-du-nid", "signaler", None, None, "refuse", "Hors sujet.")
+            for s in range(2500, min(2800, relevant_stories))
+        ]
+        picks = [(*p[:6], "amicale-du-nid", now.isoformat(), "secretariat", now.isoformat(),
+                  now.isoformat() if p[5] == "publie" else None, p[6]) for p in [*published, *dismissed, *refused]]  # fmt: skip
         conn.executemany(
             "insert into picks (story_id, member_id, action, summary, category, status, created_by, created_at,"
-            " decided_by, decided_at, published_at) values (?,?,?,?,?,?,?,?,?,?,?)",
+            " decided_by, decided_at, published_at, reason) values (?,?,?,?,?,?,?,?,?,?,?,?)",
             picks,
         )
     store.db.execute("ANALYZE")

@@ -87,7 +87,7 @@ def _crawl_with_progress(quiet: bool, action: Callable[[Callable[[int], None]], 
 
 
 def _summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
-    from monitor.report import labels
+    from monitor.labels import labels
 
     table = Table("Association", "Statut", "Pages", "Liens visibles", "Remarque")
     for name, status, pages, visible, error in rows:
@@ -268,7 +268,7 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
 
     Example: veille news sources
     """
-    from monitor.report import date_fr
+    from monitor.labels import date_fr
     from monitor.store import Store
 
     _, sources, _ = _load_news_config(config_dir)
@@ -386,7 +386,7 @@ def _secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
 @_secrets_option
 @common_options
 def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: Path, db_path: Path) -> None:
-    """Open the triage desk: Datasette on the database, with accounts and the canned queries.
+    """Open the triage desk: « À trier », the review, Datasette's tables and the Atom feed.
 
     Example: veille serve --port 8001
     """
@@ -402,10 +402,18 @@ def _open_desk(
     from monitor.serve import Secrets, build_datasette
     from monitor.store import Store
 
-    Store.open(db_path).sync_members(config.members)
+    store = Store.open(db_path)
+    store.sync_members(config.members)
+    store.sync_categories(config.triage.categories)
     secrets = Secrets.load(secrets_path)
     if not secrets.cookie_secret:
         secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
+    if not secrets.users:
+        stderr.print(
+            f"Attention : aucun compte dans {secrets_path}, personne ne peut se connecter. Créez-en un avec"
+            " « veille users add secretariat --role secretariat » (ou l'identifiant d'une association).",
+            highlight=False,
+        )
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
     datasette = build_datasette(
         db_path, secrets, names, base_url, config.triage, config.directory / "config.yml"

@@ -12,37 +12,19 @@ import io
 import json
 import re
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
-import yaml
 
 from monitor.config import Config
+from monitor.labels import date_fr, labels
 from monitor.store import Store
 from monitor.verdict import STATUSES
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("html", "md", "csv")  # as offered by `veille links report --format`
-PARIS = ZoneInfo("Europe/Paris")
 NEEDS_A_REQUEST = ("missing", "hidden", "linked_nofollow", "blocked", "no_site")
-
-
-@cache
-def labels() -> dict[str, dict[str, str]]:
-    return yaml.safe_load((TEMPLATES / "labels_fr.yml").read_text(encoding="utf-8"))
-
-
-def date_fr(iso: str | None) -> str:
-    """`2026-11-26T03:10:00+00:00` → `26/11/2026 04:10`, Paris time; empty for None."""
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
 def link_snippet(config: Config) -> str:

@@ -78,23 +78,18 @@ def metadata(
     config_file: Path = Path("config.yml"),
 ) -> dict[str, Any]:
     """The Datasette metadata: the YAML file, the database under its served name, where the accounts
-    are (never the accounts themselves), and
-    the `triage` section of the configuration: pick categories (form fields saying `choices:
-    categories`) and public pages (for plugins/veille_permissions.py)."""
+    are (never the accounts themselves), and the `triage` section of the configuration: pick
+    categories (for plugins/veille_triage.py) and public pages (for plugins/veille_permissions.py)."""
     triage = triage or TriageConfig()
     data = _desk_metadata()
     check_triage(triage, config_file, data)
-    database = data["databases"]["veille"]
-    data["databases"] = {db_name: database}
-    for query in database["queries"].values():
-        for form_field in (query.get("fields") or {}).values():
-            if form_field.get("choices") == "categories":
-                form_field["choices"] = list(triage.categories)
+    data["databases"] = {db_name: data["databases"]["veille"]}
     # Datasette publishes its metadata (plugin configuration included) at /-/metadata.json: the
     # accounts stay in the secrets file, which plugins/veille_login.py reads at each log-in.
     data["plugins"] = {
         "veille": {
             "public_pages": list(triage.public_pages),
+            "categories": list(triage.categories),
             "secrets_file": str(secrets.path.resolve()),
             "members": dict(member_names),
         }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.cookiejar
+import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,3 +64,14 @@ def running_desk(
         finally:
             server.terminate()
             server.wait(timeout=10)
+
+
+def logged_in(base: str, username: str, password: str) -> urllib.request.OpenerDirector:
+    """An HTTP client holding the desk's cookies after logging in as `username`."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    form = opener.open(base + "/-/login").read().decode()
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form)
+    assert token, form[:500]
+    data = {"username": username, "password": password, "csrftoken": token.group(1)}
+    opener.open(base + "/-/login", data=urllib.parse.urlencode(data).encode()).read()
+    return opener

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.demo.run import DEMO_PASSWORD
 from monitor.demo.web import FixtureWeb
 from tests.conftest import TESTS
-from tests.serving import first_answer, free_port
+from tests.serving import first_answer, free_port, logged_in
 
 
 def veille(
@@ -117,8 +118,13 @@ def run_demo_until_the_desk_opens(out: Path) -> str:
             if "Ctrl-C" in line:
                 break
         assert f"Bureau de tri : http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
-        home = first_answer(f"http://127.0.0.1:{port}/", demo, wait_s=10)
-        assert "De veille cette semaine :</strong> Les Lucioles (démo)" in home
+        base = f"http://127.0.0.1:{port}"
+        assert "Actualités publiées" in first_answer(base + "/", demo, wait_s=10)
+        lucioles = logged_in(base, "les-lucioles", DEMO_PASSWORD)
+        home = lucioles.open(base + "/").read().decode()
+        assert "De veille :</strong> Les Lucioles (démo)" in home
+        queue = lucioles.open(base + "/tri").read().decode()
+        assert queue.count('value="choisir"') >= 3 and "Proxénétisme" in queue
     finally:
         demo.terminate()
         demo.wait(timeout=10)

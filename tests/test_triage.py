@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -32,6 +34,7 @@ def make_desk(tmp_path: Path) -> tuple[Any, Store]:
     store.sync_members(
         [Member("amicale-du-nid", "Amicale du Nid"), Member("fondation-scelles", "Fondation Scelles")]
     )
+    store.sync_categories(TriageConfig().categories)
     today = date.today()
     store.db["duty"].insert({"start": (today - timedelta(days=3)).isoformat(), "end": (today + timedelta(days=3)).isoformat(),
                              "member_id": "amicale-du-nid", "note": ""})  # fmt: skip
@@ -68,21 +71,40 @@ async def login(datasette: Any, user: str) -> dict[str, str]:
     return {**cookies, "ds_actor": response.cookies["ds_actor"]}
 
 
-async def post_query(
-    datasette: Any, query: str, data: dict[str, str], cookies: dict[str, str] | None, csrf: bool = True
+async def token(datasette: Any, cookies: dict[str, str]) -> str:
+    page = await datasette.client.get("/-/login", cookies=cookies)
+    return re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+
+
+async def decide(
+    datasette: Any, cookies: dict[str, str] | None, path: str, data: dict[str, str], as_json: bool = False
 ) -> Any:
-    if cookies and csrf:
-        page = await datasette.client.get(f"/veille/{query}", cookies=cookies)
-        token = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
-        data = {**data, "csrftoken": token.group(1) if token else ""}
-    return await datasette.client.post(f"/veille/{query}", data=data, cookies=cookies or {})
+    """POST a decision the way the desk's forms do (with the CSRF token), or as the JSON API."""
+    if cookies:
+        data = {"csrftoken": await token(datasette, cookies), **data}
+    headers = {"accept": "application/json"} if as_json else {}
+    return await datasette.client.post(path, data=data, cookies=cookies or {}, headers=headers)
+
+
+async def said(datasette: Any, cookies: dict[str, str], response: Any) -> str:
+    """The French message the page shows after a decision's redirect (POST, redirect, GET)."""
+    assert response.status_code == 302, response.text
+    page = await datasette.client.get(response.headers["location"], cookies={**cookies, **response.cookies})
+    messages = re.findall(r'<p class="message-(?:info|warning|error)">(.*?)</p>', page.text, re.S)
+    assert len(messages) == 1, page.text[:2000]
+    return html.unescape(messages[0])
 
 
 async def pick_first_story(datasette: Any, category: str = "") -> dict[str, str]:
     """The association on duty picks story s1; returns its cookies."""
     on_duty = await login(datasette, "amicale-du-nid")
-    data = {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": category}
-    assert (await post_query(datasette, "choisir", data, on_duty)).status_code == 302
+    data = {
+        "story_id": "s1",
+        "action": "choisir",
+        "summary": "Quinze saisonniers libérés.",
+        "category": category,
+    }
+    assert (await decide(datasette, on_duty, "/tri/action", data, as_json=True)).json()["ok"]
     return on_duty
 
 
@@ -98,56 +120,74 @@ def test_anonymous_visitors_see_published_news_only(desk: Any) -> None:
 
     async def scenario() -> None:
         assert (await datasette.client.get("/veille/publies")).status_code == 200
-        assert (await datasette.client.get("/veille/a_trier")).status_code == 403
+        assert (await datasette.client.get("/tri")).headers["location"] == "/-/login"
         assert (await datasette.client.get("/veille/stories")).status_code == 403
         assert (await datasette.client.get("/veille?sql=select+1")).status_code == 403
-        response = await post_query(datasette, "choisir", {"story_id": "s1", "summary": "x"}, None)
-        assert response.status_code == 403
+        response = await decide(
+            datasette, None, "/tri/action", {"story_id": "s1", "action": "signaler"}, True
+        )
+        assert (
+            response.status_code == 403
+            and response.json()["message"] == "Connectez-vous pour trier les histoires."
+        )
+        home = (await datasette.client.get("/")).text
+        assert "Actualités publiées" in home and "Se connecter" in home
+        assert "À trier" not in home and "Rapport des liens" not in home and "Revue" not in home
 
     run(scenario())
     assert statuses(store) == []
 
 
-def test_only_the_association_on_duty_and_the_secretariat_pick(desk: Any) -> None:
+def test_only_the_association_on_duty_and_the_secretariat_decide(desk: Any) -> None:
     datasette, store = desk
 
     async def scenario() -> None:
         off_duty = await login(datasette, "fondation-scelles")
-        response = await post_query(
-            datasette, "choisir", {"story_id": "s1", "summary": "Résumé", "category": ""}, off_duty
-        )
+        data = {"story_id": "s1", "action": "choisir", "summary": "Résumé"}
+        response = await decide(datasette, off_duty, "/tri/action", data, as_json=True)
         assert response.status_code == 403
-        assert (await datasette.client.get("/veille/a_trier", cookies=off_duty)).status_code == 200
+        assert response.json()["message"].startswith("Seule l'association de veille")
+        page = (await datasette.client.get("/tri", cookies=off_duty)).text
+        assert "Travail forcé : des saisonniers libérés" in page and 'value="choisir"' not in page
+        assert "seule l'association de veille (et le secrétariat) peut les trier" in page
         on_duty = await login(datasette, "amicale-du-nid")
-        response = await post_query(
-            datasette,
-            "choisir",
-            {"story_id": "s1", "summary": "Quinze saisonniers libérés.", "category": "justice"},
-            on_duty,
+        page = (await datasette.client.get("/tri", cookies=on_duty)).text
+        assert page.count('value="choisir"') == 2 and "Revue des choix" not in page
+        response = await decide(datasette, on_duty, "/tri/action", {**data, "category": "Procès et justice"})
+        assert await said(datasette, on_duty, response) == (
+            "Choix enregistré : « Travail forcé : des saisonniers libérés » attend l'avis du secrétariat."
         )
-        assert response.status_code == 302
         secretariat = await login(datasette, "secretariat")
-        response = await post_query(datasette, "signaler", {"story_id": "s2"}, secretariat)
-        assert response.status_code == 302
+        response = await decide(
+            datasette, secretariat, "/tri/action", {"story_id": "s2", "action": "signaler"}
+        )
+        assert (await said(datasette, secretariat, response)).startswith("Alerte transmise au secrétariat")
+        # Reviewing is the secretariat's: the association is told so, and is shown no button.
+        response = await decide(
+            datasette, on_duty, "/revue/action", {"pick_id": "1", "action": "accepter"}, True
+        )
+        assert response.status_code == 403 and "Seul le secrétariat" in response.json()["message"]
+        assert 'value="accepter' not in (await datasette.client.get("/revue", cookies=on_duty)).text
 
     run(scenario())
     assert statuses(store) == [("s1", "amicale-du-nid", "propose"), ("s2", "secretariat", "signale")]
 
 
-def test_only_the_secretariat_reviews_and_publishes_and_the_atom_feed_carries_it(desk: Any) -> None:
+def test_one_click_to_publish_and_the_atom_feed_carries_it(desk: Any) -> None:
     datasette, store = desk
 
     async def scenario() -> None:
-        on_duty = await pick_first_story(datasette)
-        assert (
-            await post_query(datasette, "accepter", {"pick_id": "1", "summary": ""}, on_duty)
-        ).status_code == 403
-        assert (await post_query(datasette, "publier", {"pick_id": "1"}, on_duty)).status_code == 403
+        await pick_first_story(datasette)
         secretariat = await login(datasette, "secretariat")
-        assert (
-            await post_query(datasette, "accepter", {"pick_id": "1", "summary": "Résumé revu."}, secretariat)
-        ).status_code == 302
-        assert (await post_query(datasette, "publier", {"pick_id": "1"}, secretariat)).status_code == 302
+        review = (await datasette.client.get("/revue", cookies=secretariat)).text
+        assert re.search(r'<textarea [^>]*name="summary"[^>]*>Quinze saisonniers libérés.</textarea>', review)
+        assert "Choix de <strong>Amicale du Nid</strong>" in review
+        data = {"pick_id": "1", "action": "accepter_publier", "summary": "Résumé revu.", "position": "0"}
+        response = await decide(datasette, secretariat, "/revue/action", data)
+        assert response.headers["location"] == "/revue?position=0"
+        assert await said(datasette, secretariat, response) == (
+            "Publié : « Travail forcé : des saisonniers libérés » apparaît dans le flux des actualités du site."
+        )
         atom = await datasette.client.get("/actualites.atom")
         assert atom.status_code == 200 and "application/atom+xml" in atom.headers["content-type"]
         assert "Travail forcé : des saisonniers libérés" in atom.text and "Résumé revu." in atom.text
@@ -160,13 +200,168 @@ def test_only_the_secretariat_reviews_and_publishes_and_the_atom_feed_carries_it
     assert statuses(store) == [("s1", "amicale-du-nid", "publie")]
 
 
+def test_the_four_false_successes_now_tell_the_truth(desk: Any) -> None:
+    datasette, store = desk
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        secretariat = await login(datasette, "secretariat")
+        # 1. Publishing an alert (no summary): not published, and said so.
+        await decide(datasette, on_duty, "/tri/action", {"story_id": "s2", "action": "signaler"})
+        response = await decide(
+            datasette, secretariat, "/revue/action", {"pick_id": "1", "action": "accepter_publier"}
+        )
+        assert (await said(datasette, secretariat, response)).startswith("Écrivez un résumé pour publier")
+        assert "<entry>" not in (await datasette.client.get("/actualites.atom")).text
+        # 2. A pick for a story that does not exist: nothing inserted, and said so.
+        response = await decide(datasette, on_duty, "/tri/action",
+                                {"story_id": "inconnue", "action": "choisir", "summary": "x"})  # fmt: skip
+        assert await said(datasette, on_duty, response) == "Cette histoire n'existe pas (ou plus)."
+        # 3. The same form sent twice: one pick, and the second answer says who did it and when.
+        data = {"story_id": "s1", "action": "choisir", "summary": "Quinze saisonniers libérés."}
+        first = await decide(datasette, on_duty, "/tri/action", data)
+        again = await decide(datasette, on_duty, "/tri/action", data)
+        assert (await said(datasette, on_duty, first)).startswith("Choix enregistré")
+        assert re.fullmatch(r"« Travail forcé : des saisonniers libérés » a déjà été choisie par Amicale du Nid"
+                            r" le \d{1,2} [a-zéû.]+ \d{4}\.", await said(datasette, on_duty, again))  # fmt: skip
+        # 4. Publishing what is already published.
+        publish = {"pick_id": "2", "action": "accepter_publier"}
+        assert (await decide(datasette, secretariat, "/revue/action", publish, True)).json()["ok"]
+        response = await decide(
+            datasette, secretariat, "/revue/action", {"pick_id": "2", "action": "publier"}, True
+        )
+        assert response.status_code == 409 and response.json()["outcome"] == "already"
+        assert response.json()["message"].startswith(
+            "« Travail forcé : des saisonniers libérés » est déjà publiée"
+        )
+
+    run(scenario())
+    assert statuses(store) == [("s2", "amicale-du-nid", "signale"), ("s1", "amicale-du-nid", "publie")]
+
+
+def test_the_life_cycle_rules_hold_for_the_json_api_and_in_the_database(desk: Any) -> None:
+    import sqlite3
+
+    datasette, store = desk
+
+    async def scenario() -> None:
+        on_duty = await pick_first_story(datasette)
+        secretariat = await login(datasette, "secretariat")
+
+        async def review(data: dict[str, str]) -> dict[str, Any]:
+            return (
+                await decide(datasette, secretariat, "/revue/action", {"pick_id": "1", **data}, True)
+            ).json()
+
+        # A story has one live pick: an alert on a picked story is "already".
+        answer = await decide(
+            datasette, on_duty, "/tri/action", {"story_id": "s1", "action": "signaler"}, True
+        )
+        assert answer.json()["outcome"] == "already"
+        assert (await review({"action": "publier"}))["message"].startswith("Acceptez d'abord")
+        assert (await review({"action": "refuser"}))[
+            "message"
+        ] == "Indiquez le motif du refus : l'association le verra."
+        assert (await review({"action": "accepter"}))["ok"]
+        assert (await review({"action": "accepter"}))["outcome"] == "already"
+        assert (await review({"action": "refuser", "reason": "Hors sujet."}))["ok"]
+        assert (await review({"action": "publier"}))["outcome"] == "impossible"
+        # A category outside triage.categories is refused.
+        answer = await decide(datasette, on_duty, "/tri/action",
+                              {"story_id": "s2", "action": "choisir", "summary": "x", "category": "Sport"}, True)  # fmt: skip
+        assert answer.json()["message"] == "Catégorie inconnue : « Sport »."
+
+    run(scenario())
+    # The same rules for any writer of the database: its triggers and its unique index.
+    db = store.db
+    db["picks"].insert(
+        {"story_id": "s2", "member_id": "x", "action": "choisir", "status": "propose", "summary": "y"}
+    )
+    for statement, message in (
+        (
+            "UPDATE picks SET status = 'publie' WHERE story_id = 's2'",
+            "ce changement d'état n'est pas possible",
+        ),
+        ("UPDATE picks SET status = 'refuse' WHERE story_id = 's2'", "un refus doit avoir un motif"),
+        ("UPDATE picks SET category = 'Sport' WHERE story_id = 's2'", "catégorie inconnue"),
+        ("INSERT INTO picks (story_id, status) VALUES ('s2', 'signale')", "UNIQUE constraint failed"),
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match=message):
+            db.execute(statement)
+    db.execute("UPDATE picks SET status = 'accepte', summary = '' WHERE story_id = 's2'")
+    with pytest.raises(sqlite3.IntegrityError, match="un choix sans résumé ne peut pas être publié"):
+        db.execute("UPDATE picks SET status = 'publie' WHERE story_id = 's2'")
+
+
+def test_a_refused_or_dismissed_story_comes_back_only_with_a_new_article(desk: Any) -> None:
+    datasette, store = desk
+
+    async def queue(cookies: dict[str, str]) -> str:
+        return (await datasette.client.get("/tri", cookies=cookies)).text
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        secretariat = await login(datasette, "secretariat")
+        await decide(datasette, on_duty, "/tri/action", {"story_id": "s1", "action": "signaler"})
+        await decide(
+            datasette,
+            secretariat,
+            "/revue/action",
+            {"pick_id": "1", "action": "refuser", "reason": "Déjà vu."},
+        )
+        response = await decide(
+            datasette, on_duty, "/tri/action", {"story_id": "s2", "action": "ecarter", "position": "0"}
+        )
+        assert response.headers["location"] == "/tri?position=0&ecartee=s2"
+        assert (await said(datasette, on_duty, response)).startswith("Histoire écartée : « <script>")
+        page = await queue(on_duty)
+        assert "Aucune histoire à trier" in page and "Écartées pendant ce tour" in page
+        # Undo within the turn.
+        response = await decide(datasette, on_duty, "/tri/action", {"story_id": "s2", "action": "annuler"})
+        assert (await said(datasette, on_duty, response)).startswith("Décision annulée :")
+        assert "Proxénétisme : réseau démantelé" in await queue(on_duty)
+        again = await decide(datasette, on_duty, "/tri/action", {"story_id": "s2", "action": "annuler"}, True)
+        assert again.json()["outcome"] == "already" and "déjà annulée" in again.json()["message"]
+        # A new article joins the refused story: it comes back, marked as such.
+        store.db.execute("UPDATE stories SET last_seen = '2999-01-01T00:00:00+00:00' WHERE id = 's1'")
+        store.db.conn.commit()
+        page = await queue(on_duty)
+        assert (
+            "Travail forcé : des saisonniers libérés" in page
+            and "De retour : un nouvel article depuis la décision du" in page
+        )
+        home = (await datasette.client.get("/", cookies=on_duty)).text
+        assert "À trier</a> : 2 histoire(s) en attente" in home
+
+    run(scenario())
+
+
+def test_a_dismissal_from_an_earlier_turn_is_undone_by_the_secretariat_only(desk: Any) -> None:
+    datasette, store = desk
+    store.db["picks"].insert({"story_id": "s1", "member_id": "amicale-du-nid", "action": "ecarter", "status": "ecarte",
+                              "created_at": "2026-01-05T10:00:00+00:00", "turn": "2026-01-05"})  # fmt: skip
+
+    async def scenario() -> None:
+        on_duty = await login(datasette, "amicale-du-nid")
+        answer = await decide(
+            datasette, on_duty, "/tri/action", {"story_id": "s1", "action": "annuler"}, True
+        )
+        assert "seul le secrétariat peut encore annuler" in answer.json()["message"]
+        secretariat = await login(datasette, "secretariat")
+        assert (
+            await decide(datasette, secretariat, "/tri/action", {"story_id": "s1", "action": "annuler"}, True)
+        ).json()["ok"]
+
+    run(scenario())
+    assert statuses(store) == [("s1", "amicale-du-nid", "annule")]
+
+
 def test_a_pick_keeps_its_turn_when_the_rota_changes(desk: Any) -> None:
     datasette, store = desk
     start = store.db.execute("select start from duty").fetchone()[0]
 
     async def scenario() -> list[dict[str, Any]]:
         await pick_first_story(datasette)
-        assert "À trier</a> : 1 histoire(s) en attente" in (await datasette.client.get("/")).text
         store.save_duty([Turn(date.today(), date.today(), "fondation-scelles")])  # the rota is rewritten
         secretariat = await login(datasette, "secretariat")
         response = await datasette.client.get("/veille/historique.json?_shape=objects", cookies=secretariat)
@@ -182,19 +377,15 @@ def test_a_pick_keeps_its_turn_when_the_rota_changes(desk: Any) -> None:
     assert (pick["turn"], pick["on_duty"]) == (start, "amicale-du-nid")
 
 
-def test_writes_need_the_csrf_token(desk: Any) -> None:
+def test_decisions_need_the_csrf_token(desk: Any) -> None:
     datasette, store = desk
 
     async def scenario() -> None:
         on_duty = await login(datasette, "amicale-du-nid")
-        response = await post_query(
-            datasette, "choisir", {"story_id": "s1", "summary": "x"}, on_duty, csrf=False
-        )
-        assert response.status_code == 403
-        response = await post_query(
-            datasette, "choisir", {"story_id": "s1", "summary": "x", "csrftoken": "faux"}, on_duty, csrf=False
-        )
-        assert response.status_code == 403
+        data = {"story_id": "s1", "action": "signaler"}
+        assert (await datasette.client.post("/tri/action", data=data, cookies=on_duty)).status_code == 403
+        forged = {**data, "csrftoken": "faux"}
+        assert (await datasette.client.post("/tri/action", data=forged, cookies=on_duty)).status_code == 403
 
     run(scenario())
     assert statuses(store) == []
@@ -205,7 +396,7 @@ def test_harvested_markup_is_shown_as_inert_text(desk: Any) -> None:
 
     async def scenario() -> None:
         cookies = await login(datasette, "amicale-du-nid")
-        page = await datasette.client.get("/veille/a_trier", cookies=cookies)
+        page = await datasette.client.get("/tri", cookies=cookies)
         assert page.status_code == 200
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
         assert "&lt;script&gt;alert" in page.text
@@ -214,17 +405,21 @@ def test_harvested_markup_is_shown_as_inert_text(desk: Any) -> None:
     run(scenario())
 
 
-def test_queue_says_why_in_plain_words(desk: Any) -> None:
-    datasette, _ = desk
+def test_each_card_says_why_in_plain_words(desk: Any) -> None:
+    datasette, store = desk
+    store.db.execute("UPDATE stories SET topics = '[\"travail_force\"]', kind = 'justice',"
+                     " published = '2026-11-24T08:00:00+00:00' WHERE id = 's1'")  # fmt: skip
+    store.db.conn.commit()
 
     async def scenario() -> None:
         cookies = await login(datasette, "amicale-du-nid")
-        rows = (await datasette.client.get("/veille/a_trier.json?_shape=objects", cookies=cookies)).json()[
-            "rows"
-        ]
-        assert [(r["histoire"], r["pourquoi"]) for r in rows] == [("s1", "Travail forcé"), ("s2", None)]
-        page = (await datasette.client.get("/veille/a_trier", cookies=cookies)).text
-        assert "Résultat : 2 lignes" in page and 'type="submit"' not in page
+        page = (await datasette.client.get("/tri", cookies=cookies)).text
+        card = page.split('id="carte-0"', 1)[1].split("</article>", 1)[0]
+        assert "24 nov. 2026" in card and "Justice et enquête" in card
+        assert "<strong>Pourquoi ?</strong> Travail forcé (Travail forcé)" in card
+        shown = card.split("<form", 1)[0]  # the story, before its decision form
+        assert "travail_force" not in shown and ">justice" not in shown and " justice<" not in shown
+        assert '<label for="resume-0">' in card and "<option>Procès et justice</option>" in card
 
     run(scenario())
 
@@ -251,6 +446,16 @@ def test_search_ignores_accents_and_survives_any_input(desk: Any) -> None:
         assert 'name="q" value="forcé"' in page and "Travail forcé : des saisonniers libérés" in page
         stories = await datasette.client.get("/veille/stories?_search=l'exploitation", cookies=cookies)
         assert stories.status_code == 200  # an apostrophe is not a search syntax error
+        for odd in ('"', '""', '"travail', "*", "(", "-", "NEAR", "a OR b", "travail*", "x:y"):
+            for mode in ("", "&_searchmode=raw"):
+                response = await datasette.client.get(
+                    f"/veille/stories.json?_search={quote(odd)}{mode}", cookies=cookies
+                )
+                assert response.status_code == 200, (odd, mode, response.text[:300])
+        found = await datasette.client.get(
+            '/veille/stories.json?_search="travail&_shape=objects', cookies=cookies
+        )
+        assert [row["id"] for row in found.json()["rows"]] == ["s1"]
 
     run(scenario())
 
@@ -273,45 +478,10 @@ def test_stories_have_the_facets_the_desk_needs(desk: Any) -> None:
     run(scenario())
 
 
-def test_pick_form_speaks_french_and_shows_the_story(desk: Any) -> None:
-    datasette, _ = desk
-
-    async def scenario() -> None:
-        cookies = await login(datasette, "amicale-du-nid")
-        page = (await datasette.client.get("/veille/choisir?story_id=s1", cookies=cookies)).text
-        assert "Travail forcé : des saisonniers libérés" in page and 'href="https://example.org/s1"' in page
-        assert '<input type="hidden" name="story_id" value="s1">' in page
-        assert re.search(r"<textarea [^>]*name=\"summary\"[^>]* required>", page)
-        assert "Votre résumé pour le site" in page and "<option>Procès et justice</option>" in page
-        assert 'value="Proposer au secrétariat"' in page
-        assert ">story_id<" not in page and ">summary<" not in page and "Query parameters" not in page
-        # A harvested title with markup and a javascript: address stays inert on the form too.
-        page = (await datasette.client.get("/veille/choisir?story_id=s2", cookies=cookies)).text
-        assert "&lt;script&gt;alert" in page and "<script>alert" not in page
-        assert 'href="javascript:' not in page
-        page = (await datasette.client.get("/veille/choisir?story_id=inconnue", cookies=cookies)).text
-        assert "n'existe pas (ou plus)" in page
-
-    run(scenario())
-
-
-def test_review_form_shows_the_pick_and_prefills_its_summary(desk: Any) -> None:
-    datasette, _ = desk
-
-    async def scenario() -> None:
-        await pick_first_story(datasette, category="Procès et justice")
-        secretariat = await login(datasette, "secretariat")
-        page = (await datasette.client.get("/veille/accepter?pick_id=1", cookies=secretariat)).text
-        assert "Choix de :</strong> Amicale du Nid" in page and "Procès et justice" in page
-        assert re.search(r'<textarea [^>]*name="summary"[^>]*>Quinze saisonniers libérés.</textarea>', page)
-        page = (await datasette.client.get("/veille/refuser?pick_id=1", cookies=secretariat)).text
-        assert "Motif du refus" in page and re.search(r'<textarea [^>]*name="reason"[^>]* required>', page)
-
-    run(scenario())
-
-
 def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
-    Store.open(tmp_path / "veille.db")
+    store = Store.open(tmp_path / "veille.db")
+    store.sync_categories(["Traite", "Livre"])
+    store.db["stories"].insert({"id": "s1", "title": "Procès à Lyon", "relevant": 1, "score": 5.0})
     secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
     secrets.users["secretariat"] = {
         "password_hash": hash_password(PASSWORD, iterations=1000),
@@ -319,29 +489,28 @@ def test_pick_categories_come_from_the_configuration(tmp_path: Path) -> None:
     }
     secrets.save()
     datasette = build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(("Traite", "Livre")))
-    fields = datasette.metadata("queries", database="veille")["choisir"]["fields"]
-    assert fields["category"]["choices"] == ["Traite", "Livre"]
 
     async def scenario() -> None:
         cookies = await login(datasette, "secretariat")
-        page = (await datasette.client.get("/veille/choisir", cookies=cookies)).text
+        page = (await datasette.client.get("/tri", cookies=cookies)).text
         assert "<option>Traite</option><option>Livre</option>" in page
-        assert '<input type="text" id="qp1" name="story_id" value="">' in page  # no link: type the id
 
     run(scenario())
 
 
-def test_public_pages_are_configurable_but_never_the_writes(tmp_path: Path) -> None:
+def test_public_pages_are_configurable_but_never_the_decisions(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "veille.db")
     store.db["stories"].insert({"id": "s1", "title": "Procès à Lyon", "relevant": 1, "score": 5.0})
     secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
     triage = TriageConfig(public_pages=("publies", "rapport_liens", "stories"))
     datasette = build_datasette(tmp_path / "veille.db", secrets, {}, triage=triage)
-    for path, status in (("/veille/rapport_liens", 200), ("/veille/stories", 200), ("/veille/a_trier", 403),
-                         ("/veille/publies", 200), ("/veille/choisir?story_id=s1", 403)):  # fmt: skip
+    for path, status in (("/veille/rapport_liens", 200), ("/veille/stories", 200), ("/tri", 302),
+                         ("/veille/publies", 200), ("/revue", 302)):  # fmt: skip
         assert run(datasette.client.get(path)).status_code == status, path
-    response = run(datasette.client.post("/veille/choisir", data={"story_id": "s1", "summary": "x"}))
-    assert response.status_code == 403 and store.db["picks"].count == 0
+    home = run(datasette.client.get("/")).text
+    assert "Rapport des liens" in home and "Histoires" in home and "À trier" not in home
+    response = run(datasette.client.post("/tri/action", data={"story_id": "s1", "action": "ecarter"}))
+    assert response.status_code == 302 and store.db["picks"].count == 0
     for page in ("choisir", "inconnue"):
         with pytest.raises(ConfigError, match=f"config.yml: triage.public_pages: {page} n'est pas une page"):
             build_datasette(tmp_path / "veille.db", secrets, {}, triage=TriageConfig(public_pages=(page,)))
@@ -431,9 +600,13 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
     datasette, _ = desk
     page = run(datasette.client.get("/"))
     assert page.status_code == 200
-    assert "De veille cette semaine :</strong> Amicale du Nid" in page.text
+    assert "Actualités publiées" in page.text and "De veille" not in page.text  # anonymous
+    cookies = run(login(datasette, "fondation-scelles"))
+    page = run(datasette.client.get("/", cookies=cookies))
+    assert re.search(r"De veille :</strong> Amicale du Nid, du \d{1,2} [a-zéû.]+ 20\d\d au ", page.text)
     assert ">accueil</a>" in page.text and "Powered by" not in page.text  # Datasette's own words too
-    assert "À trier</a> : 2 histoire(s) en attente" in page.text
+    assert "À trier</a> : 2 histoire(s) en attente" in page.text and "Se déconnecter" in page.text
+    assert "Log out" not in page.text
 
 
 def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp_path: Path) -> None:
@@ -455,7 +628,7 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
     assert PASSWORD not in secrets.read_text() and "pbkdf2_sha256$" in secrets.read_text()
     with running_desk(tmp_path / "veille.db", secrets, base_url="/veille/") as url:  # behind a proxy
         home = urllib.request.urlopen(url + "/", timeout=5).read().decode()
-        assert "À trier" in home and 'href="/veille/veille/a_trier"' in home
+        assert "Actualités publiées" in home and 'href="/veille/veille/publies"' in home
         feed = urllib.request.urlopen(url + "/actualites.atom", timeout=5)
         assert feed.headers["content-type"].startswith("application/atom+xml")
         assert f'href="{url}/actualites.atom" rel="self"' in feed.read().decode()

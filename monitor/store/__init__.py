@@ -113,6 +113,12 @@ class Store(LinkTables, NewsTables):
             if rows:
                 self.db["duty"].insert_all(rows)
 
+    def sync_categories(self, categories: Iterable[str]) -> None:
+        """The pick categories of the configuration, which a trigger checks every pick against."""
+        with self.db.atomic():
+            self.db.execute("DELETE FROM pick_categories")
+            self.db["pick_categories"].insert_all({"name": name} for name in categories)
+
     # --- runs ----------------------------------------------------------------------------------
 
     def start_run(self, kind: str, mode: str) -> int:

@@ -215,3 +215,53 @@ def m010_article_text_queue(db: sqlite_utils.Database) -> None:
     # meant "not fetched, and never will be": that is `skipped` now.
     db.execute("UPDATE articles SET text_status = 'skipped' WHERE text_status = 'pending'")
     db["articles"].create_index(["text_status"])
+
+
+# The life cycle of a pick (README « Life cycle of a story »): which status may follow which.
+PICK_TRANSITIONS = {
+    "propose": ("accepte", "refuse"),
+    "signale": ("accepte", "refuse"),
+    "accepte": ("publie", "refuse"),
+    "ecarte": ("annule",),
+}
+LIVE_PICK_STATUSES = ("propose", "signale", "accepte", "publie")
+
+
+@migrations()
+def m011_pick_rules(db: sqlite_utils.Database) -> None:
+    # The desk's rules, in the database so that every way of writing obeys them.
+    db["pick_categories"].create({"name": str}, pk="name")
+    live = ", ".join(f"'{s}'" for s in LIVE_PICK_STATUSES)
+    # Older databases may hold two live picks for one story: the oldest stays, the others are refused.
+    db.execute(
+        "UPDATE picks SET status = 'refuse', reason = 'doublon (mise à jour de la base)'"
+        f" WHERE status IN ({live})"
+        f" AND id NOT IN (SELECT min(id) FROM picks WHERE status IN ({live}) GROUP BY story_id)"
+    )
+    db.execute(f"CREATE UNIQUE INDEX picks_one_live_per_story ON picks (story_id) WHERE status IN ({live})")
+    allowed = " OR ".join(
+        f"(old.status = '{old}' AND new.status IN ({', '.join(repr(n) for n in new)}))"
+        for old, new in PICK_TRANSITIONS.items()
+    )
+    db.execute(
+        "CREATE TRIGGER picks_status_follows_the_life_cycle BEFORE UPDATE OF status ON picks"
+        f" WHEN new.status != old.status AND NOT ({allowed})"
+        " BEGIN SELECT RAISE(ABORT, 'ce changement d''état n''est pas possible'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER picks_published_need_a_summary BEFORE UPDATE OF status ON picks"
+        " WHEN new.status = 'publie' AND trim(coalesce(new.summary, '')) = ''"
+        " BEGIN SELECT RAISE(ABORT, 'un choix sans résumé ne peut pas être publié'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER picks_refusals_need_a_reason BEFORE UPDATE OF status ON picks"
+        " WHEN new.status = 'refuse' AND trim(coalesce(new.reason, '')) = ''"
+        " BEGIN SELECT RAISE(ABORT, 'un refus doit avoir un motif'); END"
+    )
+    for moment in ("INSERT", "UPDATE OF category"):
+        db.execute(
+            f"CREATE TRIGGER picks_category_is_known_{moment.split()[0].lower()} BEFORE {moment} ON picks"
+            " WHEN trim(coalesce(new.category, '')) != ''"
+            " AND new.category NOT IN (SELECT name FROM pick_categories)"
+            " BEGIN SELECT RAISE(ABORT, 'catégorie inconnue (voir triage.categories)'); END"
+        )

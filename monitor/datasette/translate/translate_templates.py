@@ -1,0 +1,120 @@
+"""Write the desk's French copies of Datasette 0.65's page frame, table, database and facet templates.
+
+Datasette 0.65's templates have no translation mechanism, so these five are copied and their visible
+strings replaced, pair by pair, from the table below (each pair must be found, so a Datasette
+upgrade that changes a string fails here instead of leaving English behind). Run it after upgrading
+Datasette: `uv run python monitor/datasette/translate/translate_templates.py`; the copies land in
+`monitor/datasette/templates/` and are committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasette
+
+SOURCE = Path(datasette.__file__).parent / "templates"
+TARGET = Path(__file__).parent.parent / "templates"
+HEADER = "{#- French copy of Datasette %s's %s, written by monitor/datasette/translate/translate_templates.py. -#}\n"
+
+TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
+    # Written as datasette_base_fr.html (see COPIES), which templates/base.html extends: the page's
+    # language is outside every block of Datasette's frame.
+    "base.html": [("<html>", '<html lang="fr">')],
+    "table.html": [
+        ('{% block title %}{{ database }}: {{ table }}: {% if filtered_table_rows_count or filtered_table_rows_count == 0 %}{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}{% if human_description_en %} {{ human_description_en }}{% endif %}{% endblock %}',
+         '{% block title %}{{ metadata.title or table }}{% endblock %}'),
+        # The column "descriptions" of metadata.yml are the columns' French names: headers, not a list.
+        ("""{% if metadata.columns %}
+<dl class="column-descriptions">
+    {% for column_name, column_description in metadata.columns.items() %}
+        <dt>{{ column_name }}</dt><dd>{{ column_description }}</dd>
+    {% endfor %}
+</dl>
+{% endif %}""", ""),
+        # Datasette describes the filters in English words; the filter form above shows them already.
+        ("{% if human_description_en %}{{ human_description_en }}{% endif %}", ""),
+        ("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
+        ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
+        ('{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}\n',
+         '{{ "{:,}".format(filtered_table_rows_count).replace(",", " ") }} ligne{% if filtered_table_rows_count > 1 %}s{% endif %}{% endif %}\n'),
+        ('<label for="_search">Search:</label>', '<label for="_search">Rechercher :</label>'),
+        ("<option value=\"\">- remove filter -</option>", "<option value=\"\">- retirer le filtre -</option>"),
+        ("<option value=\"\">- column -</option>", "<option value=\"\">- colonne -</option>"),
+        ("<option value=\"\">Sort...</option>", "<option value=\"\">Trier…</option>"),
+        (">Sort by {{ column.name }}</option>", ">Trier par {{ column.name }}</option>"),
+        ("> descending</label>", "> décroissant</label>"),
+        ('<input type="submit" value="Apply">', '<input type="submit" value="Appliquer">'),
+        ("extra where clause{% if extra_wheres_for_ui|length != 1 %}s{% endif %}", "condition{% if extra_wheres_for_ui|length != 1 %}s{% endif %} supplémentaire{% if extra_wheres_for_ui|length != 1 %}s{% endif %}"),
+        ('">remove</a>]', '">retirer</a>]'),
+        ('<span class="underlined">View and edit SQL</span>', '<span class="underlined">Voir et modifier le SQL</span>'),
+        ("This data as ", "Ces données en "),
+        ('(<a href="#export">advanced</a>)', '(<a href="#export">options</a>)'),
+        ("These facets timed out:", "Ces facettes ont pris trop de temps :"),
+        (">Next page</a>", ">Page suivante</a>"),
+        ("<h3>Advanced export</h3>", "<h3>Exporter</h3>"),
+        ("<p>JSON shape:", "<p>Forme du JSON :"),
+        (">default</a>,", ">par défaut</a>,"),
+        (">array</a>,", ">tableau</a>,"),
+        (">newline-delimited</a>", ">une ligne par objet</a>"),
+        (">object</a>", ">objet</a>"),
+        ("CSV options:", "Options du CSV :"),
+        ("> download file</label>", "> télécharger le fichier</label>"),
+        ("> expand labels</label>", "> étiquettes développées</label>"),
+        ("> stream all rows</label>", "> toutes les lignes</label>"),
+        ('<input type="submit" value="Export CSV">', '<input type="submit" value="Exporter en CSV">'),
+    ],
+    "database.html": [
+        ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
+        ("hidden>Format SQL</button>", "hidden>Mettre en forme</button>"),
+        ('<input type="submit" value="Run SQL">', '<input type="submit" value="Exécuter">'),
+        ("The following databases are attached to this connection, and can be used for cross-database joins:",
+         "Bases attachées à cette connexion, utilisables dans une même requête :"),
+        ('<h2 id="queries">Queries</h2>', '<h2 id="queries">Pages</h2>'),
+        ('<h2 id="tables">Tables</h2>', '<h2 id="tables">Tables</h2>'),
+        ('<a href="{{ urls.table(database, table.name) }}">{{ table.name }}</a>',
+         '<a href="{{ urls.table(database, table.name) }}">{{ (metadata.tables or {}).get(table.name, {}).title or table.name }}</a>'),
+        ("<em> (hidden)</em>", "<em> (cachée)</em>"),
+        ('{% if table.count is none %}Many rows{% else %}{{ "{:,}".format(table.count) }} row{% if table.count == 1 %}{% else %}s{% endif %}{% endif %}',
+         '{% if table.count is none %}Beaucoup de lignes{% else %}{{ "{:,}".format(table.count).replace(",", " ") }} ligne{% if table.count > 1 %}s{% endif %}{% endif %}'),
+        ("<p>... and <a href=", "<p>… et <a href="),
+        ('hidden table{% if hidden_count == 1 %}{% else %}s{% endif %}</a>',
+         'table{% if hidden_count > 1 %}s{% endif %} cachée{% if hidden_count > 1 %}s{% endif %}</a>'),
+        ('<h2 id="views">Views</h2>', '<h2 id="views">Vues</h2>'),
+        ("Download SQLite DB:", "Télécharger la base SQLite :"),
+    ],
+    "_table.html": [
+        ("{{ column.name }}\n", "{{ column.description or column.name }}\n"),
+        ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.description or column.name }}&nbsp;▼</a>'),
+        ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.description or column.name }}{% if column.name == sort_desc %}'),
+        ('<p class="zero-results">0 records</p>', '<p class="zero-results">Aucune ligne</p>'),
+    ],
+    "_facet_results.html": [
+        ('{{ (facet_value.label | string()) or "-" }}', '{{ facet_value.label | string() | libelle(table, facet_info.name) or "-" }}'),
+        ('<li>{{ facet_value.label or "-" }} &middot;', '<li>{{ (facet_value.label | string() | libelle(table, facet_info.name)) or "-" }} &middot;'),
+        ('{% if facet_info.type != "column" %} ({{ facet_info.type }}){% endif %}', ""),
+    ],
+}  # fmt: skip
+
+
+def translate(name: str, text: str) -> str:
+    for english, french in TRANSLATIONS[name]:
+        if english not in text:
+            raise SystemExit(f"{name}: not found in Datasette's template: {english!r}")
+        text = text.replace(english, french)
+    return HEADER % (datasette.__version__, name) + text
+
+
+# Copies written under another name than the original's.
+COPIES = {"base.html": "datasette_base_fr.html"}
+
+
+def main() -> None:
+    for name in TRANSLATIONS:
+        target = TARGET / COPIES.get(name, name)
+        target.write_text(translate(name, (SOURCE / name).read_text(encoding="utf-8")), encoding="utf-8")
+        print(target)
+
+
+if __name__ == "__main__":
+    main()
