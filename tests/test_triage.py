@@ -651,3 +651,13 @@ def test_export_html_fragment_escapes_harvested_text(desk: Any, tmp_path: Path) 
     assert "Résumé &lt;b&gt;revu&lt;/b&gt;." in html
     assert "<script>" not in html and "javascript:" not in html.split("<p>")[0] and "&lt;script&gt;" in html
     assert [item["title"][:7] for item in published(store)] == ["<script", "Travail"]
+
+
+def test_the_french_template_copies_are_what_the_translation_table_writes() -> None:
+    """A Datasette upgrade or a hand edit of a copy shows here: rerun translate_templates.py."""
+    from monitor.datasette.translate import translate_templates as copies
+
+    for name in copies.TRANSLATIONS:
+        written = (copies.TARGET / copies.COPIES.get(name, name)).read_text(encoding="utf-8")
+        assert written == copies.translate(name, (copies.SOURCE / name).read_text(encoding="utf-8")), name
+        assert "Log out" not in written and "Search:" not in written and "This data as" not in written

@@ -1,6 +1,6 @@
-"""Write the desk's French copies of Datasette 0.65's page frame, table, database and facet templates.
+"""Write the desk's French copies of Datasette 0.65's page frame, table, row, database and facet templates.
 
-Datasette 0.65's templates have no translation mechanism, so these five are copied and their visible
+Datasette 0.65's templates have no translation mechanism, so these six are copied and their visible
 strings replaced, pair by pair, from the table below (each pair must be found, so a Datasette
 upgrade that changes a string fails here instead of leaving English behind). Run it after upgrading
 Datasette: `uv run python monitor/datasette/translate/translate_templates.py`; the copies land in
@@ -20,7 +20,7 @@ HEADER = "{#- French copy of Datasette %s's %s, written by monitor/datasette/tra
 TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
     # Written as datasette_base_fr.html (see COPIES), which templates/base.html extends: the page's
     # language is outside every block of Datasette's frame.
-    "base.html": [("<html>", '<html lang="fr">')],
+    "base.html": [("<html>", '<html lang="fr">'), ('button-as-link">Log out</button>', 'button-as-link">Se déconnecter</button>')],
     "table.html": [
         ('{% block title %}{{ database }}: {{ table }}: {% if filtered_table_rows_count or filtered_table_rows_count == 0 %}{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}{% if human_description_en %} {{ human_description_en }}{% endif %}{% endblock %}',
          '{% block title %}{{ metadata.title or table }}{% endblock %}'),
@@ -82,6 +82,13 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
          'table{% if hidden_count > 1 %}s{% endif %} cachée{% if hidden_count > 1 %}s{% endif %}</a>'),
         ('<h2 id="views">Views</h2>', '<h2 id="views">Vues</h2>'),
         ("Download SQLite DB:", "Télécharger la base SQLite :"),
+    ],
+    "row.html": [
+        ("<p>This data as ", "<p>Ces données en "),
+        ("<h2>Links from other tables</h2>", "<h2>Liens depuis d'autres tables</h2>"),
+        ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>',
+         '{{ "{:,}".format(other.count).replace(",", " ") }} ligne{% if other.count > 1 %}s{% endif %}</a>'),
+        ("from {{ other.other_column }} in {{ other.other_table }}", "par {{ other.other_column }} dans {{ other.other_table }}"),
     ],
     "_table.html": [
         ("{{ column.name }}\n", "{{ column.description or column.name }}\n"),
