@@ -409,10 +409,10 @@ def _open_desk(
     if not secrets.cookie_secret:
         secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
     if not secrets.users:
-        stderr.print(
+        click.echo(
             f"Attention : aucun compte dans {secrets_path}, personne ne peut se connecter. Créez-en un avec"
             " « veille users add secretariat --role secretariat » (ou l'identifiant d'une association).",
-            highlight=False,
+            err=True,
         )
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
     datasette = build_datasette(

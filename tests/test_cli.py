@@ -213,3 +213,19 @@ def test_classify_reads_and_writes_json_lines() -> None:
     assert [(o["id"], o["relevant"]) for o in out] == [("a", True), (7, False), ("c", True)]
     assert set(out[0]) == {"id", "relevant", "score", "topics", "kind", "matched"}
     assert out[0]["matched"] == ["Proxénétisme"] and "proxenetisme" in out[0]["topics"]
+
+
+def test_serve_warns_in_french_when_nobody_can_log_in(tmp_path: Path) -> None:
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "serve", "--port", str(free_port()), "--db", str(tmp_path / "veille.db"),
+         "--secrets", str(tmp_path / "secrets.yml"), "--config", str(TESTS / "config")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert serve.stdout is not None
+        first = serve.stdout.readline() + serve.stdout.readline()
+    finally:
+        serve.terminate()
+        serve.wait(timeout=10)
+    assert "Attention : aucun compte dans" in first and "personne ne peut se connecter" in first
+    assert "veille users add secretariat --role secretariat" in first.replace("\n", " ")
