@@ -1,0 +1,99 @@
+"""What every `veille` command shares: the group, `--config` / `--db`, errors as one French line,
+progress. The commands live beside this module, one module per feature.
+
+Every command takes `--config DIR` (default `data/`) and `--db PATH` (default `data/veille.db`).
+Errors are printed as one clear line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from monitor.config import ConfigError
+from monitor.crawl import CrawlFailed
+from monitor.locks import RunInProgress
+
+DEFAULT_CONFIG = Path("data")
+REPORT_FORMATS = ("html", "md", "csv")
+DEFAULT_DB = Path("data/veille.db")
+stderr = Console(stderr=True)
+
+
+class VeilleError(click.ClickException):
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Erreur : {self.message}", err=True)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--config` and `--db` for every command, read from $VEILLE_CONFIG / $VEILLE_DB too."""
+
+    @click.option(
+        "--config",
+        "config_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=DEFAULT_CONFIG,
+        envvar="VEILLE_CONFIG",
+        show_default=True,
+        help="Folder holding config.yml and members.yml.",
+    )
+    @click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_DB,
+        envvar="VEILLE_DB",
+        show_default=True,
+        help="SQLite database file.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as exc:
+            raise VeilleError(str(exc)) from exc
+        except CrawlFailed as exc:
+            raise VeilleError(f"l'exploration n'a pas pu être lancée : {exc}") from exc
+        except RunInProgress as exc:
+            raise VeilleError(str(exc)) from exc
+
+    return wrapper
+
+
+def progress_bar(quiet: bool) -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=quiet,
+    )
+
+
+def crawl_with_progress(quiet: bool, action: Callable[[Callable[[int], None]], Any]) -> Any:
+    with progress_bar(quiet) as progress:
+        task = progress.add_task("Exploration des sites…", total=None)
+        return action(lambda pages: progress.update(task, description=f"Exploration : {pages} pages lues"))
+
+
+def summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
+    from monitor.labels import labels
+
+    table = Table("Association", "Statut", "Pages", "Liens visibles", "Remarque")
+    for name, status, pages, visible, error in rows:
+        table.add_row(name, labels()["status"].get(status, status), str(pages), str(visible), error)
+    return table
+
+
+@click.group()
+@click.version_option(package_name="veille")
+def main() -> None:
+    """Veille: backlink audit and news watch for the Collectif « Ensemble contre la traite »."""

@@ -1,0 +1,170 @@
+"""The triage desk's commands: `veille rota`, `veille serve`, `veille export`, `veille users`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from monitor.cli.base import VeilleError, common_options, main, stderr
+from monitor.config import Config, load_config
+
+
+@main.command()
+@click.option("--weeks", type=int, default=4, show_default=True, help="How many weeks ahead to show.")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Show the rota as of this day."
+)
+@common_options
+def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
+    """Who is on watch duty now and in the coming weeks; stores the schedule in the `duty` table.
+
+    Example: veille rota --weeks 12
+    """
+    from datetime import date as date_type
+
+    from monitor.rota import on_duty, schedule
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    if not config.rota.start or not config.rota.members:
+        raise VeilleError(f"aucun roulement configuré (section « rota » de {config_dir / 'config.yml'})")
+    today = day.date() if day else date_type.today()
+    horizon = max(today, config.rota.start) + timedelta(weeks=max(weeks, 52))
+    turns = schedule(config.rota.start, config.rota.turn_weeks, list(config.rota.members),
+                     list(config.rota.overrides), horizon)  # fmt: skip
+    Store.open(db_path).save_duty(turns)
+    names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
+    current = on_duty(turns, today)
+    click.echo(
+        f"De veille aujourd'hui ({today:%d/%m/%Y}) : {names[current.member_id] if current else 'personne'}"
+    )
+    end = today + timedelta(weeks=weeks)
+    table = Table("Du", "Au", "Association de veille", "Remarque")
+    for turn in turns:
+        if turn.end >= today and turn.start <= end:
+            table.add_row(
+                f"{turn.start:%d/%m/%Y}",
+                f"{turn.end:%d/%m/%Y}",
+                names.get(turn.member_id, turn.member_id),
+                turn.note,
+            )
+    Console().print(table)
+
+
+def secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--secrets",
+        "secrets_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=Path("data/secrets.yml"),
+        envvar="VEILLE_SECRETS",
+        show_default=True,
+        help="Accounts and cookie secret (keep it out of git).",
+    )(command)
+
+
+@main.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface)."
+)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option(
+    "--base-url", default="/", show_default=True, help="Path prefix behind a reverse proxy, e.g. /veille/."
+)
+@secrets_option
+@common_options
+def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: Path, db_path: Path) -> None:
+    """Open the triage desk: « À trier », the review, Datasette's tables and the Atom feed.
+
+    Example: veille serve --port 8001
+    """
+    open_desk(load_config(config_dir), db_path, secrets_path, host, port, base_url)
+
+
+def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port: int, base_url: str) -> None:
+    """Serve the triage desk until interrupted."""
+    import uvicorn
+
+    from monitor.serve import Secrets, build_datasette
+    from monitor.store import Store
+
+    store = Store.open(db_path)
+    store.sync_members(config.members)
+    store.sync_categories(config.triage.categories)
+    secrets = Secrets.load(secrets_path)
+    if not secrets.cookie_secret:
+        secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
+    if not secrets.users:
+        click.echo(
+            f"Attention : aucun compte dans {secrets_path}, personne ne peut se connecter. Créez-en un avec"
+            " « veille users add secretariat --role secretariat » (ou l'identifiant d'une association).",
+            err=True,
+        )
+    names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
+    datasette = build_datasette(
+        db_path, secrets, names, base_url, config.triage, config.directory / "config.yml"
+    )
+    click.echo(f"Bureau de tri : http://{host}:{port}{base_url} (Ctrl-C pour l'arrêter)")
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
+@click.option(
+    "--limit", type=int, default=20, show_default=True, help="How many of the latest published stories."
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
+)
+@common_options
+def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path: Path) -> None:
+    """The published news, as an HTML fragment to paste on the home page, or JSON.
+
+    Example: veille export --format html -o actualites.html
+    """
+    from monitor.export import published, render
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise VeilleError(f"base de données introuvable : {db_path}")
+    text = render(published(Store.open(db_path), limit), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Actualités écrites dans {output}")
+    else:
+        click.echo(text)
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the triage desk."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["member", "secretariat"]), default="member", show_default=True)
+@click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmer")
+@secrets_option
+@common_options
+def users_add(
+    name: str, role: str, password: str, secrets_path: Path, config_dir: Path, db_path: Path
+) -> None:
+    """Create or replace an account: an association (its id in members.yml) or the secretariat.
+
+    Example: veille users add amicale-du-nid
+    """
+    from monitor.serve import Secrets
+
+    config = load_config(config_dir)
+    if role == "member" and name not in {m.id for m in config.members}:
+        raise VeilleError(f"association inconnue : {name} (identifiants dans {config_dir / 'members.yml'})")
+    secrets = Secrets.load(secrets_path)
+    secrets.add_user(name, password, role)
+    secrets.save()
+    click.echo(f"Compte « {name} » ({role}) enregistré dans {secrets_path}")

@@ -1,0 +1,122 @@
+"""The `veille links` commands: check sites now, run the nightly check, write the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from monitor.cli.base import (
+    REPORT_FORMATS,
+    VeilleError,
+    common_options,
+    crawl_with_progress,
+    main,
+    stderr,
+    summary_table,
+)
+from monitor.config import Config, load_config
+
+
+@main.group()
+def links() -> None:
+    """Links from member sites to the Collectif's site."""
+
+
+@links.command("check")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per URL.")
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@common_options
+def links_check(
+    urls: tuple[str, ...], as_json: bool, browser: bool | None, quiet: bool, config_dir: Path, db_path: Path
+) -> None:
+    """Check sites now, without the database.
+
+    Example: veille links check https://amicaledunid.org/ --json
+    """
+    from monitor.links import SiteTarget, check_sites
+
+    config = load_config(config_dir)
+    targets = [SiteTarget(f"site-{i}", url.strip() or None) for i, url in enumerate(urls)]
+    result = crawl_with_progress(
+        quiet or as_json, lambda tick: check_sites(targets, config, browser=browser, on_progress=tick)
+    )
+    outcomes = [result.outcomes[t.id] for t in targets]
+    if as_json:
+        click.echo(
+            json.dumps(
+                [o.to_json(t.url) for o, t in zip(outcomes, targets, strict=True)],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+        return
+    rows = [
+        (t.url or "", o.status, o.pages_crawled, sum(1 for x in o.links if x.get("visible")), o.error or "")
+        for t, o in zip(targets, outcomes, strict=True)
+    ]
+    Console().print(summary_table(rows))
+
+
+@links.command("run")
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no table.")
+@common_options
+def links_run(browser: bool | None, as_json: bool, quiet: bool, config_dir: Path, db_path: Path) -> None:
+    """Check every member site and store the results.
+
+    Example: veille links run --db data/veille.db
+    """
+    from monitor.links import run_links
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    store = Store.open(db_path)
+    run_id, result = crawl_with_progress(
+        quiet or as_json, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
+    )
+    print_links_run(config, run_id, result, as_json, quiet)
+
+
+def print_links_run(config: Config, run_id: int, result: Any, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        data = {m.id: result.outcomes[m.id].to_json(m.site) for m in config.members}
+        click.echo(json.dumps({"run_id": run_id, "members": data}, ensure_ascii=False, indent=1))
+    elif not quiet:
+        rows = []
+        for member in config.members:
+            outcome = result.outcomes[member.id]
+            visible = sum(1 for x in outcome.links if x.get("visible"))
+            rows.append((member.name, outcome.status, outcome.pages_crawled, visible, outcome.error or ""))
+        Console().print(summary_table(rows))
+
+
+@links.command("report")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
+)
+@common_options
+def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
+    """The secretariat's report, in French.
+
+    Example: veille links report --format html -o rapport.html
+    """
+    from monitor.report import build_report, render
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille links run »)")
+    text = render(build_report(Store.open(db_path), load_config(config_dir)), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Rapport écrit dans {output}")
+    else:
+        sys.stdout.write(text)

@@ -1,0 +1,134 @@
+"""The `veille news` commands and `veille classify`: harvest, sources' health, relevance."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from monitor.cli.base import VeilleError, common_options, main, progress_bar, stderr
+from monitor.config import Config, load_config
+
+
+@main.group()
+def news() -> None:
+    """The news watch: sources, harvest, relevance."""
+
+
+def load_news_config(config_dir: Path) -> tuple[Config, Any, Any]:
+    from monitor.relevance import LexiconError, load_lexicon
+    from monitor.sources import load_sources
+
+    config = load_config(config_dir)
+    try:
+        lexicon = load_lexicon(config_dir / "topics.yml")
+    except LexiconError as exc:
+        raise VeilleError(str(exc)) from exc
+    return config, load_sources(config_dir / "sources.yml"), lexicon
+
+
+@news.command("run")
+@click.option("--no-articles", is_flag=True, help="Feeds only: do not fetch the article pages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no summary.")
+@common_options
+def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db_path: Path) -> None:
+    """Harvest every due source, judge and store the stories.
+
+    Example: veille news run --db data/veille.db
+    """
+    from monitor.news import run_news
+    from monitor.store import Store
+
+    config, sources, lexicon = load_news_config(config_dir)
+    store = Store.open(db_path)
+    store.sync_sources(sources.sources)
+    with progress_bar(quiet or as_json) as progress:
+        task = progress.add_task("Veille d'actualité…", total=None)
+        run_id, summary = run_news(
+            store, config, lexicon, lambda text: progress.update(task, description=text), not no_articles
+        )
+    print_news_summary(run_id, summary, as_json, quiet)
+
+
+def print_news_summary(run_id: int, summary: Any, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"run_id": run_id, **summary.to_json()}, ensure_ascii=False, indent=1))
+    elif not quiet:
+        table = Table("Veille d'actualité", "", show_header=False)
+        for label, value in (
+            ("Sources lues", summary.fetched), ("dont inchangées (304)", summary.not_modified),
+            ("dont en échec", summary.failed), ("Entrées lues", summary.entries),
+            ("Nouveaux articles", summary.new_articles), ("dont pertinents", summary.relevant),
+            ("Doublons", summary.duplicates), ("Entrées rejetées", summary.rejected),
+            ("Pages d'articles lues", summary.articles_fetched), ("Nouvelles histoires", summary.new_stories),
+        ):  # fmt: skip
+            table.add_row(label, str(value))
+        Console().print(table)
+        for error in summary.errors[:20]:
+            stderr.print(f"[yellow]Source en échec[/] {error}")
+
+
+@news.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@common_options
+def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
+    """Health of every source: last fetch, 304s, failures and last error.
+
+    Example: veille news sources
+    """
+    from monitor.labels import date_fr
+    from monitor.store import Store
+
+    _, sources, _ = load_news_config(config_dir)
+    store = Store.open(db_path)
+    store.sync_sources(sources.sources)
+    rows = list(store.db.query("SELECT * FROM sources WHERE active = 1 ORDER BY error_count DESC, id"))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    table = Table(
+        "Source", "Type", "Dernière lecture", "Statut", "Inchangé (304)", "Échecs", "Dernière erreur"
+    )
+    for row in rows:
+        state = "en échec" if row["error_count"] else ("jamais lue" if not row["last_fetch_at"] else "ok")
+        checks = f"{row['not_modified']}/{row['fetches']}"
+        last = date_fr(row["last_fetch_at"])
+        table.add_row(
+            row["name"], row["kind"], last, state, checks, str(row["error_count"]), row["last_error"] or ""
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.option(
+    "--topics",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Lexicon file (default: topics.yml in the --config folder).",
+)
+@common_options
+def classify(topics: Path | None, config_dir: Path, db_path: Path) -> None:
+    """Judge stories read as JSON Lines on stdin; write one JSON line per story on stdout.
+
+    Input: {"id", "title", "summary"?, "text"?, "lang"?}; output: {"id", "relevant", "score",
+    "topics", "kind", "matched"}. The same function the news pipeline uses.
+
+    Example: veille classify < stories.jsonl > judged.jsonl
+    """
+    from monitor.relevance import LexiconError, classify_lines, load_lexicon
+
+    try:
+        lexicon = load_lexicon(topics or config_dir / "topics.yml")
+    except LexiconError as exc:
+        raise VeilleError(str(exc)) from exc
+    errors = classify_lines(lexicon, sys.stdin, sys.stdout)
+    for line_number, message in errors:
+        click.echo(f"Ligne {line_number} ignorée : {message}", err=True)
+    if errors:
+        sys.exit(2)

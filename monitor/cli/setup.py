@@ -1,0 +1,104 @@
+"""Setting up: `veille config check` and `veille demo`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from monitor.cli.base import common_options, crawl_with_progress, main, progress_bar
+from monitor.cli.desk import open_desk
+from monitor.cli.links import print_links_run
+from monitor.cli.news import load_news_config, print_news_summary
+
+
+@main.group("config")
+def config_group() -> None:
+    """The Collectif's configuration files."""
+
+
+@config_group.command("check")
+@common_options
+def config_check(config_dir: Path, db_path: Path) -> None:
+    """Validate config.yml, members.yml, sources.yml and topics.yml.
+
+    Example: veille config check --config data/
+    """
+    from monitor.serve import check_triage
+
+    config, sources, lexicon = load_news_config(config_dir)
+    check_triage(config.triage, config_dir / "config.yml")
+    with_site = sum(1 for m in config.members if m.site)
+    click.echo(
+        f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site ;"
+        f" {len(sources.sources)} sources ; {len(lexicon.terms)} termes de pertinence."
+    )
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("data/demo"),
+    show_default=True,
+    help="Folder for the demo's configuration, database and report.",
+)
+@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--serve/--no-serve",
+    default=None,
+    help="Open the triage desk on the demo data at the end [default: when run from a terminal].",
+)
+@click.option("--port", type=int, default=8001, show_default=True, help="Port of the triage desk.")
+def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port: int) -> None:
+    """Run the nightly job on a bundled fictional web (offline), write the report, then open the
+    triage desk on the demo data.
+
+    Example: veille demo
+    """
+    from monitor.demo.run import prepare
+    from monitor.demo.web import FixtureWeb
+    from monitor.links import run_links
+    from monitor.news import run_news
+    from monitor.report import build_report, render
+    from monitor.store import Store
+
+    with FixtureWeb() as web:
+        paths = prepare(out, web)
+        config, sources, lexicon = load_news_config(paths.config)
+        store = Store.open(paths.db)
+        run_id, result = crawl_with_progress(
+            quiet, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
+        )
+        print_links_run(config, run_id, result, as_json=False, quiet=quiet)
+        store.sync_sources(sources.sources)
+        with progress_bar(quiet) as progress:
+            task = progress.add_task("Veille d'actualité…", total=None)
+            news_run_id, summary = run_news(
+                store, config, lexicon, lambda t: progress.update(task, description=t)
+            )
+        print_news_summary(news_run_id, summary, as_json=False, quiet=quiet)
+    paths.report.write_text(render(build_report(store, config), "html"), encoding="utf-8")
+    from monitor.demo.run import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from monitor.rota import schedule
+
+    rota = config.rota
+    if rota.start:
+        until = rota.start + timedelta(weeks=52)
+        store.save_duty(
+            schedule(rota.start, rota.turn_weeks, list(rota.members), list(rota.overrides), until)
+        )
+    click.echo(f"Base de démonstration : {paths.db}")
+    click.echo(f"Rapport des liens : {paths.report.resolve()}")
+    accounts = ", ".join(name for name, _ in DEMO_ACCOUNTS)
+    click.echo(f"Comptes de démonstration : {accounts} (mot de passe : {DEMO_PASSWORD})")
+    if serve if serve is not None else sys.stdout.isatty():
+        open_desk(config, paths.db, paths.secrets, "127.0.0.1", port, "/")
+    else:
+        serve_command = (
+            f"uv run veille serve --db {paths.db} --config {paths.config} --secrets {paths.secrets}"
+        )
+        click.echo(f"Bureau de tri : {serve_command}")
