@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 
 from crawler.judge.targets import host_of, normalise_host
 from monitor.rota import Turn
+from monitor.settings import CRAWL_SETTINGS, DEFAULT_CATEGORIES, NEWS_SETTINGS, Setting
 from monitor.yaml_input import YamlInputError, read_yaml
 
 
@@ -30,124 +30,6 @@ class ConfigError(ValueError):
         super().__init__(f"{where}: {field_name}: {message}" if field_name else f"{where}: {message}")
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One crawl setting: its name with unit, type, default, help, and the Scrapy setting it drives."""
-
-    name: str
-    kind: type
-    default: Any
-    help: str
-    scrapy: str | None = None
-    to_scrapy: Callable[[Any], Any] = lambda value: value
-    # Every number has a range: 0 or a huge value can switch a safety limit off.
-    low: float = 0
-    high: float = math.inf
-
-
-CRAWL_SETTINGS: tuple[Setting, ...] = (
-    Setting("max_depth", int, 2, "Clicks from the home page to follow.", "VEILLE_MAX_DEPTH", high=20),
-    Setting(
-        "page_budget", int, 60, "Pages fetched per site at most.", "VEILLE_PAGE_BUDGET", low=1, high=100_000
-    ),
-    Setting(
-        "time_budget_s",
-        int,
-        300,
-        "Seconds spent on one site at most.",
-        "VEILLE_TIME_BUDGET_S",
-        low=1,
-        high=86_400,
-    ),
-    Setting(
-        "max_download_mb",
-        float,
-        5.0,
-        "Largest page downloaded, in megabytes; a bigger home page makes the site unreachable.",
-        "DOWNLOAD_MAXSIZE",
-        lambda mb: int(mb * 1024 * 1024),
-        low=0.01,
-        high=100,
-    ),
-    Setting("timeout_s", int, 20, "Seconds to wait for one page.", "DOWNLOAD_TIMEOUT", low=1, high=600),
-    Setting("delay_s", float, 1.0, "Pause between two requests to one site.", "DOWNLOAD_DELAY", high=60),
-    Setting(
-        "concurrency_per_site",
-        int,
-        2,
-        "Requests to one site at the same time (2 at most is polite).",
-        "CONCURRENT_REQUESTS_PER_DOMAIN",
-        low=1,
-        high=8,
-    ),
-    Setting("retries", int, 2, "Retries of a transient failure (timeout, 5xx).", "RETRY_TIMES", high=10),
-    Setting(
-        "retry_backoff_s",
-        float,
-        2.0,
-        "Wait before the first retry, doubled after.",
-        "VEILLE_RETRY_BACKOFF_S",
-        high=600,
-    ),
-    Setting(
-        "user_agent",
-        str,
-        "Veille/0.1 (Collectif Ensemble contre la traite; +https://www.contrelatraite.org/)",
-        "How Veille introduces itself to sites: its name and a contact URL.",
-        "USER_AGENT",
-    ),
-    Setting(
-        "browser",
-        str,
-        "auto",
-        "`auto`: confirm links in Chromium when it is installed; `off`: static judgement only.",
-    ),
-    Setting(
-        "browser_pages_per_site", int, 10, "Pages re-rendered in the browser per site at most.", high=1000
-    ),
-)
-NEWS_SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "articles_per_source", int, 20, "New article pages fetched per source and night at most.", high=1000
-    ),
-    Setting("max_entries_per_source", int, 200, "Entries read from one feed at most.", low=1, high=10_000),
-    Setting(
-        "failing_backoff_max_days",
-        int,
-        7,
-        "A failing source waits 1, 2, 4… days up to this.",
-        low=1,
-        high=365,
-    ),
-    Setting(
-        "story_window_days", int, 14, "Days within which near-identical stories are grouped.", low=1, high=365
-    ),
-    Setting(
-        "duplicate_similarity",
-        float,
-        0.6,
-        "Similarity (0–1) of title and lead above which two articles are one story.",
-        low=0.05,
-        high=1,
-    ),
-    Setting(
-        "future_tolerance_h",
-        int,
-        24,
-        "A publication date further in the future than this is not trusted.",
-        high=720,
-    ),
-)
-# What an association may say a story is when it picks it (`triage.categories` in config.yml).
-DEFAULT_CATEGORIES = (
-    "Affaire et enquête",
-    "Procès et justice",
-    "Rapport et publication",
-    "Événement",
-    "Livre",
-    "Politique publique",
-    "Autre",
-)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
