@@ -18,7 +18,14 @@ import yaml
 
 from crawler.judge.targets import host_of, normalise_host
 from monitor.rota import Turn
-from monitor.settings import CRAWL_SETTINGS, DEFAULT_CATEGORIES, NEWS_SETTINGS, Setting
+from monitor.settings import (
+    CRAWL_SETTINGS,
+    DEFAULT_CATEGORIES,
+    MAIL_SETTINGS,
+    NEWS_SETTINGS,
+    NIGHT_SETTINGS,
+    Setting,
+)
 from monitor.yaml_input import YamlInputError, read_yaml
 
 
@@ -78,6 +85,8 @@ class Config:
     news: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NEWS_SETTINGS})
     rota: RotaConfig = field(default_factory=RotaConfig)
     triage: TriageConfig = field(default_factory=TriageConfig)
+    night: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NIGHT_SETTINGS})
+    mail: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in MAIL_SETTINGS})
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -228,9 +237,9 @@ def _categories(doc: YamlDocument, triage: dict[str, Any]) -> tuple[str, ...]:
     return tuple(category.strip() for category in categories)
 
 
-def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any], RotaConfig, TriageConfig]:
+def _load_config(file: Path) -> tuple[Any, ...]:
     doc = YamlDocument(file)
-    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage"})
+    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage", "night", "mail"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
     for key in ("name", "site", "domains"):
         if not raw.get(key):
@@ -247,7 +256,25 @@ def _load_config(file: Path) -> tuple[Collectif, dict[str, Any], dict[str, Any],
     if crawl["browser"] not in ("auto", "off"):
         raise doc.error(("crawl", "browser"), "valeurs possibles: auto, off")
     news = _settings(doc, "news", top.get("news"), NEWS_SETTINGS)
-    return collectif, crawl, news, _load_rota(doc, top.get("rota")), _load_triage(doc, top.get("triage"))
+    night = _settings(doc, "night", top.get("night"), NIGHT_SETTINGS)
+    _check_schedule(doc, night["schedule"])
+    mail = _settings(doc, "mail", top.get("mail"), MAIL_SETTINGS)
+    if mail["security"] not in ("starttls", "tls", "none"):
+        raise doc.error(("mail", "security"), "valeurs possibles: starttls, tls, none")
+    for key in ("sender", "secretariat"):
+        if mail[key] and not _EMAIL.match(mail[key]):
+            raise doc.error(("mail", key), f"adresse e-mail invalide: {mail[key]!r}")
+    rota, triage = _load_rota(doc, top.get("rota")), _load_triage(doc, top.get("triage"))
+    return collectif, crawl, news, rota, triage, night, mail
+
+
+def _check_schedule(doc: YamlDocument, line: str) -> None:
+    from monitor.night.clock import cron_trigger
+
+    try:
+        cron_trigger(line)
+    except ValueError as exc:
+        raise doc.error(("night", "schedule"), f"ligne crontab invalide {line!r} ({exc})") from None
 
 
 def _load_members(file: Path) -> tuple[Member, ...]:
@@ -287,7 +314,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl, news, rota, triage = _load_config(directory / "config.yml")
+    collectif, crawl, news, rota, triage, night, mail = _load_config(directory / "config.yml")
     members = _load_members(directory / "members.yml")
     known = {m.id for m in members} | {"secretariat"}
     unknown = [m for m in (*rota.members, *(o.member_id for o in rota.overrides)) if m not in known]
@@ -295,4 +322,4 @@ def load_config(directory: Path | str) -> Config:
         raise ConfigError(
             directory / "config.yml", None, "rota", f"association inconnue : {unknown[0]} (voir members.yml)"
         )
-    return Config(directory, collectif, crawl, members, news, rota, triage)
+    return Config(directory, collectif, crawl, members, news, rota, triage, night, mail)

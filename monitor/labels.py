@@ -59,17 +59,19 @@ TABLE_COLUMN_FAMILIES = {
     ("link_checks", "status"): "status",
     ("link_checks", "mode"): "mode",
     ("runs", "status"): "run_status",
+    ("nights", "status"): "run_status",
     ("sources", "kind"): "source_kind",
 }
 COLUMN_FAMILIES = {
     "kind": "kind", "lang": "lang", "topics": "topic", "location": "location",
     "hidden_reason": "hidden_reason", "event": "event", "origin": "origin", "text_status": "text_status",
     "Lien": "status", "Statut": "pick_status", "Action": "action", "Suite": "pick_status", "Type": "kind",
+    "Nuit": "run_status",
 }  # fmt: skip
 DATE_COLUMNS = {
     "published", "first_seen", "last_seen", "fetched_at", "created_at", "decided_at", "published_at",
     "checked_at", "at", "started_at", "finished_at", "last_fetch_at", "next_attempt_at", "lost_at",
-    "start", "end", "Vérifié le", "Le", "Décidé le", "Date", "Perdu le", "Tour du",
+    "start", "end", "Vérifié le", "Le", "Décidé le", "Date", "Perdu le", "Tour du", "Début", "Fin",
 }  # fmt: skip
 YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente"}
 

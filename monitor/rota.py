@@ -79,3 +79,10 @@ def _merge(turns: list[Turn]) -> list[Turn]:
 
 def on_duty(turns: list[Turn], day: date) -> Turn | None:
     return next((turn for turn in turns if turn.covers(day)), None)
+
+
+def planned_turns(start: date, turn_weeks: int, members: list[str], overrides: list[Turn], today: date,
+                  weeks: int = 52) -> list[Turn]:  # fmt: skip
+    """The stored schedule: every turn from the rota's start to a year (at least) ahead of today."""
+    horizon = max(today, start) + timedelta(weeks=max(weeks, 52))
+    return schedule(start, turn_weeks, members, overrides, horizon)

@@ -1,7 +1,7 @@
 """Veille's numeric and textual settings as data: each with its name (unit in the name), type,
 default, range and help, and the Scrapy setting it drives. One table per section of config.yml
-(`crawl`, `news`); they feed validation (monitor/config.py), the crawler's settings, the README and
-a docs test."""
+(`crawl`, `news`, `night`, `mail`); they feed validation (monitor/config.py), the crawler's
+settings, the README and a docs test."""
 
 from __future__ import annotations
 
@@ -119,6 +119,65 @@ NEWS_SETTINGS: tuple[Setting, ...] = (
         high=720,
     ),
 )
+NIGHT_SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "schedule",
+        str,
+        "15 4 * * *",
+        "When `veille schedule` runs the night: a crontab line (minute hour day month weekday), Paris"
+        " time; with a sixth field first, seconds.",
+    ),
+    Setting(
+        "catch_up_h",
+        int,
+        12,
+        "A night missed (machine off) runs at start if it was due this many hours ago.",
+        high=168,
+    ),
+    Setting(
+        "timeout_min",
+        float,
+        240.0,
+        "A night still running after this long is stopped and marked failed.",
+        low=0.05,
+        high=1440,
+    ),
+    Setting(
+        "desk_url", str, "", "The desk's address for members (links in e-mails), e.g. https://…/veille/."
+    ),
+    Setting("report_file", str, "", "Where the night writes the backlink report (HTML); empty: nowhere."),
+    Setting(
+        "export_file", str, "", "Where the night writes the published news (HTML fragment); empty: nowhere."
+    ),
+    Setting(
+        "digest_every_days", int, 1, "Days between two digests to the association on duty.", low=1, high=30
+    ),
+    Setting("digest_size", int, 10, "Stories in a digest at most.", low=1, high=100),
+    Setting(
+        "failing_source_nights",
+        int,
+        3,
+        "Failed fetches in a row after which the secretariat hears of a source.",
+        low=1,
+        high=60,
+    ),
+    Setting(
+        "reminder_every_days",
+        int,
+        30,
+        "Days at least between two link reminders to one member.",
+        low=1,
+        high=365,
+    ),
+)
+MAIL_SETTINGS: tuple[Setting, ...] = (
+    Setting("host", str, "", "SMTP server; empty: nothing is sent (`veille notify --dry-run` shows it)."),
+    Setting("port", int, 587, "SMTP port.", low=1, high=65535),
+    Setting("security", str, "starttls", "`starttls`, `tls` (implicit, port 465) or `none` (local relay)."),
+    Setting("user", str, "", "SMTP login; the password comes from $VEILLE_SMTP_PASSWORD, never from a file."),
+    Setting("sender", str, "veille@contrelatraite.org", "The From address."),
+    Setting("secretariat", str, "", "The secretariat's address (picks, alerts, lost links, failed nights)."),
+)  # fmt: skip
 # What an association may say a story is when it picks it (`triage.categories` in config.yml).
 DEFAULT_CATEGORIES = (
     "Affaire et enquête",

@@ -151,6 +151,9 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.click("button[value=annuler]")
             page.wait_for_load_state()
             assert message(page).startswith("Décision annulée :")
+            # A link from a digest opens the desk at that story's card.
+            page.goto(desk_url + "/tri?histoire=s5")
+            assert focused_card(page) == "Proxénétisme aggravé : trois interpellations"
             # Keyboard only: j moves on, r writes the summary, Ctrl+Enter chooses, e dismisses.
             page.goto(desk_url + "/tri")
             page.keyboard.press("j")

@@ -28,16 +28,15 @@ def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
     """
     from datetime import date as date_type
 
-    from monitor.rota import on_duty, schedule
+    from monitor.rota import on_duty, planned_turns
     from monitor.store import Store
 
     config = load_config(config_dir)
     if not config.rota.start or not config.rota.members:
         raise VeilleError(f"aucun roulement configuré (section « rota » de {config_dir / 'config.yml'})")
     today = day.date() if day else date_type.today()
-    horizon = max(today, config.rota.start) + timedelta(weeks=max(weeks, 52))
-    turns = schedule(config.rota.start, config.rota.turn_weeks, list(config.rota.members),
-                     list(config.rota.overrides), horizon)  # fmt: skip
+    turns = planned_turns(config.rota.start, config.rota.turn_weeks, list(config.rota.members),
+                          list(config.rota.overrides), today, weeks)  # fmt: skip
     Store.open(db_path).save_duty(turns)
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
     current = on_duty(turns, today)

@@ -120,3 +120,27 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
         stderr.print(f"Rapport écrit dans {output}")
     else:
         sys.stdout.write(text)
+
+
+@links.command("remind")
+@click.option("--dry-run/--send", default=True, show_default=True, help="Print the requests, or send them.")
+@common_options
+def links_remind(dry_run: bool, config_dir: Path, db_path: Path) -> None:
+    """Ask the members without a proper link to add one (the report's ready-made requests, by e-mail).
+
+    Example: veille links remind --dry-run
+    """
+    from datetime import UTC, datetime
+
+    from monitor.cli.night import deliver
+    from monitor.night.reminders import reminders
+    from monitor.report import build_report
+    from monitor.store import Store
+
+    config, store = load_config(config_dir), Store.open(db_path)
+    contacts = [m.contact_email for m in config.members if m.contact_email]
+    last = {contact: store.last_sent(contact, "reminder") for contact in contacts}
+    every = config.night["reminder_every_days"]
+    messages = reminders(build_report(store, config), last, datetime.now(UTC), every)
+    nothing = f"Aucune demande à envoyer (chaque association est relancée au plus tous les {every} jours)."
+    deliver(messages, config, store, dry_run, nothing)

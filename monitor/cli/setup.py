@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -82,15 +82,21 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
             )
         print_news_summary(news_run_id, summary, as_json=False, quiet=quiet)
     paths.report.write_text(render(build_report(store, config), "html"), encoding="utf-8")
+    from monitor.cli.night import deliver
     from monitor.demo.run import DEMO_ACCOUNTS, DEMO_PASSWORD
-    from monitor.rota import schedule
+    from monitor.labels import PARIS
+    from monitor.night.notices import compose, gather
+    from monitor.rota import planned_turns
 
     rota = config.rota
+    now = datetime.now(PARIS)
     if rota.start:
-        until = rota.start + timedelta(weeks=52)
         store.save_duty(
-            schedule(rota.start, rota.turn_weeks, list(rota.members), list(rota.overrides), until)
+            planned_turns(rota.start, rota.turn_weeks, list(rota.members), list(rota.overrides), now.date())
         )
+    messages = compose(gather(store, config, now), config, now.date(), [])
+    click.echo(f"Messages que la nuit enverrait ({len(messages)} ; la démo n'envoie rien) :\n")
+    deliver(messages, config, store, True, "Aucun.")
     click.echo(f"Base de démonstration : {paths.db}")
     click.echo(f"Rapport des liens : {paths.report.resolve()}")
     accounts = ", ".join(name for name, _ in DEMO_ACCOUNTS)

@@ -17,7 +17,7 @@ DECIDED_SINCE_LAST_ARTICLE = (
 )
 QUEUE = f"""
 SELECT s.id, s.title, s.summary, s.url, s.kind, s.topics, s.matched, s.article_count,
-       coalesce(s.published, s.first_seen) AS date,
+       coalesce(s.published, s.first_seen) AS date, s.first_seen,
        (SELECT group_concat(DISTINCT so.name) FROM articles a
           JOIN article_sources x ON x.article_id = a.id JOIN sources so ON so.id = x.source_id
          WHERE a.story_id = s.id) AS sources,

@@ -3,7 +3,7 @@
 Tables: `members`, `runs` (one row per run, `status` running, ok or interrupted),
 `link_checks`, `backlinks`, `link_events` (the backlink audit, see
 `links.py`); `sources`, `articles`, `article_sources`, `stories`, `rejections` (the news watch, see
-`news.py`). The schema is in `schema.py`.
+`news.py`); `nights`, `outbox` (the nightly job, see `night.py`). The schema is in `schema.py`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from monitor.locks import migration_lock, run_lock
 from monitor.rota import Turn
 from monitor.store.links import LinkTables
 from monitor.store.news import NewsTables
+from monitor.store.night import NightTables
 from monitor.store.schema import migrations
 
 
@@ -30,7 +31,7 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class Store(LinkTables, NewsTables):
+class Store(LinkTables, NewsTables, NightTables):
     """Veille's database. Open it with `Store.open(path)`: WAL mode, migrations applied."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
@@ -70,10 +71,11 @@ class Store(LinkTables, NewsTables):
             self._running = True
             try:
                 with self.db.atomic():
-                    self.db.execute(
-                        "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
-                        [utc_now()],
-                    )
+                    for table in ("runs", "nights"):
+                        interrupted = "status = 'interrupted', finished_at = ?"
+                        self.db.execute(
+                            f"UPDATE {table} SET {interrupted} WHERE status = 'running'", [utc_now()]
+                        )
                 shutil.rmtree(self.work_dir, ignore_errors=True)
                 self.work_dir.mkdir()
                 yield

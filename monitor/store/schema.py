@@ -265,3 +265,19 @@ def m011_pick_rules(db: sqlite_utils.Database) -> None:
             " AND new.category NOT IN (SELECT name FROM pick_categories)"
             " BEGIN SELECT RAISE(ABORT, 'catégorie inconnue (voir triage.categories)'); END"
         )
+
+
+@migrations()
+def m012_nights_and_outbox(db: sqlite_utils.Database) -> None:
+    # One row per night of `veille run`, with each stage's status, counts and error (JSON).
+    db["nights"].create(
+        {"id": int, "started_at": str, "finished_at": str, "status": str, "stages": str}, pk="id"
+    )
+    # Every message the night sends: to whom, what about (`kinds`, `keys` that make it once-only),
+    # when, and whether the SMTP server took it.
+    db["outbox"].create(
+        {"id": int, "night_id": int, "recipient": str, "subject": str, "kinds": str, "keys": str, "body": str,
+         "created_at": str, "status": str},
+        pk="id",
+    )  # fmt: skip
+    db["outbox"].create_index(["recipient", "created_at"])

@@ -13,6 +13,8 @@ from typing import Any
 
 from datasette import hookimpl
 
+# Pages for the secretariat only: the nights' journal names addresses and errors.
+SECRETARIAT_PAGES = {"journal_des_nuits", "outbox", "nights"}
 ROW_EDITS = {"insert-row", "delete-row", "update-row", "create-table", "drop-table", "alter-table"}
 
 
@@ -28,6 +30,8 @@ def permission_allowed(
         return True
     if action in ("view-query", "view-table"):
         name = resource[1] if isinstance(resource, tuple) else None
+        if name in SECRETARIAT_PAGES:
+            return bool(actor) and actor.get("role") == "secretariat"
         return bool(actor) or name in public_pages(datasette)
     if action == "view-database-download":
         return bool(actor)

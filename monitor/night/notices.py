@@ -1,0 +1,194 @@
+"""Who is told what after a night, in French: the association whose turn begins, the association on
+duty (a digest of new stories), the secretariat (picks and alerts waiting, links lost, hidden or
+turned nofollow, sources failing, a failed night). Recipients come from the configuration only.
+
+`gather` reads the facts from the store (I/O); `compose` decides, from the facts and the day alone,
+which messages go out: at most one per recipient (its parts grouped), each part once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from monitor.config import Config
+from monitor.desk.queues import QUEUE, story_card
+from monitor.labels import PARIS, day_fr, label
+
+LINK_TROUBLE = ("lost", "became_hidden", "became_nofollow")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One subject of a message: a title, lines of text, and links (text, address)."""
+
+    kind: str  # handover, digest, secretariat
+    key: str  # what makes it once-only ("" when the `since` dates do)
+    title: str
+    lines: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: str
+    subject: str
+    parts: tuple[Part, ...]
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({part.kind for part in self.parts})
+
+    @property
+    def keys(self) -> list[str]:
+        return [part.key for part in self.parts if part.key]
+
+
+@dataclass
+class Facts:
+    """What the store says, tonight, for the notices."""
+
+    turns: list[dict[str, Any]]
+    sent_keys: set[str]
+    last_digest: dict[str, str | None]  # member → when its last digest went out
+    last_secretariat: str | None
+    waiting_stories: list[dict[str, Any]]
+    picks_since: list[dict[str, Any]]
+    link_events_since: list[dict[str, Any]]
+    failing_sources: list[dict[str, Any]]
+    failed_nights: list[dict[str, Any]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def gather(store: Any, config: Config, now: datetime) -> Facts:
+    secretariat = config.mail["secretariat"]
+    last_secretariat = store.last_sent(secretariat, "secretariat") if secretariat else None
+    since = last_secretariat or (now - timedelta(days=1)).isoformat()
+    emails = {m.id: m.contact_email for m in config.members if m.contact_email}
+    rows = store.db.execute(QUEUE, {"limit": 200})
+    columns = [c[0] for c in rows.description]
+    waiting = [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+    return Facts(
+        turns=list(store.db.query('SELECT start, "end", member_id FROM duty ORDER BY start')),
+        sent_keys=store.sent_keys(),
+        last_digest={member: store.last_sent(email, "digest") for member, email in emails.items()},
+        last_secretariat=last_secretariat,
+        waiting_stories=waiting,
+        picks_since=list(store.db.query(
+            "SELECT p.id, p.action, p.status, p.created_at, coalesce(m.name, p.member_id) AS who, s.title"
+            " FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id"
+            " WHERE p.status IN ('propose', 'signale') AND p.created_at > ? ORDER BY p.id", [since])),
+        link_events_since=list(store.db.query(
+            "SELECT e.event, e.detail, e.at, coalesce(m.name, e.member_id) AS who FROM link_events e"
+            " LEFT JOIN members m ON m.id = e.member_id"
+            f" WHERE e.event IN {LINK_TROUBLE} AND e.at > ? ORDER BY e.id", [since])),
+        failing_sources=list(store.db.query(
+            "SELECT id, name, url, last_error, error_count FROM sources WHERE active = 1 AND error_count = ?"
+            " AND last_fetch_at > ? ORDER BY id", [config.night["failing_source_nights"], since])),
+        failed_nights=[n for n in store.nights_since(since) if n["status"] in ("failed", "interrupted")],
+    )  # fmt: skip
+
+
+def compose(
+    facts: Facts, config: Config, today: date, tonight_failures: list[dict[str, Any]]
+) -> list[Message]:
+    """Tonight's messages, one per recipient, from the facts and the day."""
+    members = {m.id: m for m in config.members}
+    desk = config.night["desk_url"].rstrip("/")
+    parts: dict[str, list[Part]] = defaultdict(list)
+    for turn in facts.turns:
+        part = _handover(turn, members, today, desk, facts.sent_keys)
+        member = members.get(turn["member_id"])
+        if part and member and member.contact_email:
+            parts[member.contact_email].append(part)
+    duty = next((t for t in facts.turns if t["start"] <= today.isoformat() <= t["end"]), None)
+    member = members.get(duty["member_id"]) if duty else None
+    if member and member.contact_email:
+        digest = _digest(facts, config, member.id, today, desk)
+        if digest:
+            parts[member.contact_email].append(digest)
+    secretariat = config.mail["secretariat"]
+    if secretariat:
+        part = _secretariat(facts, tonight_failures, desk)
+        if part:
+            parts[secretariat].append(part)
+    return [_message(recipient, found) for recipient, found in parts.items()]
+
+
+def _message(recipient: str, parts: list[Part]) -> Message:
+    subject = parts[0].title if len(parts) == 1 else f"Veille du Collectif : {len(parts)} nouvelles"
+    return Message(recipient, subject, tuple(parts))
+
+
+def _handover(
+    turn: dict[str, Any], members: dict[str, Any], today: date, desk: str, sent: set[str]
+) -> Part | None:
+    """The association whose turn begins tomorrow (or today, if not told yet)."""
+    start = date.fromisoformat(turn["start"])
+    key = f"handover:{turn['start']}:{turn['member_id']}"
+    if key in sent or not today <= start <= today + timedelta(days=1):
+        return None
+    member = members.get(turn["member_id"])
+    name = member.name if member else turn["member_id"]
+    when = "demain" if start > today else "aujourd'hui"
+    return Part(
+        "handover", key, f"Votre tour de veille commence {when}",
+        (f"Bonjour {name},",
+         f"votre tour de veille d'actualité pour le Collectif commence {when}, le {day_fr(turn['start'])},"
+         f" et se termine le {day_fr(turn['end'])}.",
+         "Chaque jour, ouvrez « À trier » dans le bureau de tri : pour chaque histoire, « Choisir » avec"
+         " un court résumé pour le site, « Signaler » au secrétariat, ou « Écarter ». Le secrétariat relit"
+         " et publie.",
+         f"Votre identifiant de connexion : {turn['member_id']} (mot de passe : demandez-le au secrétariat"
+         " si vous ne l'avez plus)."),
+        ((("Ouvrir « À trier »", f"{desk}/tri"),) if desk else ()),
+    )  # fmt: skip
+
+
+def _digest(facts: Facts, config: Config, member_id: str, today: date, desk: str) -> Part | None:
+    """The best stories waiting since the last digest, every `digest_every_days` days."""
+    last = facts.last_digest.get(member_id)
+    if last and datetime.fromisoformat(last).astimezone(PARIS).date() > today - timedelta(
+        days=config.night["digest_every_days"]
+    ):
+        return None
+    fresh = [s for s in facts.waiting_stories if not last or (s.get("first_seen") or "") > last]
+    chosen = fresh[: config.night["digest_size"]]
+    if not chosen:
+        return None
+    cards = [story_card(story) for story in chosen]
+    lines = tuple(
+        f"{c['title']} ({c['day']} · {', '.join(c['sources']) or 'source inconnue'})" for c in cards
+    )
+    links = tuple((s["title"], f"{desk}/tri?histoire={s['id']}") for s in chosen) if desk else ()
+    count = len(fresh)
+    title = f"{count} histoire{'s' if count > 1 else ''} à trier"
+    intro = "Les meilleures, à choisir, signaler ou écarter dans le bureau de tri :"
+    return Part("digest", "", title, (intro, *lines), links)
+
+
+def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str) -> Part | None:
+    lines: list[str] = []
+    for pick in facts.picks_since:
+        kind = "Alerte" if pick["action"] == "signaler" else "Choix"
+        lines.append(f"{kind} de {pick['who']} : {pick['title']}")
+    for event in facts.link_events_since:
+        lines.append(
+            f"{event['who']} : {label('event', event['event'])} ({event['detail'] or 'page inconnue'})"
+        )
+    for source in facts.failing_sources:
+        lines.append(f"Source en échec depuis {source['error_count']} lectures : {source['name']}"
+                     f" ({source['last_error']})")  # fmt: skip
+    for night in facts.failed_nights:
+        status = label("run_status", night["status"])
+        lines.append(f"La nuit du {day_fr(night['started_at'])} s'est mal terminée ({status}).")
+    for stage in tonight_failures:
+        lines.append(f"Cette nuit, l'étape « {stage['name']} » a échoué : {stage['error']}")
+    if not lines:
+        return None
+    links = (("Revue des choix", f"{desk}/revue"), ("Journal des nuits", f"{desk}/veille/journal_des_nuits"))
+    return Part(
+        "secretariat", "", "Veille : ce qui attend le secrétariat", tuple(lines), links if desk else ()
+    )
