@@ -291,3 +291,46 @@ def test_first_runs_at_once_on_a_fresh_database_migrate_once(tmp_path: Path) -> 
     assert [opener.returncode for opener in openers] == [0, 0, 0, 0], errors
     names = [row[0] for row in query(db, "SELECT name FROM _sqlite_migrations")]
     assert len(names) == len(set(names)) >= 10
+
+
+NIGHT_MOMENTS: dict[str, Moment] = {
+    "member sites under way": lambda db: (
+        work_items(db, 3) and count(db, "SELECT count(*) FROM articles") == 0
+    ),
+    "news under way": lambda db: count(db, "SELECT count(*) FROM articles") > 0,
+}
+
+
+def test_a_night_killed_at_any_moment_loses_nothing(fault_web: Any, tmp_path: Path) -> None:
+    """A completed stage of the killed night stays (the rerun's links check then knows more pages),
+    so the night is held to: nothing stored is lost, no duplicate, the same verdicts, the same news as
+    a clean night, the killed night marked, the database readable throughout."""
+    _, config = fault_web
+    clean = tmp_path / "clean" / "veille.db"
+    run_to_end("run", clean, config)
+    verdicts = "SELECT member_id, status FROM link_checks WHERE run_id = (SELECT max(id) FROM runs WHERE kind = 'links' AND status = 'ok') ORDER BY 1"
+
+    def scenario(name: str) -> dict[str, Any]:
+        db = tmp_path / f"night-{list(NIGHT_MOMENTS).index(name)}" / "veille.db"
+        process = start("run", db, config)
+        while process.poll() is None and not NIGHT_MOMENTS[name](db):
+            time.sleep(0.01)
+        readable = query(db, "SELECT count(*) FROM stories")  # a reader during the night (the desk)
+        stored = {table: set(query(db, f"SELECT id FROM {table}")) for table in ("articles", "backlinks")}
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+        run_to_end("run", db, config)
+        return {"db": db, "readable": readable, "stored": stored}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = dict(zip(NIGHT_MOMENTS, pool.map(scenario, NIGHT_MOMENTS), strict=True))
+    for name, outcome in outcomes.items():
+        db = outcome["db"]
+        assert outcome["readable"], name
+        for table, ids in outcome["stored"].items():
+            assert ids <= set(query(db, f"SELECT id FROM {table}")), (name, table)  # nothing stored lost
+        assert count(db, "SELECT count(*) - count(DISTINCT url) FROM articles") == 0
+        assert news_state(db) == news_state(clean), name
+        assert query(db, verdicts) == query(clean, verdicts), name
+        assert [row[0] for row in query(db, "SELECT status FROM nights ORDER BY id")] == ["interrupted", "ok"]
+        assert_sound(db)

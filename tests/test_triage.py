@@ -661,3 +661,23 @@ def test_the_french_template_copies_are_what_the_translation_table_writes() -> N
         written = (copies.TARGET / copies.COPIES.get(name, name)).read_text(encoding="utf-8")
         assert written == copies.translate(name, (copies.SOURCE / name).read_text(encoding="utf-8")), name
         assert "Log out" not in written and "Search:" not in written and "This data as" not in written
+
+
+def test_the_nights_journal_is_the_secretariats_and_the_rota_calendar_is_public(desk: Any) -> None:
+    datasette, store = desk
+    store.db["nights"].insert({"started_at": "2026-11-30T03:15:00+00:00", "status": "failed",
+                               "stages": '[{"name": "actualités", "status": "failed", "error": "RuntimeError: x"}]'})  # fmt: skip
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        assert (await datasette.client.get("/veille/journal_des_nuits", cookies=member)).status_code == 403
+        assert "Journal des nuits" not in (await datasette.client.get("/", cookies=member)).text
+        secretariat = await login(datasette, "secretariat")
+        page = await datasette.client.get("/veille/journal_des_nuits", cookies=secretariat)
+        assert page.status_code == 200 and "actualités : échec (RuntimeError: x)" in page.text
+        assert "Terminée avec des erreurs" in page.text and "30/11/2026 04:15" in page.text
+        calendar = await datasette.client.get("/rota.ics")
+        assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")
+        assert "SUMMARY:Veille : Amicale du Nid" in calendar.text
+
+    run(scenario())
