@@ -28,6 +28,7 @@ from monitor.store import Store, utc_now
 from monitor.verdict import SiteOutcome, links_status, no_site_outcome, site_outcome
 
 ProgressCallback = Callable[[str, int, int], None]
+ABSENCE_VERDICTS = ("missing", "hidden", "linked_nofollow")
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,19 @@ def check_sites(
     for item in output.items:
         items[item["site"]].append(item)
     result.items = items
+    # Absence (no link, no visible link, no followed link) is concluded only from a crawl that
+    # finished: a crawl killed or cut short may not have reached the page where the link stands.
+    finished = output.returncode == 0 and output.stats.get("finish_reason") == "finished"
     for target in crawlable:
-        result.outcomes[target.id] = site_outcome(target.id, items[target.id])
-        if output.timed_out and result.outcomes[target.id].status == "unreachable":
-            result.outcomes[target.id].error = "exploration interrompue (durée maximale dépassée)"
+        outcome = site_outcome(target.id, items[target.id])
+        if not finished and outcome.status in ABSENCE_VERDICTS:
+            outcome.status = "unreachable"
+            outcome.error = (
+                "exploration interrompue avant la fin du site : l'absence du lien n'est pas établie"
+            )
+        elif output.timed_out and outcome.status == "unreachable":
+            outcome.error = "exploration interrompue (durée maximale dépassée)"
+        result.outcomes[target.id] = outcome
     executable = browser_executable(config, browser)
     if executable:
         origin_hosts = sorted({host_of(t.url) for t in crawlable if t.url})

@@ -334,3 +334,40 @@ def test_a_night_killed_at_any_moment_loses_nothing(fault_web: Any, tmp_path: Pa
         assert query(db, verdicts) == query(clean, verdicts), name
         assert [row[0] for row in query(db, "SELECT status FROM nights ORDER BY id")] == ["interrupted", "ok"]
         assert_sound(db)
+
+
+def crawl_child(parent: int) -> int | None:
+    """The pid of a `scrapy crawl` child of `parent`, if one runs."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent) and b"scrapy" in command and b"backlinks" in command:
+            return int(status.parent.name)
+    return None
+
+
+def test_a_crawl_child_killed_during_a_night_never_makes_a_site_missing(
+    fault_web: Any, tmp_path: Path
+) -> None:
+    _, config = fault_web
+    clean = tmp_path / "clean" / "veille.db"
+    run_to_end("links run", clean, config)
+    db = tmp_path / "killed" / "veille.db"
+    process = start("run", db, config)
+    child = None
+    deadline = time.monotonic() + 60
+    while child is None and process.poll() is None and time.monotonic() < deadline:
+        child = crawl_child(process.pid) if work_items(db, 2) else None
+        time.sleep(0.01)
+    assert child is not None
+    os.kill(child, signal.SIGKILL)
+    process.communicate(timeout=120)  # the night goes on
+    statuses = [row[0] for row in query(db, "SELECT status FROM link_checks")]
+    assert statuses and "missing" not in statuses, statuses
+    run_to_end("links run", db, config)
+    verdicts = "SELECT member_id, status FROM link_checks WHERE run_id = (SELECT max(id) FROM runs WHERE kind = 'links') ORDER BY 1"
+    assert query(db, verdicts) == query(clean, verdicts)
+    assert_sound(db)

@@ -303,3 +303,34 @@ def test_link_reminders_are_sent_on_request_once_per_period(night_setup: dict[st
         "Aucune demande à envoyer (chaque association est relancée au plus tous les 30 jours)"
     )
     assert len(s["inbox"].messages) == 1
+
+
+@pytest.mark.parametrize(("visible_now", "next_read", "told"), [
+    (0, "hidden", True),  # hidden, and still hidden at the next readable night: told once
+    (1, "linked", False),  # hidden one night, visible the next: a flapping site, nobody is told
+    (0, "unreachable", False),  # not read since: nothing confirmed yet
+])  # fmt: skip
+def test_a_hidden_link_is_told_only_once_a_second_read_confirms_it(
+    tmp_path: Path, visible_now: int, next_read: str, told: bool
+) -> None:
+    from monitor.night.notices import confirmed_link_trouble
+
+    store = Store.open(tmp_path / "veille.db")
+    db = store.db
+    db["members"].insert({"id": "m", "name": "Membre", "active": 1})
+    db["runs"].insert_all({"id": n, "kind": "links", "status": "ok", "started_at": f"2027-01-0{n}T03:00:00+00:00"}
+                          for n in (1, 2, 3))  # fmt: skip
+    db["link_checks"].insert_all([
+        {"run_id": 1, "member_id": "m", "status": "linked", "checked_at": "2027-01-01T03:10:00+00:00"},
+        {"run_id": 2, "member_id": "m", "status": "hidden", "checked_at": "2027-01-02T03:10:00+00:00"},
+        {"run_id": 3, "member_id": "m", "status": next_read, "checked_at": "2027-01-03T03:10:00+00:00"},
+    ])  # fmt: skip
+    db["backlinks"].insert({"id": "b", "member_id": "m", "page_url": "https://m.example/", "present": 1,
+                            "visible": visible_now, "rel": ""})  # fmt: skip
+    db["link_events"].insert({"run_id": 2, "member_id": "m", "event": "became_hidden", "backlink_id": "b",
+                              "detail": "display:none", "at": "2027-01-02T03:10:00+00:00"})  # fmt: skip
+    found = confirmed_link_trouble(
+        store, "2027-01-02T04:00:00+00:00"
+    )  # the secretariat heard last after night 2
+    assert [(e["event"], e["who"]) for e in found] == ([("became_hidden", "Membre")] if told else [])
+    assert confirmed_link_trouble(store, "2027-01-03T04:00:00+00:00") == []  # and only once

@@ -17,8 +17,6 @@ from monitor.config import Config
 from monitor.desk.queues import QUEUE, story_card
 from monitor.labels import PARIS, day_fr, label
 
-LINK_TROUBLE = ("lost", "became_hidden", "became_nofollow")
-
 
 @dataclass(frozen=True)
 class Part:
@@ -80,15 +78,37 @@ def gather(store: Any, config: Config, now: datetime) -> Facts:
             "SELECT p.id, p.action, p.status, p.created_at, coalesce(m.name, p.member_id) AS who, s.title"
             " FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id"
             " WHERE p.status IN ('propose', 'signale') AND p.created_at > ? ORDER BY p.id", [since])),
-        link_events_since=list(store.db.query(
-            "SELECT e.event, e.detail, e.at, coalesce(m.name, e.member_id) AS who FROM link_events e"
-            " LEFT JOIN members m ON m.id = e.member_id"
-            f" WHERE e.event IN {LINK_TROUBLE} AND e.at > ? ORDER BY e.id", [since])),
+        link_events_since=confirmed_link_trouble(store, since),
         failing_sources=list(store.db.query(
             "SELECT id, name, url, last_error, error_count FROM sources WHERE active = 1 AND error_count = ?"
             " AND last_fetch_at > ? ORDER BY id", [config.night["failing_source_nights"], since])),
         failed_nights=[n for n in store.nights_since(since) if n["status"] in ("failed", "interrupted")],
     )  # fmt: skip
+
+
+LOST = """
+SELECT e.event, e.detail, e.at, coalesce(m.name, e.member_id) AS who FROM link_events e
+LEFT JOIN members m ON m.id = e.member_id WHERE e.event = 'lost' AND e.at > ? ORDER BY e.id
+"""
+# A link turned hidden (or nofollow) that the member's next readable check still saw so.
+CONFIRMED = """
+SELECT e.event, e.detail, c.checked_at AS at, coalesce(m.name, e.member_id) AS who FROM link_events e
+JOIN backlinks b ON b.id = e.backlink_id AND b.present = 1 AND {still}
+JOIN link_checks c ON c.member_id = e.member_id AND c.run_id = (
+  SELECT min(c2.run_id) FROM link_checks c2 WHERE c2.member_id = e.member_id AND c2.run_id > e.run_id
+     AND c2.status IN ('linked', 'linked_nofollow', 'hidden', 'missing'))
+LEFT JOIN members m ON m.id = e.member_id WHERE e.event = ? AND c.checked_at > ?
+"""
+STILL = {"became_hidden": "b.visible = 0", "became_nofollow": "(' ' || b.rel || ' ') GLOB '* nofollow *'"}
+
+
+def confirmed_link_trouble(store: Any, since: str) -> list[dict[str, Any]]:
+    """Links lost (already two readable nights), and links turned hidden or nofollow once the next
+    readable night saw them so again: a flapping site does not send a message every night."""
+    events = list(store.db.query(LOST, [since]))
+    for event, still in STILL.items():
+        events += store.db.query(CONFIRMED.format(still=still), [event, since])
+    return events
 
 
 def compose(
