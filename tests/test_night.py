@@ -334,3 +334,24 @@ def test_a_hidden_link_is_told_only_once_a_second_read_confirms_it(
     )  # the secretariat heard last after night 2
     assert [(e["event"], e["who"]) for e in found] == ([("became_hidden", "Membre")] if told else [])
     assert confirmed_link_trouble(store, "2027-01-03T04:00:00+00:00") == []  # and only once
+
+
+def test_the_secretariat_hears_of_a_failing_source_once_when_it_reaches_the_threshold(tmp_path: Path) -> None:
+    from monitor.config import Config
+    from monitor.night.notices import compose, gather
+    from monitor.settings import MAIL_SETTINGS, NIGHT_SETTINGS
+
+    config = load_config(TESTS / "config")
+    mail = {s.name: s.default for s in MAIL_SETTINGS} | {"secretariat": "secretariat@collectif.example"}
+    night = {s.name: s.default for s in NIGHT_SETTINGS} | {"failing_source_nights": 3}
+    config = Config(**{**vars(config), "mail": mail, "night": night})
+    store = Store.open(tmp_path / "veille.db")
+    now = DAY0
+    for errors, told in ((2, False), (3, True), (4, False)):
+        store.db["sources"].upsert({"id": "gazette", "name": "La Gazette", "url": "https://g.example/rss", "active": 1,
+                                    "error_count": errors, "last_error": "HTTP 503",
+                                    "last_fetch_at": now.isoformat()}, pk="id")  # fmt: skip
+        messages = compose(gather(store, config, now + timedelta(minutes=5)), config, now.date(), [])
+        lines = [line for m in messages for part in m.parts for line in part.lines]
+        assert ("Source en échec depuis 3 lectures : La Gazette (HTTP 503)" in lines) is told, errors
+        now += timedelta(days=1)
