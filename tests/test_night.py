@@ -213,14 +213,22 @@ def test_notify_dry_run_prints_and_sends_nothing(night_setup: dict[str, Any]) ->
     from tests.test_cli import veille
 
     s = night_setup
-    with time_machine.travel(DAY0, tick=True):
-        run_links(s["store"], s["config"], browser=False)
+    store = s["store"]
+    store.sync_members(s["config"].members)
+    store.db["stories"].insert(
+        {"id": "s1", "title": "Procès pour proxénétisme à Lyon", "relevant": 1, "score": 9.0}
+    )
+    store.db["picks"].insert({"story_id": "s1", "member_id": "perdu", "action": "signaler", "status": "signale",
+                              "created_at": datetime.now(PARIS).isoformat()})  # fmt: skip
     result = veille(
         "notify", "--dry-run", "--config", str(s["config_dir"]), "--db", str(s["tmp"] / "veille.db")
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("À : ") or result.stdout.startswith("Aucun message")
-    assert s["inbox"].messages == [] and s["store"].db["outbox"].count == 0
+    assert result.stdout.startswith(
+        "À : secretariat@collectif.example\nObjet : Veille : ce qui attend le secrétariat\n"
+    ), result.stdout
+    assert "Alerte de Association Perdue : Procès pour proxénétisme à Lyon" in result.stdout
+    assert s["inbox"].messages == [] and store.db["outbox"].count == 0
 
 
 def test_the_rota_is_a_valid_calendar(tmp_path: Path) -> None:
