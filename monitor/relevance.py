@@ -18,7 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -145,6 +145,29 @@ def _triggers(pattern: str) -> tuple[set[str], set[str]] | None:
     )
 
 
+def _required_words(pattern: str) -> frozenset[str]:
+    """The words every match of `pattern` contains: its top-level elements that are plain words."""
+    elements = _split_top(pattern.strip().replace("'", " ").replace("-", " "), " ")
+    return frozenset(e for e in elements if e and re.fullmatch(r"\w+", e))
+
+
+def _start_words(pattern: str) -> frozenset[str]:
+    """The exact words every match of `pattern` begins with, or nothing when a match may begin
+    otherwise (an optional first element, a prefix `word*`, a nested group)."""
+    first = _split_top(pattern.strip(), " ")[0]
+    if first.endswith("?"):
+        return frozenset()
+    alternatives = _split_top(first[1:-1], "|") if first.startswith("(") and first.endswith(")") else [first]
+    words = set()
+    for alternative in alternatives:
+        head = _split_top(alternative.strip(), " ")[0]
+        word = re.match(r"\w+", head)
+        if not word or head.startswith("(") or re.match(r"\w+[*?(]", head):
+            return frozenset()
+        words.add(word.group())
+    return frozenset(words)
+
+
 @dataclass(frozen=True)
 class Phrase:
     pattern: str
@@ -153,6 +176,12 @@ class Phrase:
     # matches: a set intersection tells most texts apart before any regex runs.
     triggers: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
+    # Every plain word of the pattern (not optional, not a prefix, not an alternative): a text
+    # missing one cannot match, and a set test is far cheaper than the regex.
+    required: frozenset[str] = frozenset()
+    # The words a match can begin with (its first element's alternatives), when they are exact
+    # words: the regex is then tried at those words only instead of scanning the whole text.
+    starts: frozenset[str] = frozenset()
     weight: float = 0.0
     topics: tuple[str, ...] = ()
     keep_accents: bool = False
@@ -163,21 +192,42 @@ class FoldedText:
     """A text as the lexicon reads it: folded, lower-cased with accents, and its set of words."""
 
     folded: str
-    lowered: str
     words: frozenset[str]
+    sources: tuple[str, ...]
+
+    @cached_property
+    def lowered(self) -> str:
+        """Lower case with accents, for the few phrases that keep them: computed when one needs it."""
+        return " \n ".join(source.lower().replace("’", "'") for source in self.sources)
 
     @classmethod
     def of(cls, text: str) -> FoldedText:
         folded = fold(text)
-        return cls(folded, text.lower().replace("’", "'"), frozenset(_WORD.findall(folded)))
+        return cls(folded, frozenset(_WORD.findall(folded)), (text,))
 
     @classmethod
     def joined(cls, parts: list[FoldedText]) -> FoldedText:
         return cls(
             " \n ".join(p.folded for p in parts),
-            " \n ".join(p.lowered for p in parts),
             frozenset().union(*(p.words for p in parts)),
+            tuple(source for p in parts for source in p.sources),
         )
+
+
+def _is_word_character(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what `\w` matches
+
+
+def word_positions(text: str, word: str) -> Iterable[int]:
+    r"""Where `word` stands in `text` as a whole word (`\w+` around it ends there)."""
+    size, position = len(word), text.find(word)
+    while position != -1:
+        after = position + size
+        if (position == 0 or not _is_word_character(text[position - 1])) and (
+            after == len(text) or not _is_word_character(text[after])
+        ):
+            yield position
+        position = text.find(word, position + 1)
 
 
 class PhraseSet(tuple[Phrase, ...]):
@@ -207,8 +257,46 @@ class PhraseSet(tuple[Phrase, ...]):
     def matches(self, text: FoldedText) -> Iterable[tuple[int, re.Match[str]]]:
         for index in self.candidates(text):
             phrase = self[index]
-            for match in phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded):
+            if not phrase.required <= text.words:
+                continue
+            found = (
+                _matches_at_starts(phrase, text)
+                if phrase.starts
+                else phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
+            )
+            for match in found:
                 yield index, match
+
+
+def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
+    """Indexes of the phrases that match the text at least once (the first match is enough)."""
+    found = set()
+    for index in phrases.candidates(text):
+        phrase = phrases[index]
+        if not phrase.required <= text.words:
+            continue
+        if phrase.starts:
+            if next(iter(_matches_at_starts(phrase, text)), None):
+                found.add(index)
+        elif phrase.regex.search(text.lowered if phrase.keep_accents else text.folded):
+            found.add(index)
+    return found
+
+
+def _matches_at_starts(phrase: Phrase, text: FoldedText) -> Iterable[re.Match[str]]:
+    """What `phrase.regex.finditer(text.folded)` finds, trying the regex only where one of the
+    phrase's start words begins (matches do not overlap, as with finditer)."""
+    positions = [p for word in phrase.starts & text.words for p in word_positions(text.folded, word)]
+    if len(positions) > 1:
+        positions.sort()
+    end = 0
+    for position in positions:
+        if position < end:
+            continue
+        match = phrase.regex.match(text.folded, position)
+        if match:
+            end = match.end()
+            yield match
 
 
 @dataclass(frozen=True)
@@ -257,11 +345,16 @@ def _phrase(entry: Any, where: str, default_weight: float = 0.0) -> Phrase:
     except re.error as exc:
         raise LexiconError(f"{where}: motif invalide {pattern!r}: {exc}") from None
     triggers = None if keep else _triggers(fold(pattern))
+    # The folded words prefilter the accent-keeping phrases too: the folded text holds them.
+    required = _required_words(fold(pattern))
+    starts = frozenset() if keep else _start_words(fold(pattern))
     return Phrase(
         pattern=pattern,
         regex=regex,
         triggers=frozenset(triggers[0]) if triggers else frozenset(),
         prefixes=tuple(sorted(triggers[1])) if triggers else (),
+        required=required,
+        starts=starts,
         weight=_number(entry.get("weight", default_weight), f"{where}: weight"),
         topics=tuple(entry.get("topics") or ()),
         keep_accents=keep,
@@ -342,7 +435,7 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
     if score <= 0:  # a penalty can only lower a score; below zero it changes nothing
         return Relevance(False, round(score, 2), [], None, positive)
     whole = FoldedText.joined(list(views.values()))
-    score += sum(lexicon.penalties[i].weight for i in {i for i, _ in lexicon.penalties.matches(whole)})
+    score += sum(lexicon.penalties[i].weight for i in _found(lexicon.penalties, whole))
     score = round(score, 2)
     relevant = score >= lexicon.threshold
     topics = sorted({t for index in matched for t in lexicon.terms[index].topics}) if positive else []
@@ -351,9 +444,7 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
 
 def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:
     """The kind whose phrases match most (justice, publication, evenement), or None."""
-    counts = {
-        kind: len({index for index, _ in phrases.matches(text)}) for kind, phrases in lexicon.kinds.items()
-    }
+    counts = {kind: len(_found(phrases, text)) for kind, phrases in lexicon.kinds.items()}
     best = max(counts.values(), default=0)
     return next((kind for kind, count in counts.items() if count == best), None) if best else None
 
