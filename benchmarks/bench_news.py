@@ -237,6 +237,23 @@ def main() -> None:
         f"veille classify (title + 30-60-word summary): {args.classify_items / classify_s:,.0f} items/s including"
         f" start-up (target >= 10,000 items/s)"
     )
+    # Story grouping: the cost per entry with a burst of near-identical entries, small and large.
+    from monitor.dedup import StoryIndex, signature
+
+    costs = {}
+    for burst in (50, 2000):
+        index, started = StoryIndex(0.6), time.perf_counter()
+        for n in range(burst):
+            title = f"Proxénétisme : un réseau démantelé à Lyon, douze victimes {'(mise à jour)' if n % 3 else ''} {n % 7}"
+            lead = "Six personnes interpellées pour proxénétisme aggravé après une enquête de plusieurs mois"
+            story = index.story_of([(title, lead)]) or f"story-{n}"
+            index.add(f"a{n}", story, title, lead)
+            signature.cache_clear()
+        costs[burst] = (time.perf_counter() - started) / burst * 1e6
+    print(
+        f"story grouping: {costs[50]:.0f} µs per entry in a burst of 50, {costs[2000]:.0f} µs in a burst of 2,000"
+        f" (ratio {costs[2000] / costs[50]:.2f}, target: not growing)"
+    )
     peak = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,

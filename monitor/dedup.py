@@ -2,7 +2,8 @@
 
 `canonical_url` gives an article's identity: redirect wrappers unwrapped (Google News, Bing), host
 and scheme normalised (courlan), fragment and tracking parameters dropped. `StoryIndex` groups
-near-identical stories (title and lead) with MinHash LSH (datasketch).
+near-identical stories (title and lead) with MinHash LSH (numpy: datasketch's import pulled in
+scipy, over a second of start-up).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import numpy as np
 from courlan import normalize_url
-from datasketch import MinHash, MinHashLSH
 from w3lib.url import url_query_cleaner
 
 from monitor.relevance import fold
@@ -88,56 +88,105 @@ def shingles(title: str, lead: str) -> set[str]:
     return {word for word in words if len(word) >= 4}
 
 
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=7)
-# Candidates the LSH returns are checked exactly; past this many, the best so far is good enough.
-MAX_CANDIDATES = 50
+# MinHash: NUM_PERM hash functions (a·x + b) on the 32-bit hash of each shingle, the minimum of each.
+_MAX_HASH = np.uint64((1 << 32) - 1)
+_PRIME = np.uint64((1 << 61) - 1)
+_RANDOM = np.random.RandomState(7)
+# Signatures are recomputed every night from the stored titles and leads: nothing stored depends on
+# these functions.
+_A, _B = np.array(
+    [(_RANDOM.randint(1, int(_PRIME), dtype=np.uint64), _RANDOM.randint(0, int(_PRIME), dtype=np.uint64))
+     for _ in range(NUM_PERM)], dtype=np.uint64,
+).T  # fmt: skip
+# A story keeps this many signatures for comparison: the same story told by fifty sources costs
+# what it costs told by eight.
+REPRESENTATIVES = 8
 
 
 @lru_cache(maxsize=4096)
-def signature(title: str, lead: str) -> MinHash:
+def signature(title: str, lead: str) -> np.ndarray:
     """The MinHash of a (title, lead); cached, as a night asks for each one twice (query, then add)."""
-    # Reusing the permutations: drawing them is most of the cost of a new MinHash.
-    minhash = MinHash(num_perm=NUM_PERM, seed=7, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
-    minhash.update_batch([s.encode() for s in shingles(title, lead)])
-    return minhash
+    words = shingles(title, lead)
+    if not words:
+        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
+    hashed = np.array([int.from_bytes(hashlib.sha1(w.encode()).digest()[:4], "little") for w in words],
+                      dtype=np.uint64)  # fmt: skip
+    with np.errstate(over="ignore"):
+        return ((np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH).min(axis=0)
+
+
+def _false_rates(bands: int, rows: int, threshold: float, steps: int = 200) -> float:
+    """False positives below the threshold plus false negatives above it, for b bands of r rows."""
+
+    def chance(similarity: float) -> float:  # that two sets this similar share a band
+        return 1 - (1 - similarity**rows) ** bands
+
+    below = sum(chance(threshold * (i + 0.5) / steps) for i in range(steps)) * threshold / steps
+    above = sum(1 - chance(threshold + (1 - threshold) * (i + 0.5) / steps) for i in range(steps))
+    return below + above * (1 - threshold) / steps
+
+
+@lru_cache(maxsize=16)
+def banding(threshold: float, permutations: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows) of the LSH for a similarity threshold: the split with the fewest errors."""
+    splits = [(b, permutations // b) for b in range(1, permutations + 1)]
+    return min(splits, key=lambda split: _false_rates(*split, threshold))
 
 
 class StoryIndex:
-    """Stories seen recently, to find the one a new article belongs to."""
+    """Stories seen recently, to find the one a new article belongs to: MinHash LSH whose buckets
+    hold stories, each story keeping a few representative signatures."""
 
     def __init__(self, similarity: float) -> None:
         self.similarity = similarity
-        self._lsh = MinHashLSH(threshold=similarity, num_perm=NUM_PERM)
-        self._signatures: dict[str, tuple[str, np.ndarray]] = {}  # article → (story, hash values)
+        self.bands, self.rows = banding(similarity)
+        self._buckets: list[dict[bytes, set[str]]] = [{} for _ in range(self.bands)]
+        self._representatives: dict[str, list[np.ndarray]] = {}
+        self._keys: dict[str, list[tuple[int, bytes]]] = {}  # story → its buckets
+        self._articles: dict[str, str] = {}  # article → story
+
+    def _band_keys(self, values: np.ndarray) -> list[tuple[int, bytes]]:
+        return [
+            (band, values[band * self.rows : (band + 1) * self.rows].tobytes()) for band in range(self.bands)
+        ]
 
     def add(self, article: str, story: str, title: str, lead: str) -> None:
-        if article in self._signatures:
+        if article in self._articles:
             return
-        minhash = signature(title, lead)
-        self._signatures[article] = (story, minhash.hashvalues)
-        self._lsh.insert(article, minhash)
+        self._articles[article] = story
+        representatives = self._representatives.setdefault(story, [])
+        if len(representatives) >= REPRESENTATIVES:
+            return
+        values = signature(title, lead)
+        representatives.append(values)
+        for band, key in self._band_keys(values):
+            self._buckets[band].setdefault(key, set()).add(story)
+            self._keys.setdefault(story, []).append((band, key))
 
     def story_of(self, variants: list[tuple[str, str]], exclude: str | None = None) -> str | None:
-        """The story of the known article most similar to any (title, lead) variant, if similar enough
-        (articles of the story `exclude` do not count)."""
+        """The story most similar to any (title, lead) variant, if similar enough (the story
+        `exclude` does not count)."""
         best: tuple[float, str] | None = None
         for title, lead in variants:
-            minhash = signature(title, lead)
-            found = (self._signatures[c] for c in self._lsh.query(minhash)[:MAX_CANDIDATES])
-            candidates = [(story, values) for story, values in found if story != exclude]
-            if not candidates:
-                continue
-            # Estimated Jaccard similarity to every candidate at once: the share of equal hash values.
-            equal = np.vstack([values for _, values in candidates]) == minhash.hashvalues
-            similarities = equal.mean(axis=1)
-            index = int(similarities.argmax())
-            similarity = float(similarities[index])
-            if similarity >= self.similarity and (best is None or similarity > best[0]):
-                best = (similarity, candidates[index][0])
+            values = signature(title, lead)
+            stories = {s for band, key in self._band_keys(values) for s in self._buckets[band].get(key, ())}
+            stories.discard(exclude)  # type: ignore[arg-type]
+            for story in sorted(stories):
+                # Estimated Jaccard similarity: the share of equal hash values, best representative.
+                similarity = float((np.vstack(self._representatives[story]) == values).mean(axis=1).max())
+                if similarity >= self.similarity and (best is None or similarity > best[0]):
+                    best = (similarity, story)
         return best[1] if best else None
 
     def relabel(self, old: str, new: str) -> None:
         """Articles of story `old` now belong to story `new` (two stories found to be one)."""
-        for article, (story, values) in self._signatures.items():
+        for article, story in self._articles.items():
             if story == old:
-                self._signatures[article] = (new, values)
+                self._articles[article] = new
+        kept = self._representatives.setdefault(new, [])
+        kept.extend(self._representatives.pop(old, [])[: max(0, REPRESENTATIVES - len(kept))])
+        for band, key in self._keys.pop(old, []):
+            bucket = self._buckets[band][key]
+            bucket.discard(old)
+            bucket.add(new)
+            self._keys.setdefault(new, []).append((band, key))
