@@ -53,7 +53,11 @@ EXTENSIONS = {
     # Writes the crawl's stats to VEILLE_STATS_FILE: `scrapy crawl` exits 0 even when all failed.
     "crawler.extensions.stats_file.StatsFile": 500,
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # Scrapy 2.19 starts, in every crawl, an HTTP endpoint on 127.0.0.1 that runs Python code sent to
+    # it (for its MCP server): never in Veille's crawls (REMOTE_CONTROL_ENABLED below, too).
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+REMOTE_CONTROL_ENABLED = False
 VEILLE_STATS_FILE = ""
 # Scrapy starts this many asyncio workers for each response of an async callback; a page yields a
 # handful of items, and the default (100) costs more than the judgement itself.

@@ -132,3 +132,28 @@ def test_the_browser_never_follows_a_redirect_inside(
     assert result.mode == "browser"
     assert hostile.sites["membre"].hits[len(before) :].count("/page.html") >= 2  # Scrapy, then Chromium
     assert intranet.sites["intranet"].hits == []
+
+
+def test_a_crawl_child_opens_no_remote_control_endpoint(
+    hostile: FixtureWeb, config: Config, tmp_path: Path
+) -> None:
+    """Scrapy 2.19 would start an HTTP endpoint running Python code in every crawl; not in Veille's."""
+    from monitor.crawl import run_spider
+
+    output = run_spider("backlinks", {"site": hostile.url("membre")}, {**config.scrapy_settings(), "LOG_LEVEL": "INFO"},
+                        60, workdir=tmp_path)  # fmt: skip
+    assert "Spider closed" in output.log_tail
+    assert "Remote control" not in output.log_tail
+    assert output.stats.get("finish_reason") == "finished"
+
+
+def test_without_veilles_setting_scrapy_would_open_it(
+    hostile: FixtureWeb, config: Config, tmp_path: Path
+) -> None:
+    """The same crawl with Scrapy's default: the endpoint starts (so the test above can fail)."""
+    from monitor.crawl import run_spider
+
+    settings = {**config.scrapy_settings(), "LOG_LEVEL": "INFO", "REMOTE_CONTROL_ENABLED": "True",
+                "EXTENSIONS": '{"crawler.extensions.stats_file.StatsFile": 500}'}  # fmt: skip
+    output = run_spider("backlinks", {"site": hostile.url("membre")}, settings, 60, workdir=tmp_path)
+    assert "Remote control HTTP server listening on" in output.log_tail
