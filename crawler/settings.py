@@ -1,6 +1,8 @@
 """How politely Veille crawls. `monitor` overrides the VEILLE_* limits and the politeness knobs with
 `-s NAME=VALUE` from data/config.yml; these defaults make `scrapy crawl` behave well on its own."""
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "veille"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -52,12 +54,26 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     # Writes the crawl's stats to VEILLE_STATS_FILE: `scrapy crawl` exits 0 even when all failed.
     "crawler.extensions.stats_file.StatsFile": 500,
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    # Scrapy 2.19 starts, in every crawl, an HTTP endpoint on 127.0.0.1 that runs Python code sent to
-    # it (for its MCP server): never in Veille's crawls (REMOTE_CONTROL_ENABLED below, too).
-    "scrapy.extensions.remote_control.RemoteControl": None,
+}
+# Scrapy's own components, less what Veille must never run. Scrapy imports every component a
+# priority dict names, even one set to None, so these are left out of the base dicts instead:
+# - the telnet console, and the « remote control » endpoint Scrapy 2.19 starts in every crawl (an
+#   HTTP server on 127.0.0.1 that runs Python code it is sent, for Scrapy's MCP server; importing it
+#   also costs a tenth of a second of every crawl's start: aiohttp);
+# - the cookies middleware (no cookies, below; it imports tldextract at start).
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path
+    not in ("scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl")
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order
+    for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if path != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
 }
 REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
 VEILLE_STATS_FILE = ""
 # Scrapy starts this many asyncio workers for each response of an async callback; a page yields a
 # handful of items, and the default (100) costs more than the judgement itself.

@@ -214,20 +214,10 @@ class FoldedText:
         )
 
 
-def _is_word_character(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what `\w` matches
-
-
-def word_positions(text: str, word: str) -> Iterable[int]:
-    r"""Where `word` stands in `text` as a whole word (`\w+` around it ends there)."""
-    size, position = len(word), text.find(word)
-    while position != -1:
-        after = position + size
-        if (position == 0 or not _is_word_character(text[position - 1])) and (
-            after == len(text) or not _is_word_character(text[after])
-        ):
-            yield position
-        position = text.find(word, position + 1)
+@cache
+def _whole_word(word: str) -> re.Pattern[str]:
+    """`word` as a whole word; the check before it comes after it, so `re` searches the literal fast."""
+    return re.compile(rf"{re.escape(word)}(?<!\w.{{{len(word)}}})(?!\w)")
 
 
 class PhraseSet(tuple[Phrase, ...]):
@@ -259,11 +249,13 @@ class PhraseSet(tuple[Phrase, ...]):
             phrase = self[index]
             if not phrase.required <= text.words:
                 continue
-            found = (
-                _matches_at_starts(phrase, text)
-                if phrase.starts
-                else phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
-            )
+            if phrase.starts:
+                present = phrase.starts & text.words
+                if not present:
+                    continue
+                found = _matches_at_starts(phrase, text, present)
+            else:
+                found = phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
             for match in found:
                 yield index, match
 
@@ -276,19 +268,22 @@ def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
         if not phrase.required <= text.words:
             continue
         if phrase.starts:
-            if next(iter(_matches_at_starts(phrase, text)), None):
+            present = phrase.starts & text.words
+            if present and next(iter(_matches_at_starts(phrase, text, present)), None):
                 found.add(index)
         elif phrase.regex.search(text.lowered if phrase.keep_accents else text.folded):
             found.add(index)
     return found
 
 
-def _matches_at_starts(phrase: Phrase, text: FoldedText) -> Iterable[re.Match[str]]:
+def _matches_at_starts(phrase: Phrase, text: FoldedText, present: frozenset[str]) -> Iterable[re.Match[str]]:
     """What `phrase.regex.finditer(text.folded)` finds, trying the regex only where one of the
-    phrase's start words begins (matches do not overlap, as with finditer)."""
-    positions = [p for word in phrase.starts & text.words for p in word_positions(text.folded, word)]
-    if len(positions) > 1:
-        positions.sort()
+    phrase's start words (those `present` in the text) begins; matches do not overlap, as with
+    finditer."""
+    if len(present) == 1:
+        positions = [m.start() for m in _whole_word(next(iter(present))).finditer(text.folded)]
+    else:
+        positions = sorted(m.start() for word in present for m in _whole_word(word).finditer(text.folded))
     end = 0
     for position in positions:
         if position < end:

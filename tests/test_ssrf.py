@@ -154,6 +154,6 @@ def test_without_veilles_setting_scrapy_would_open_it(
     from monitor.crawl import run_spider
 
     settings = {**config.scrapy_settings(), "LOG_LEVEL": "INFO", "REMOTE_CONTROL_ENABLED": "True",
-                "EXTENSIONS": '{"crawler.extensions.stats_file.StatsFile": 500}'}  # fmt: skip
+                "EXTENSIONS_BASE": '{"scrapy.extensions.remote_control.RemoteControl": 0}'}  # fmt: skip
     output = run_spider("backlinks", {"site": hostile.url("membre")}, settings, 60, workdir=tmp_path)
     assert "Remote control HTTP server listening on" in output.log_tail
