@@ -16,7 +16,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -244,39 +244,31 @@ class PhraseSet(tuple[Phrase, ...]):
         found.update(index for prefix, index in self._by_prefix if prefix in text.folded)
         return sorted(found)
 
-    def matches(self, text: FoldedText) -> Iterable[tuple[int, re.Match[str]]]:
+    def searches(self, text: FoldedText) -> Iterable[tuple[int, Iterator[re.Match[str]]]]:
+        """Each phrase that may match the text, with the lazy search of its matches."""
         for index in self.candidates(text):
             phrase = self[index]
             if not phrase.required <= text.words:
                 continue
             if phrase.starts:
                 present = phrase.starts & text.words
-                if not present:
-                    continue
-                found = _matches_at_starts(phrase, text, present)
+                if present:
+                    yield index, _matches_at_starts(phrase, text, present)
             else:
-                found = phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
+                yield index, phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
+
+    def matches(self, text: FoldedText) -> Iterable[tuple[int, re.Match[str]]]:
+        for index, found in self.searches(text):
             for match in found:
                 yield index, match
 
 
 def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
     """Indexes of the phrases that match the text at least once (the first match is enough)."""
-    found = set()
-    for index in phrases.candidates(text):
-        phrase = phrases[index]
-        if not phrase.required <= text.words:
-            continue
-        if phrase.starts:
-            present = phrase.starts & text.words
-            if present and next(iter(_matches_at_starts(phrase, text, present)), None):
-                found.add(index)
-        elif phrase.regex.search(text.lowered if phrase.keep_accents else text.folded):
-            found.add(index)
-    return found
+    return {index for index, found in phrases.searches(text) if next(found, None) is not None}
 
 
-def _matches_at_starts(phrase: Phrase, text: FoldedText, present: frozenset[str]) -> Iterable[re.Match[str]]:
+def _matches_at_starts(phrase: Phrase, text: FoldedText, present: frozenset[str]) -> Iterator[re.Match[str]]:
     """What `phrase.regex.finditer(text.folded)` finds, trying the regex only where one of the
     phrase's start words (those `present` in the text) begins; matches do not overlap, as with
     finditer."""
