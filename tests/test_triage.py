@@ -671,6 +671,8 @@ def test_the_nights_journal_is_the_secretariats_and_the_rota_calendar_is_public(
     async def scenario() -> None:
         member = await login(datasette, "amicale-du-nid")
         assert (await datasette.client.get("/veille/journal_des_nuits", cookies=member)).status_code == 403
+        for page in ("/veille/outbox", "/veille/nights"):
+            assert (await datasette.client.get(page, cookies=member)).status_code == 403, page
         assert "Journal des nuits" not in (await datasette.client.get("/", cookies=member)).text
         secretariat = await login(datasette, "secretariat")
         page = await datasette.client.get("/veille/journal_des_nuits", cookies=secretariat)

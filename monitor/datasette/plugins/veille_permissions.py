@@ -1,8 +1,9 @@
 """Who may read what on the triage desk.
 
 Anonymous visitors see the published news only (and the pages listed in `triage.public_pages` of
-data/config.yml, given to this plugin as its configuration); logged-in associations read everything;
-only the secretariat (actors with `"role": "secretariat"`) runs arbitrary SQL. Nobody edits rows
+data/config.yml, given to this plugin as its configuration); logged-in associations read everything
+but the nights' journal and outbox; only the secretariat (actors with `"role": "secretariat"`) reads
+those, downloads the database file and runs arbitrary SQL. Nobody edits rows
 through Datasette's API: decisions go through the desk's own pages (plugins/veille_triage.py), which
 check who is on duty themselves.
 """
@@ -33,8 +34,8 @@ def permission_allowed(
         if name in SECRETARIAT_PAGES:
             return bool(actor) and actor.get("role") == "secretariat"
         return bool(actor) or name in public_pages(datasette)
-    if action == "view-database-download":
-        return bool(actor)
+    if action == "view-database-download":  # the whole file holds the outbox's addresses too
+        return bool(actor) and actor.get("role") == "secretariat"
     if action == "execute-sql":
         return bool(actor) and actor.get("role") == "secretariat"
     if action in ROW_EDITS:
