@@ -135,13 +135,11 @@ def test_demo_runs_end_to_end_offline_and_opens_the_desk(tmp_path: Path) -> None
     stdout = run_demo_until_the_desk_opens(tmp_path / "demo")
     report = tmp_path / "demo" / "rapport-liens.html"
     assert f"Rapport des liens : {report}" in stdout
-    # What the night would send, printed, nothing sent: Les Lucioles' turn begins this week.
+    # What the night would send, printed, nothing sent: Les Lucioles is on duty this week (its digest,
+    # and on Mondays the start of its turn too).
     assert "Messages que la nuit enverrait (1 ; la démo n'envoie rien) :" in stdout
-    assert "À : contact@lucioles.example\nObjet : Veille du Collectif : 2 nouvelles" in stdout
-    assert (
-        "Votre tour de veille commence aujourd'hui" in stdout
-        and "http://127.0.0.1:8001/tri?histoire=" in stdout
-    )
+    assert "À : contact@lucioles.example\nObjet : " in stdout and " à trier\n" in stdout  # the digest
+    assert "http://127.0.0.1:8001/tri?histoire=" in stdout
     html = report.read_text(encoding="utf-8")
     for label in (
         "Lien visible",
