@@ -6,9 +6,7 @@ timeout, so a crawl that hangs or crashes cannot take the nightly job down with 
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import ctypes.util
 import json
 import os
 import signal
@@ -82,12 +80,23 @@ class ItemStream:
         return items
 
 
+def _prctl() -> Any:
+    """libc's prctl, found once in the parent: between fork and exec (where die_with_parent runs, in a
+    process that may have threads) nothing may load libraries, import or take locks."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # not Linux: children simply do not follow their parent's death
+
+
+_PRCTL = _prctl()
+
+
 def die_with_parent() -> None:
     """In the child, before exec: be killed when the parent dies (Linux), so a `veille` run killed
     with SIGKILL leaves no crawl running on behind it."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def run_spider(

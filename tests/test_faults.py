@@ -336,15 +336,15 @@ def test_a_night_killed_at_any_moment_loses_nothing(fault_web: Any, tmp_path: Pa
         assert_sound(db)
 
 
-def crawl_child(parent: int) -> int | None:
-    """The pid of a `scrapy crawl` child of `parent`, if one runs."""
+def crawl_child(parent: int, spider: bytes = b"backlinks") -> int | None:
+    """The pid of a `scrapy crawl SPIDER` child of `parent`, if one runs."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
             command = (status.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(parent) and b"scrapy" in command and b"backlinks" in command:
+        if fields.get("PPid", "").strip() == str(parent) and b"scrapy" in command and spider in command:
             return int(status.parent.name)
     return None
 
@@ -371,3 +371,33 @@ def test_a_crawl_child_killed_during_a_night_never_makes_a_site_missing(
     verdicts = "SELECT member_id, status FROM link_checks WHERE run_id = (SELECT max(id) FROM runs WHERE kind = 'links') ORDER BY 1"
     assert query(db, verdicts) == query(clean, verdicts)
     assert_sound(db)
+
+
+def test_a_crawl_child_dies_with_its_parent(web: Any) -> None:
+    """PR_SET_PDEATHSIG: a run killed with SIGKILL leaves no crawl running on behind it. The crawl of
+    the `slow` site (a home page answering after 30 s, a 3 s timeout, one retry) would outlive its
+    parent by several seconds."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "links", "check", web.url("slow"), "-q", "--config", str(TESTS / "config")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    child = None
+    deadline = time.monotonic() + 30
+    while child is None and process.poll() is None and time.monotonic() < deadline:
+        child = crawl_child(process.pid)
+        time.sleep(0.01)
+    assert child is not None
+    time.sleep(0.5)  # the crawl is under way, waiting for the slow home page
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    assert wait_gone(child, 1.0), f"crawl child {child} still running after its parent was killed"
+
+
+def wait_gone(pid: int, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        status = Path(f"/proc/{pid}/status")
+        if not status.exists() or "State:\tZ" in status.read_text():
+            return True
+        time.sleep(0.05)
+    return False
