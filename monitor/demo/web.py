@@ -11,7 +11,11 @@ A site is a folder of files. An optional `_site.yml` in it describes behaviours 
       "/feed": {content_type: text/html}     # serve the file with another Content-Type
       "/big.xml": {gzip: true}               # gzip the body (Content-Encoding: gzip)
       "/p.html": {browser_redirect: URL}     # 302 to URL for a browser (Sec-Fetch-Mode), the file otherwise
+      "/q.html": {head_status: 405}          # answer HEAD with that status, GET as usual
+      "/r.html": {pad_kb: 600}               # the file, made that many kilobytes heavier (an HTML comment)
     charset: utf-8                           # added to text/html Content-Type (default: none)
+    tls: true                                # serve https, with a self-signed certificate
+    templated: true                          # {web:NAME} in a text file becomes that site's URL
 
 `FixtureSite.state` switches a site at run time: `None` (normal), `"down"` (503 everywhere), or the
 name of a folder `_states/<name>/` whose files take precedence. Used by the demo and the tests.
@@ -20,13 +24,20 @@ name of a folder `_states/<name>/` whose files take precedence. Used by the demo
 from __future__ import annotations
 
 import fnmatch
+import functools
 import gzip
 import hashlib
+import ipaddress
 import mimetypes
+import re
+import shutil
 import socket
+import ssl
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +48,7 @@ from urllib.parse import urlsplit
 import yaml
 
 SITES_DIR = Path(__file__).parent / "sites"
+_WEB_NAME = re.compile(r"\{web:([\w-]+)\}")
 CONTENT_TYPES = {".html": "text/html", ".css": "text/css", ".xml": "application/xml", ".txt": "text/plain"}
 
 
@@ -47,15 +59,24 @@ class FixtureSite:
     address: str
     routes: dict[str, dict[str, Any]] = field(default_factory=dict)
     charset: str | None = None
+    tls: bool = False
+    templated: bool = False
+    resolve: Callable[[str], str] | None = None
     state: str | None = None
     server: ThreadingHTTPServer | None = None
     hits: list[str] = field(default_factory=list)
     user_agents: set[str] = field(default_factory=set)
+    # (time.monotonic(), method, path) of each request, and how many were ever served at once.
+    requests: list[tuple[float, str, str]] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://{self.address}:{self.server.server_address[1]}/"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{self.address}:{self.server.server_address[1]}/"
 
     def route_for(self, path: str) -> dict[str, Any]:
         for pattern, behaviour in self.routes.items():
@@ -105,10 +126,23 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.site
         path = urlsplit(self.path).path
         site.hits.append(path)
+        site.requests.append((time.monotonic(), self.command, path))
+        with site.lock:
+            site.in_flight += 1
+            site.most_in_flight = max(site.most_in_flight, site.in_flight)
+        try:
+            self._answer(site, path)
+        finally:
+            with site.lock:
+                site.in_flight -= 1
+
+    def _answer(self, site: FixtureSite, path: str) -> None:
         site.user_agents.add(self.headers.get("User-Agent", ""))
         if site.state == "down":
             return self._send(503, b"<h1>Service indisponible</h1>")
         route = site.route_for(path)
+        if self.command == "HEAD" and "head_status" in route:
+            return self._send(int(route["head_status"]), b"")
         if "delay_s" in route:
             time.sleep(float(route["delay_s"]))
         if "browser_redirect" in route and "Sec-Fetch-Mode" in self.headers:
@@ -132,6 +166,9 @@ class _Handler(BaseHTTPRequestHandler):
         if content_type == "text/html" and site.charset:
             content_type += f"; charset={site.charset}"
         body = file.read_bytes()
+        if site.templated and site.resolve and file.suffix in CONTENT_TYPES:
+            resolve = site.resolve
+            body = _WEB_NAME.sub(lambda m: resolve(m.group(1)), body.decode("utf-8")).encode("utf-8")
         validators = {
             "ETag": '"' + hashlib.sha1(body).hexdigest()[:16] + '"',
             "Last-Modified": formatdate(file.stat().st_mtime, usegmt=True),
@@ -142,6 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
             and self.headers.get("If-Modified-Since") == validators["Last-Modified"]
         ):
             return self._send(304, b"", content_type, **validators)
+        if "pad_kb" in route:
+            body += b"<!--" + b" " * (int(route["pad_kb"]) * 1024) + b"-->"
         if route.get("gzip"):
             body = gzip.compress(body)
             validators["Content-Encoding"] = "gzip"
@@ -175,11 +214,47 @@ def _calendar_page(path: str) -> str:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog (5) drops connections in a burst: the client retries a second later.
+    request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gives up (size cap, timeout) resets the connection: not an error here.
         if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
             super().handle_error(request, client_address)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """A server context with a throw-away self-signed certificate (crawlers do not verify it)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "veille-fixture")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address(f"127.0.1.{n}")) for n in range(1, 255)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="veille-tls-"))
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    shutil.rmtree(folder)
+    return context
 
 
 class FixtureWeb:
@@ -197,13 +272,22 @@ class FixtureWeb:
                 address=f"127.0.1.{first_address + number}",
                 routes=spec.get("routes") or {},
                 charset=spec.get("charset"),
+                tls=bool(spec.get("tls")),
+                templated=bool(spec.get("templated")),
             )
 
     def start(self) -> FixtureWeb:
         for site in self.sites.values():
             handler = type(f"Handler_{site.name}", (_Handler,), {"site": site})
             site.server = _Server((site.address, 0), handler)
+            if site.tls:
+                # The handshake happens in the request's thread, at its first read.
+                site.server.socket = _tls_context().wrap_socket(
+                    site.server.socket, server_side=True, do_handshake_on_connect=False
+                )
             threading.Thread(target=site.server.serve_forever, daemon=True).start()
+        for site in self.sites.values():
+            site.resolve = self.url
         return self
 
     def stop(self) -> None:
