@@ -118,3 +118,68 @@ class ArticleItem:
     description: str = ""
     error: str | None = None
     type: str = "article"
+
+
+@dataclass
+class AuditPageItem:
+    """A URL of the Collectif's own site, as the site audit reached it.
+
+    `chain` lists the redirects followed from `url` as `[url, status]` hops; `facts` (HTML pages
+    only) is what `crawler/judge/page_facts.py` read.
+    """
+
+    url: str
+    ok: bool
+    status: int | None = None
+    final_url: str = ""
+    chain: list[list[Any]] = field(default_factory=list)
+    loop: bool = False
+    content_type: str = ""
+    bytes: int = 0
+    response_ms: int | None = None
+    last_modified: str | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    facts: dict[str, Any] | None = None
+    type: str = "audit_page"
+
+
+@dataclass
+class RobotsItem:
+    """The site's robots.txt: whether it exists, what it says."""
+
+    url: str
+    status: int | None
+    text: str = ""
+    sitemaps: list[str] = field(default_factory=list)
+    error: str | None = None
+    type: str = "robots"
+
+
+@dataclass
+class SitemapItem:
+    """One sitemap (or sitemap index) read, with its entries."""
+
+    url: str
+    ok: bool
+    status: int | None = None
+    kind: str = ""
+    entries: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+    type: str = "sitemap"
+
+
+@dataclass
+class LinkCheckItem:
+    """One link checked once in a run (external, or an internal file): does it answer?"""
+
+    url: str
+    host: str
+    ok: bool
+    status: int | None = None
+    final_url: str = ""
+    method: str = "HEAD"
+    error_kind: str | None = None
+    error: str | None = None
+    internal: bool = False
+    type: str = "link_check"
