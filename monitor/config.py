@@ -24,6 +24,7 @@ from monitor.settings import (
     MAIL_SETTINGS,
     NEWS_SETTINGS,
     NIGHT_SETTINGS,
+    SITE_SETTINGS,
     Setting,
 )
 from monitor.yaml_input import YamlInputError, read_yaml
@@ -87,6 +88,7 @@ class Config:
     triage: TriageConfig = field(default_factory=TriageConfig)
     night: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in NIGHT_SETTINGS})
     mail: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in MAIL_SETTINGS})
+    site: dict[str, Any] = field(default_factory=lambda: {s.name: s.default for s in SITE_SETTINGS})
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The crawl settings as Scrapy settings, for `scrapy crawl -s NAME=VALUE`."""
@@ -239,7 +241,7 @@ def _categories(doc: YamlDocument, triage: dict[str, Any]) -> tuple[str, ...]:
 
 def _load_config(file: Path) -> tuple[Any, ...]:
     doc = YamlDocument(file)
-    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage", "night", "mail"})
+    top = doc.mapping((), doc.data, {"collectif", "crawl", "news", "rota", "triage", "night", "mail", "site"})
     raw = doc.mapping(("collectif",), top.get("collectif"), {"name", "site", "domains"})
     for key in ("name", "site", "domains"):
         if not raw.get(key):
@@ -264,8 +266,11 @@ def _load_config(file: Path) -> tuple[Any, ...]:
     for key in ("sender", "secretariat"):
         if mail[key] and not _EMAIL.match(mail[key]):
             raise doc.error(("mail", key), f"adresse e-mail invalide: {mail[key]!r}")
+    site = _settings(doc, "site", top.get("site"), SITE_SETTINGS)
+    if site["start_url"]:
+        site["start_url"] = _url(doc, ("site", "start_url"), site["start_url"])
     rota, triage = _load_rota(doc, top.get("rota")), _load_triage(doc, top.get("triage"))
-    return collectif, crawl, news, rota, triage, night, mail
+    return collectif, crawl, news, rota, triage, night, mail, site
 
 
 def _check_schedule(doc: YamlDocument, line: str) -> None:
@@ -314,7 +319,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
 def load_config(directory: Path | str) -> Config:
     """Read and validate `config.yml` and `members.yml` in `directory`."""
     directory = Path(directory)
-    collectif, crawl, news, rota, triage, night, mail = _load_config(directory / "config.yml")
+    collectif, crawl, news, rota, triage, night, mail, site = _load_config(directory / "config.yml")
     members = _load_members(directory / "members.yml")
     known = {m.id for m in members} | {"secretariat"}
     unknown = [m for m in (*rota.members, *(o.member_id for o in rota.overrides)) if m not in known]
@@ -322,4 +327,4 @@ def load_config(directory: Path | str) -> Config:
         raise ConfigError(
             directory / "config.yml", None, "rota", f"association inconnue : {unknown[0]} (voir members.yml)"
         )
-    return Config(directory, collectif, crawl, members, news, rota, triage, night, mail)
+    return Config(directory, collectif, crawl, members, news, rota, triage, night, mail, site)

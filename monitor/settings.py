@@ -1,6 +1,6 @@
 """Veille's numeric and textual settings as data: each with its name (unit in the name), type,
 default, range and help, and the Scrapy setting it drives. One table per section of config.yml
-(`crawl`, `news`, `night`, `mail`); they feed validation (monitor/config.py), the crawler's
+(`crawl`, `news`, `night`, `mail`, `site`); they feed validation (monitor/config.py), the crawler's
 settings, the README and a docs test."""
 
 from __future__ import annotations
@@ -177,6 +177,27 @@ MAIL_SETTINGS: tuple[Setting, ...] = (
     Setting("user", str, "", "SMTP login; the password comes from $VEILLE_SMTP_PASSWORD, never from a file."),
     Setting("sender", str, "veille@contrelatraite.org", "The From address."),
     Setting("secretariat", str, "", "The secretariat's address (picks, alerts, lost links, failed nights)."),
+)  # fmt: skip
+SITE_SETTINGS: tuple[Setting, ...] = (
+    Setting("start_url", str, "", "Where the audit of the Collectif's site starts; empty: collectif.site."),
+    Setting("page_budget", int, 2000, "Pages of the site read per audit at most.", low=1, high=100_000),
+    # Scrapy 2.19 lets a burst of queued requests past a slot's concurrency when its delay is 0.
+    Setting("delay_s", float, 0.5, "Pause between two requests to the site.", low=0.01, high=60),
+    Setting("concurrency", int, 2, "Requests to the Collectif's own site at the same time.", low=1, high=8),
+    Setting("link_delay_s", float, 1.0, "Pause between two link checks on one other site.", high=60),
+    Setting("link_cache_days", int, 7, "Days a link found working is not checked again.", high=365),
+    Setting("every_days", int, 7, "Days between two audits run by the night; 0: never.", high=365),
+    Setting("timeout_min", float, 60.0, "An audit running longer is stopped.", low=0.5, high=1440),
+    Setting("max_clicks", int, 3, "Clicks from home beyond which a page is « trop loin ».", low=1, high=50),
+    Setting("thin_words", int, 200, "Words under which a page is « très courte ».", high=10_000),
+    Setting("title_min_chars", int, 15, "Characters under which a title is too short.", high=200),
+    Setting("title_max_chars", int, 65, "Characters over which a title is too long.", low=10, high=1000),
+    Setting("description_max_chars", int, 160, "Characters over which a description is long.",
+            low=10, high=5000),
+    Setting("heavy_kb", int, 1500, "Kilobytes (HTML) over which a page is heavy.", low=1, high=1_000_000),
+    Setting("slow_ms", int, 2000, "Milliseconds over which a page is slow to answer.", low=1, high=600_000),
+    Setting("news_stale_days", int, 30, "Days after which the home's newest news is old.", low=1, high=3650),
+    Setting("stale_days", int, 730, "Days after which a dated page is « ancienne ».", low=1, high=36_500),
 )  # fmt: skip
 # What an association may say a story is when it picks it (`triage.categories` in config.yml).
 DEFAULT_CATEGORIES = (

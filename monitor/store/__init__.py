@@ -3,7 +3,8 @@
 Tables: `members`, `runs` (one row per run, `status` running, ok or interrupted),
 `link_checks`, `backlinks`, `link_events` (the backlink audit, see
 `links.py`); `sources`, `articles`, `article_sources`, `stories`, `rejections` (the news watch, see
-`news.py`); `nights`, `outbox` (the nightly job, see `night.py`). The schema is in `schema.py`.
+`news.py`); `nights`, `outbox` (the nightly job, see `night.py`); `site_pages`, `site_findings`,
+`link_check_cache` (the audit of the Collectif's own site, see `site.py`). The schema is in `schema.py`.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from monitor.store.links import LinkTables
 from monitor.store.news import NewsTables
 from monitor.store.night import NightTables
 from monitor.store.schema import migrations
+from monitor.store.site import SiteTables
 
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class Store(LinkTables, NewsTables, NightTables):
+class Store(LinkTables, NewsTables, NightTables, SiteTables):
     """Veille's database. Open it with `Store.open(path)`: WAL mode, migrations applied."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:

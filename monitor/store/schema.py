@@ -281,3 +281,22 @@ def m012_nights_and_outbox(db: sqlite_utils.Database) -> None:
         pk="id",
     )  # fmt: skip
     db["outbox"].create_index(["recipient", "created_at"])
+
+
+@migrations()
+def m013_site_audit(db: sqlite_utils.Database) -> None:
+    # The audit of the Collectif's own site: one `runs` row (kind « site ») per audit, the pages it
+    # read and its findings; and the outgoing links found working, not asked again for a while.
+    db["site_pages"].create(
+        {"run_id": int, "url": str, "status": int, "final_url": str, "title": str, "bytes": int,
+         "response_ms": int, "error": str},
+        pk=("run_id", "url"), foreign_keys=[("run_id", "runs", "id")],
+    )  # fmt: skip
+    db["site_findings"].create(
+        {"run_id": int, "code": str, "subject": str, "severity": str, "theme": str, "label": str,
+         "pages": str, "detail": str},
+        pk=("run_id", "code", "subject"), foreign_keys=[("run_id", "runs", "id")],
+    )  # fmt: skip
+    db["link_check_cache"].create(
+        {"url": str, "host": str, "status": int, "final_url": str, "checked_at": str}, pk="url"
+    )

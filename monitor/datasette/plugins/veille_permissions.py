@@ -14,8 +14,16 @@ from typing import Any
 
 from datasette import hookimpl
 
-# Pages for the secretariat only: the nights' journal names addresses and errors.
-SECRETARIAT_PAGES = {"journal_des_nuits", "outbox", "nights"}
+# Pages for the secretariat only: the nights' journal names addresses and errors; the site audit is
+# the secretariat's work list.
+SECRETARIAT_PAGES = {
+    "journal_des_nuits",
+    "outbox",
+    "nights",
+    "site_findings",
+    "site_pages",
+    "link_check_cache",
+}
 ROW_EDITS = {"insert-row", "delete-row", "update-row", "create-table", "drop-table", "alter-table"}
 
 

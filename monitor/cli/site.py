@@ -1,0 +1,67 @@
+"""The `veille site` commands: audit the Collectif's own site, and write the audit's report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from monitor.cli.base import REPORT_FORMATS, VeilleError, common_options, main, stderr
+from monitor.config import load_config
+
+
+@main.group()
+def site() -> None:
+    """The Collectif's own site: referencing audit."""
+
+
+@site.command("audit")
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@common_options
+def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
+    """Crawl the Collectif's site, judge it and store the audit.
+
+    Example: veille site audit --db data/veille.db
+    """
+    from monitor.site.audit import run_audit, start_url
+    from monitor.site.catalogue import KINDS, SEVERITIES
+    from monitor.store import Store
+
+    config = load_config(config_dir)
+    if not quiet:
+        stderr.print(f"Audit de {start_url(config)}…")
+    audit = run_audit(Store.open(db_path), config)
+    if quiet:
+        return
+    counts = {s: sum(1 for f in audit.findings if KINDS[f.code].severity == s) for s in SEVERITIES}
+    click.echo(
+        f"Audit n° {audit.run_id} : {audit.stats['pages']} adresses lues, "
+        f"{audit.stats['links_checked']} liens vérifiés ({audit.stats['links_from_cache']} déjà connus) ; "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + ". Rapport : veille site report"
+    )
+
+
+@site.command("report")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
+)
+@common_options
+def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
+    """The audit's report for the secretariat, in French: what to fix first, findings, changes.
+
+    Example: veille site report --format md -o audit.md
+    """
+    from monitor.site.report import render, site_report
+    from monitor.store import Store
+
+    if not db_path.exists():
+        raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille site audit »)")
+    text = render(site_report(Store.open(db_path)), load_config(config_dir).collectif.name, fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Rapport écrit dans {output}")
+    else:
+        sys.stdout.write(text)

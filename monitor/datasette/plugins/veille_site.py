@@ -1,0 +1,34 @@
+"""« Audit du site » (`/audit`): the latest audit of the Collectif's own site, for the secretariat only
+(the same report as `veille site report`, inside the desk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+from datasette import hookimpl
+from datasette.utils.asgi import Forbidden, Response
+
+from monitor.site.report import render, site_report
+from monitor.store import Store
+
+
+async def audit_page(request: Any, datasette: Any) -> Response:
+    actor = request.actor
+    if not actor:
+        return Response.redirect(datasette.urls.path("/-/login"))
+    if actor.get("role") != "secretariat":
+        raise Forbidden("L'audit du site est réservé au secrétariat.")
+    database = datasette.get_database()
+
+    def report(connection: Any) -> str:
+        store = Store(sqlite_utils.Database(connection), database.path)
+        return render(site_report(store), "", "html", fragment=True)
+
+    fragment = await database.execute_fn(report)
+    return Response.html(await datasette.render_template("audit.html", {"audit": fragment}, request=request))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/audit$", audit_page)]

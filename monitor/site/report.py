@@ -1,0 +1,128 @@
+"""The site audit's report for the secretariat, in French: the five things to fix first, then the
+findings by theme with their pages, then what changed since the previous audit (new, fixed, still
+open). `site_report` reads the store into plain data; `render` writes HTML, Markdown or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.labels import date_fr
+from monitor.report import _environment, spreadsheet_text
+from monitor.site.catalogue import KINDS, SEVERITIES, THEMES, Kind, severity_rank
+from monitor.site.model import Finding
+from monitor.store import Store
+
+FIRST_THINGS = 5
+
+
+@dataclass
+class Group:
+    """The findings of one kind, as the report shows them."""
+
+    kind: Kind
+    findings: list[Finding]
+    new: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def pages(self) -> int:
+        return len({page for f in self.findings for page in f.pages} or {f.subject for f in self.findings})
+
+
+@dataclass
+class SiteReport:
+    run: dict[str, Any] | None
+    previous: dict[str, Any] | None
+    groups: list[Group]
+    fixed: list[Finding]
+    new: list[Finding]
+    still_open: int
+    counts: dict[str, int]
+    pages_read: int = 0
+
+    @property
+    def first_things(self) -> list[Group]:
+        """The five kinds to fix first: most severe, then most widespread."""
+        return sorted(self.groups, key=lambda g: (severity_rank(g.kind.code), -g.pages))[:FIRST_THINGS]
+
+    def by_theme(self) -> list[tuple[str, list[Group]]]:
+        return [(theme, [g for g in self.groups if g.kind.theme == theme]) for theme in THEMES]
+
+
+def compare(
+    latest: list[Finding], previous: list[Finding] | None
+) -> tuple[list[Finding], list[Finding], int]:
+    """(new, fixed, still open) between two audits, a finding being the same when its kind and its
+    subject (page, host, member, title…) are; with no previous audit, nothing is « new »."""
+    if previous is None:
+        return [], [], len(latest)
+    before = {(f.code, f.subject) for f in previous}
+    now = {(f.code, f.subject) for f in latest}
+    new = [f for f in latest if (f.code, f.subject) not in before]
+    fixed = [f for f in previous if (f.code, f.subject) not in now]
+    return new, fixed, len(now & before)
+
+
+def group(findings: list[Finding], new: list[Finding]) -> list[Group]:
+    by_code: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_code.setdefault(finding.code, []).append(finding)
+    new_keys = {(f.code, f.subject) for f in new}
+    ordered = sorted(by_code, key=lambda code: (severity_rank(code), list(KINDS).index(code)))
+    return [Group(KINDS[code], by_code[code], new_keys) for code in ordered]
+
+
+def site_report(store: Store) -> SiteReport:
+    runs = store.last_runs("site", 2)
+    latest = store.audit_findings(runs[0]["id"]) if runs else []
+    previous = store.audit_findings(runs[1]["id"]) if len(runs) > 1 else None
+    new, fixed, still_open = compare(latest, previous)
+    counts = Counter(KINDS[f.code].severity for f in latest)
+    return SiteReport(
+        run=runs[0] if runs else None,
+        previous=runs[1] if len(runs) > 1 else None,
+        groups=group(latest, new),
+        fixed=fixed,
+        new=new,
+        still_open=still_open,
+        counts={severity: counts.get(severity, 0) for severity in SEVERITIES},
+        pages_read=int(json.loads(runs[0].get("stats") or "{}").get("pages", 0)) if runs else 0,
+    )
+
+
+def render(report: SiteReport, collectif_name: str, fmt: str, fragment: bool = False) -> str:
+    """The report as `html`, `md` or `csv` text; `fragment`: HTML to put inside another page."""
+    if fmt == "csv":
+        return _render_csv(report)
+    if fmt not in ("html", "md"):
+        raise ValueError(f"unknown report format {fmt!r} (expected html, md or csv)")
+    return (
+        _environment(autoescape=fmt == "html")
+        .get_template(f"site_report.{fmt}.j2")
+        .render(report=report, kinds=KINDS, collectif=collectif_name, date_fr=date_fr, fragment=fragment)
+    )
+
+
+def _render_csv(report: SiteReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["gravité", "thème", "constat", "objet", "détail", "pages concernées", "nouveau"])
+    for item in report.groups:
+        for finding in item.findings:
+            writer.writerow(
+                spreadsheet_text(cell)
+                for cell in [
+                    item.kind.severity,
+                    item.kind.theme,
+                    item.kind.label,
+                    finding.subject,
+                    finding.detail,
+                    " ".join(finding.pages),
+                    "oui" if (finding.code, finding.subject) in item.new else "",
+                ]
+            )
+    return out.getvalue()
