@@ -32,7 +32,8 @@ def write_config(folder: Path, sites: list[str], feeds: list[str]) -> Path:
         "crawl: {page_budget: 60, max_depth: 2, delay_s: 0, timeout_s: 20, retries: 0, time_budget_s: 120,"
         " browser: 'off'}\n"
         "news: {articles_per_source: 20, max_entries_per_source: 200}\n"
-        "night: {schedule: '15 4 * * *', catch_up_h: 0}\n",
+        "night: {schedule: '15 4 * * *', catch_up_h: 0}\n"
+        "site: {every_days: 0}\n",
         encoding="utf-8",
     )
     members = "".join(f"  - {{id: site-{n}, name: Site {n}, site: '{url}'}}\n" for n, url in enumerate(sites))

@@ -58,7 +58,8 @@ def night_config(folder: Path, web: FixtureWeb, demo_web: FixtureWeb, smtp_port:
     feed, a weekly rota from DAY0, and the test SMTP server."""
     folder.mkdir(parents=True, exist_ok=True)
     base = (TESTS / "config" / "config.yml").read_text(encoding="utf-8")
-    (folder / "config.yml").write_text(base + f"""
+    site = f"site: {{every_days: 7, start_url: '{web.url('collectif')}', delay_s: 0.01, link_delay_s: 0.01}}"
+    (folder / "config.yml").write_text(base.replace("site: {every_days: 0}", site) + f"""
 rota:
   start: {DAY0.date().isoformat()}
   turn_weeks: 1
@@ -110,7 +111,9 @@ def test_a_night_runs_every_stage_and_one_failing_stops_none(night_setup: dict[s
     with time_machine.travel(DAY0, tick=True):
         night = run_night(s["store"], s["config"], s["sources"], s["lexicon"], browser=False)
     assert [(st["name"], st["status"]) for st in night.stages] == [
-        ("liens", "ok"), ("actualités", "ok"), ("roulement", "ok"), ("avis", "ok"), ("rapports", "ok")]  # fmt: skip
+        ("liens", "ok"), ("actualités", "ok"), ("roulement", "ok"), ("site", "ok"), ("avis", "ok"),
+        ("rapports", "ok")]  # fmt: skip
+    assert night.stages[3]["counts"]["findings"] > 10  # the weekly audit of the Collectif's site ran
     assert (s["tmp"] / "rapport-liens.html").read_text(encoding="utf-8").count("Association Perdue") >= 1
     # The newspaper is down: the news stage fails; the rota, notices and reports still run.
     s["demo_web"].sites["presse"].state = "down"
@@ -124,9 +127,12 @@ def test_a_night_runs_every_stage_and_one_failing_stops_none(night_setup: dict[s
         "liens": "ok",
         "actualités": "failed",
         "roulement": "ok",
+        "site": "ok",
         "avis": "ok",
         "rapports": "ok",
     }
+    # The next night is too soon for the weekly audit.
+    assert night.stages[3]["counts"] == {"audit": "pas ce soir"}
     [failed] = night.failures
     assert failed["error"] == "RuntimeError: aucune des 1 sources n'a pu être lue"
     rows = list(s["store"].db.query("SELECT status FROM nights ORDER BY id"))

@@ -64,6 +64,9 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
     from monitor.links import run_links
     from monitor.news import run_news
     from monitor.report import build_report, render
+    from monitor.site.audit import run_audit
+    from monitor.site.report import render as render_site
+    from monitor.site.report import site_report
     from monitor.store import Store
 
     with FixtureWeb() as web:
@@ -81,7 +84,11 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
                 store, config, lexicon, lambda t: progress.update(task, description=t)
             )
         print_news_summary(news_run_id, summary, as_json=False, quiet=quiet)
+        audit = run_audit(store, config)
     paths.report.write_text(render(build_report(store, config), "html"), encoding="utf-8")
+    paths.site_report.write_text(
+        render_site(site_report(store), config.collectif.name, "html"), encoding="utf-8"
+    )
     from monitor.cli.night import deliver
     from monitor.demo.run import DEMO_ACCOUNTS, DEMO_PASSWORD
     from monitor.labels import PARIS
@@ -99,6 +106,10 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
     deliver(messages, config, store, True, "Aucun.")
     click.echo(f"Base de démonstration : {paths.db}")
     click.echo(f"Rapport des liens : {paths.report.resolve()}")
+    click.echo(
+        f"Audit du site du Collectif : {audit.stats['pages']} adresses lues, {len(audit.findings)} constats"
+        f" ; rapport : {paths.site_report.resolve()}"
+    )
     accounts = ", ".join(name for name, _ in DEMO_ACCOUNTS)
     click.echo(f"Comptes de démonstration : {accounts} (mot de passe : {DEMO_PASSWORD})")
     if serve if serve is not None else sys.stdout.isatty():

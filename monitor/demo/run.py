@@ -25,6 +25,7 @@ class DemoPaths:
     config: Path
     db: Path
     report: Path
+    site_report: Path
     secrets: Path
 
 
@@ -35,8 +36,7 @@ def prepare(folder: Path, web: FixtureWeb) -> DemoPaths:
         for name in ("veille.db", "veille.db-wal", "veille.db-shm"):
             (folder / name).unlink(missing_ok=True)
     config_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(DEMO_DIR / "config.yml", config_dir / "config.yml")
-    for name in ("members.yml", "sources.yml"):
+    for name in ("config.yml", "members.yml", "sources.yml"):
         text = (DEMO_DIR / name).read_text(encoding="utf-8")
         text = re.sub(r"\{web:([\w-]+)\}", lambda m: web.url(m.group(1)), text)
         (config_dir / name).write_text(text, encoding="utf-8")
@@ -52,4 +52,11 @@ def prepare(folder: Path, web: FixtureWeb) -> DemoPaths:
     for name, role in DEMO_ACCOUNTS:
         secrets.add_user(name, DEMO_PASSWORD, role)
     secrets.save()
-    return DemoPaths(folder, config_dir, folder / "veille.db", folder / "rapport-liens.html", secrets.path)
+    return DemoPaths(
+        folder,
+        config_dir,
+        folder / "veille.db",
+        folder / "rapport-liens.html",
+        folder / "rapport-site.html",
+        secrets.path,
+    )

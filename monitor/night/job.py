@@ -1,7 +1,8 @@
 """`veille run`: the night, once. Stages in order — member sites (links and feed discovery), news, the
-rota's handover, notices, reports — each isolated: one that fails is recorded with its error and the
-next ones still run. The night is one row of `nights`, its stages written after each one; it holds the
-database's run lock throughout (a second night says so and stops).
+rota's handover, the audit of the Collectif's own site (weekly), notices, reports — each isolated:
+one that fails is recorded with its error and the next ones still run. The night is one row of
+`nights`, its stages written after each one; it holds the database's run lock throughout (a second
+night says so and stops).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def run_night(
             ("liens", lambda: _links(store, config, browser)),
             ("actualités", lambda: _news(store, config, sources, lexicon)),
             ("roulement", lambda: _rota(store, config, moment)),
+            ("site", lambda: _site(store, config, moment)),
             ("avis", lambda: send_notices(store, config, moment, night.failures, send, night.id)),
             ("rapports", lambda: _reports(store, config)),
         ]
@@ -102,6 +104,16 @@ def _rota(store: Store, config: Config, moment: datetime) -> dict[str, Any]:
     store.save_duty(turns)
     current = on_duty(turns, today)
     return {"turns": len(turns), "on_duty": current.member_id if current else None}
+
+
+def _site(store: Store, config: Config, moment: datetime) -> dict[str, Any]:
+    """The audit of the Collectif's own site, every `site.every_days` (0: never)."""
+    from monitor.site.audit import audit_due, run_audit
+
+    if not audit_due(store, config, moment):
+        return {"audit": "pas ce soir"}
+    audit = run_audit(store, config, now=moment)
+    return {"run": audit.run_id, "pages": audit.stats["pages"], "findings": audit.stats["findings"]}
 
 
 def send_notices(
