@@ -27,6 +27,26 @@ def resolve_href(href: str, base_url: str) -> str | None:
     cleaned = _URL_NOISE.sub("", href).strip(" \x0c\x00")
     if not cleaned:
         return None
+    # A navigation bar repeats the same links on every page: an absolute href does not depend on the
+    # page, a rooted one (`/x`) only on its origin, so most answers are remembered.
+    if _SCHEME.match(cleaned):
+        return _resolve(cleaned, "")
+    if cleaned.startswith("/") and not cleaned.startswith("//"):
+        return _resolve(cleaned, _origin(base_url))
+    return _resolve(cleaned, base_url)
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@lru_cache(maxsize=4096)
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+@lru_cache(maxsize=16384)
+def _resolve(cleaned: str, base_url: str) -> str | None:
     absolute = urljoin(base_url, cleaned)
     parts = urlsplit(absolute)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -16,6 +16,7 @@ import json
 import time
 from collections import deque
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -25,7 +26,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url as _canonicalize_url
 
 from crawler.failures import describe_failure
 from crawler.items import AuditPageItem, LinkCheckItem, RobotsItem, SitemapItem
@@ -41,6 +42,12 @@ HOST_DOWN_KINDS = frozenset({"dns", "refused", "timeout"})
 # Answers to HEAD after which the link is asked again with GET: servers that refuse HEAD.
 RETRY_WITH_GET = frozenset({400, 403, 405, 501})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+@lru_cache(maxsize=65536)
+def canonicalize_url(url: str) -> str:
+    """w3lib's canonical form, remembered: a navigation bar repeats the same links on every page."""
+    return _canonicalize_url(url)
 
 
 def _headers(response: Response) -> dict[str, str]:

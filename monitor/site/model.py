@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from w3lib.url import canonicalize_url
@@ -13,9 +13,14 @@ from w3lib.url import canonicalize_url
 from crawler.judge.targets import host_of
 
 
+@lru_cache(maxsize=65536)
 def url_key(url: str) -> str:
-    """One spelling per address (query sorted, fragment dropped), to match links with pages."""
+    """One spelling per address (query sorted, fragment dropped), to match links with pages; a
+    navigation bar repeats the same addresses on every page, hence the cache."""
     return canonicalize_url(url.strip())
+
+
+_host = lru_cache(maxsize=65536)(host_of)
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ class SiteCrawl:
         return crawl
 
     def is_internal(self, url: str) -> bool:
-        return host_of(url) in self.hosts
+        return _host(url) in self.hosts
 
     @cached_property
     def page(self) -> dict[str, dict[str, Any]]:
@@ -100,14 +105,12 @@ class SiteCrawl:
     @cached_property
     def links_to(self) -> dict[str, list[str]]:
         """For each address linked from the site (key), the pages holding a link to it."""
-        holders: dict[str, list[str]] = defaultdict(list)
+        holders: dict[str, dict[str, None]] = defaultdict(dict)  # an ordered set per address
         for item in self.html_pages:
             page_url = item.get("final_url") or item["url"]
             for link in item["facts"]["links"]:
-                key = url_key(link["url"])
-                if page_url not in holders[key]:
-                    holders[key].append(page_url)
-        return holders
+                holders[url_key(link["url"])][page_url] = None
+        return {key: list(pages) for key, pages in holders.items()}
 
     @cached_property
     def sitemap_entries(self) -> list[str]:
