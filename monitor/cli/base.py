@@ -8,6 +8,7 @@ Errors are printed as one clear line, never a traceback.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,28 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             raise VeilleError(str(exc)) from exc
 
     return wrapper
+
+
+def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--format html|md|csv` and `-o FILE` for the commands that write a report."""
+    command = click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="File to write (default: stdout).",
+    )(command)
+    return click.option(
+        "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True
+    )(command)
+
+
+def write_report(text: str, output: Path | None, written: str = "Rapport écrit") -> None:
+    """The report to its file (saying so on stderr), or to stdout."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"{written} dans {output}")
+    else:
+        sys.stdout.write(text)
 
 
 def progress_bar(quiet: bool) -> Progress:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,13 @@ import click
 from rich.console import Console
 
 from monitor.cli.base import (
-    REPORT_FORMATS,
     VeilleError,
     common_options,
     crawl_with_progress,
     main,
-    stderr,
+    report_options,
     summary_table,
+    write_report,
 )
 from monitor.config import Config, load_config
 
@@ -99,10 +98,7 @@ def print_links_run(config: Config, run_id: int, result: Any, as_json: bool, qui
 
 
 @links.command("report")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
-)
+@report_options
 @common_options
 def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
     """The secretariat's report, in French.
@@ -115,11 +111,7 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
     if not db_path.exists():
         raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille links run »)")
     text = render(build_report(Store.open(db_path), load_config(config_dir)), fmt)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        stderr.print(f"Rapport écrit dans {output}")
-    else:
-        sys.stdout.write(text)
+    write_report(text, output)
 
 
 @links.command("remind")

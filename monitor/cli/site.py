@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from monitor.cli.base import REPORT_FORMATS, VeilleError, common_options, main, stderr
+from monitor.cli.base import VeilleError, common_options, main, report_options, stderr, write_report
 from monitor.config import load_config
 
 
@@ -44,10 +43,7 @@ def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
 
 
 @site.command("report")
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True)
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
-)
+@report_options
 @common_options
 def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
     """The audit's report for the secretariat, in French: what to fix first, findings, changes.
@@ -60,8 +56,4 @@ def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) 
     if not db_path.exists():
         raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille site audit »)")
     text = render(site_report(Store.open(db_path)), load_config(config_dir).collectif.name, fmt)
-    if output:
-        output.write_text(text, encoding="utf-8")
-        stderr.print(f"Rapport écrit dans {output}")
-    else:
-        sys.stdout.write(text)
+    write_report(text, output)
