@@ -150,6 +150,11 @@ def test_every_planted_problem_is_found_and_nothing_else(audits: dict[str, Any],
     assert PLANTED - found == set(), "missed"
 
 
+def test_the_sitemap_index_robots_txt_names_is_read(audits: dict[str, Any]) -> None:
+    kinds = [(s["kind"], s["url"].rsplit("/", 1)[1]) for s in audits["first"].crawl.sitemaps]
+    assert kinds == [("sitemapindex", "sitemap-index.xml"), ("urlset", "sitemap.xml")]
+
+
 def test_clean_pages_raise_nothing(audits: dict[str, Any], web: FixtureWeb) -> None:
     home = web.url("collectif")
     clean = {home + page.lstrip("/") for page in CLEAN_PAGES}
