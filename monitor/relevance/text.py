@@ -1,0 +1,80 @@
+"""Text as the lexicon reads it: folded (lower case, accents removed, one character for one) and its
+set of words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {ord("’"): "'", ord("‘"): "'", ord("ʼ"): "'", ord("\u00a0"): " "}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if len(base) == 1 and base != char:
+            table[code] = base.lower()
+    for dash in "‐‑‒–—":
+        table[ord(dash)] = "-"
+    return table
+
+
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+_PUNCTUATION = (
+    ("’", "'"),
+    ("‘", "'"),
+    ("ʼ", "'"),
+    ("\u00a0", " "),
+    ("–", "-"),
+    ("—", "-"),
+    ("‐", "-"),
+    ("‑", "-"),
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, one character for one: `Êtres « humains »` → `etres « humains »`."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    # Decomposing and dropping the accents is twice as fast as a translation table, and keeps one
+    # character for one unless a character decomposes into two letters: then the table does it.
+    stripped = _COMBINING_MARKS.sub("", unicodedata.normalize("NFD", lowered))
+    if len(stripped) != len(lowered):
+        return lowered.translate(_fold_table())
+    for old, new in _PUNCTUATION:
+        if old in stripped:
+            stripped = stripped.replace(old, new)
+    return stripped
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A text as the lexicon reads it: folded, lower-cased with accents, and its set of words."""
+
+    folded: str
+    words: frozenset[str]
+    sources: tuple[str, ...]
+
+    @cached_property
+    def lowered(self) -> str:
+        """Lower case with accents, for the few phrases that keep them: computed when one needs it."""
+        return " \n ".join(source.lower().replace("’", "'") for source in self.sources)
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        folded = fold(text)
+        return cls(folded, frozenset(_WORD.findall(folded)), (text,))
+
+    @classmethod
+    def joined(cls, parts: list[FoldedText]) -> FoldedText:
+        return cls(
+            " \n ".join(p.folded for p in parts),
+            frozenset().union(*(p.words for p in parts)),
+            tuple(source for p in parts for source in p.sources),
+        )
