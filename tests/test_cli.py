@@ -216,7 +216,7 @@ def test_classify_reads_and_writes_json_lines() -> None:
     )
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(o["id"], o["relevant"]) for o in out] == [("a", True), (7, False), ("c", True)]
-    assert set(out[0]) == {"id", "relevant", "score", "topics", "kind", "matched"}
+    assert set(out[0]) == {"id", "relevant", "score", "topics", "kind", "matched", "weak", "evidence", "why"}
     assert out[0]["matched"] == ["Proxénétisme"] and "proxenetisme" in out[0]["topics"]
 
 

@@ -146,3 +146,16 @@ def test_precision_and_recall_on_our_own_headlines(path: Path) -> None:
     figures each set had then: the honest estimate of what the lexicon does on unseen news)."""
     precision, recall, count = precision_and_recall(path)
     assert count >= 40 and precision >= 0.95 and recall >= 0.9
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "cases").glob("blind-*.jsonl")), ids=str)
+def test_both_lanes_on_the_blind_sets(path: Path) -> None:
+    """Real stories that describe exploitation without naming it, and traps next to them (README:
+    the figures of the first run, before the rules, and of the run after them)."""
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    judged = [(classify(LEXICON, r["title"], r["summary"]), r["label"] == "relevant") for r in rows]
+    kept = [gold for result, gold in judged if result.relevant]
+    relevant = sum(gold for _, gold in judged)
+    seen = sum(1 for result, gold in judged if gold and (result.relevant or result.weak))
+    assert len(rows) >= 40 and sum(kept) / len(kept) >= 0.95
+    assert sum(kept) / relevant >= 0.85 and seen / relevant >= 0.95

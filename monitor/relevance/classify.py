@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from monitor.relevance.lexicon import Lexicon
 from monitor.relevance.phrases import _found
+from monitor.relevance.rules import Positions, Rule, SignalGroup, rules_holding
 from monitor.relevance.text import FoldedText
 
 FIELDS = ("title", "summary", "text")
@@ -23,51 +25,131 @@ class Relevance:
     topics: list[str] = field(default_factory=list)
     kind: str | None = None
     matched: list[str] = field(default_factory=list)
+    # Below the threshold but with evidence: a weak signal (« Signaux faibles »), ranked by evidence.
+    weak: bool = False
+    evidence: float = 0.0
+    # The rules that held and the weak signals, in French words: the rest of the « pourquoi ? ».
+    why: list[str] = field(default_factory=list)
 
     def to_json(self, item_id: Any) -> dict[str, Any]:
         return {"id": item_id, "relevant": self.relevant, "score": self.score, "topics": self.topics,
-                "kind": self.kind, "matched": self.matched}  # fmt: skip
+                "kind": self.kind, "matched": self.matched, "weak": self.weak, "evidence": self.evidence,
+                "why": self.why}  # fmt: skip
 
 
-def _field_matches(lexicon: Lexicon, text: str, folded: FoldedText) -> dict[int, str]:
-    """Terms found in one field, outside negative contexts: term index → matched text."""
-    terms = list(lexicon.terms.matches(folded))
-    if not terms:  # most texts: no negative context to look for
-        return {}
-    cancelled = [match.span() for _, match in lexicon.negatives.matches(folded)]
-    found: dict[int, str] = {}
-    for index, match in terms:
+# Between title and summary in the headline: no phrase spans it (`|` is not a separator).
+HEADLINE_JOIN = " | "
+
+
+class _Stretch:
+    """The headline (title and summary, read as one text) or the article's text, as the lexicon
+    reads it, with its negative contexts found once."""
+
+    def __init__(self, lexicon: Lexicon, text: str) -> None:
+        self.lexicon, self.text, self.folded = lexicon, text, FoldedText.of(text)
+        self.positions: Positions = {}
+        self._cancelled: list[tuple[int, int]] | None = None
+
+    def kept(self, match: re.Match[str]) -> bool:
+        """Whether a match stands outside every negative context (`trafic de stupéfiants`)."""
+        if self._cancelled is None:
+            self._cancelled = [m.span() for _, m in self.lexicon.negatives.matches(self.folded)]
         start, end = match.span()
-        if index not in found and not any(a <= start and end <= b for a, b in cancelled):
-            found[index] = text[start:end]
-    return found
+        return not any(a <= start and end <= b for a, b in self._cancelled)
+
+    def terms_and_anchors(self) -> list[tuple[int, int, str]]:
+        """(term index, place, matched text) of every term found, in one pass with the anchor
+        signals, which go to `positions`."""
+        terms = []
+        lexicon = self.lexicon
+        for index, match in lexicon.primary.matches(self.folded):
+            if not self.kept(match):
+                continue
+            start, end = match.span()
+            if index < lexicon.term_count:
+                terms.append((index, start, self.text[start:end]))
+            else:
+                group = lexicon.primary[index].topics[0]
+                self.positions.setdefault(group, []).append((start, end, self.text[start:end]))
+        return terms
+
+    def contexts(self) -> None:
+        """Add the context signals found to `positions`, by group."""
+        for index, match in self.lexicon.contexts.matches(self.folded):
+            if self.kept(match):
+                start, end = match.span()
+                group = self.lexicon.contexts[index].topics[0]
+                self.positions.setdefault(group, []).append((start, end, self.text[start:end]))
 
 
 def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") -> Relevance:
     """Score a story from its title, summary and text; see the module docstring."""
-    fields = {"title": title or "", "summary": summary or "", "text": (text or "")[:TEXT_LIMIT]}
-    views = {name: FoldedText.of(value) for name, value in fields.items() if value}
+    title, summary, text = title or "", summary or "", (text or "")[:TEXT_LIMIT]
+    weights = lexicon.field_weights
     best: dict[int, float] = {}
     matched: dict[int, str] = {}
     text_score = 0.0
-    for name, view in views.items():
-        for index, snippet in _field_matches(lexicon, fields[name], view).items():
-            weight = lexicon.terms[index].weight * lexicon.field_weights[name]
+    # Title and summary are read as one text (a match's place says which); the article's text
+    # apart. Context signals (work, children…) are frequent: looked for only where an anchor
+    # (coercion, begging, organs…) was found.
+    headline = (
+        _Stretch(lexicon, f"{title}{HEADLINE_JOIN}{summary}" if summary else title)
+        if title or summary
+        else None
+    )
+    body = _Stretch(lexicon, text) if text else None
+    if headline is not None:
+        for index, start, snippet in headline.terms_and_anchors():
+            weight = lexicon.terms[index].weight * weights["title" if start < len(title) else "summary"]
             matched.setdefault(index, snippet)
-            if name == "text":
-                text_score += 0.0 if index in best else weight
-            else:
-                best[index] = max(weight, best.get(index, 0.0))
-    score = sum(best.values()) + min(text_score, lexicon.text_cap)
+            best[index] = max(weight, best.get(index, 0.0))
+    if body is not None:
+        seen_in_text: set[int] = set()
+        for index, _, snippet in body.terms_and_anchors():
+            matched.setdefault(index, snippet)
+            if index not in best and index not in seen_in_text:
+                text_score += lexicon.terms[index].weight * weights["text"]
+            seen_in_text.add(index)
+    found = {name: stretch.positions for name, stretch in (("headline", headline), ("body", body))
+             if stretch is not None and stretch.positions}  # fmt: skip
+    if not matched and not found:
+        return Relevance(False, 0.0)  # most news: nothing to weigh
+    held: list[tuple[Rule, list[str]]] = []
+    in_body: list[tuple[Rule, list[str]]] = []
+    strong: list[SignalGroup] = []
+    everywhere: Positions = {}
+    if found:  # only where an anchor was found: contexts, rules, strong signals
+        for name in found:
+            (headline if name == "headline" else body).contexts()  # type: ignore[union-attr]
+        held = rules_holding(lexicon.rules, [found["headline"]]) if "headline" in found else []
+        in_body = rules_holding(lexicon.rules, [found["body"]]) if "body" in found else []
+        held_names = {rule.name for rule, _ in held}
+        in_body = [(rule, words) for rule, words in in_body if rule.name not in held_names]
+        text_score += sum(rule.weight * weights["text"] for rule, _ in in_body)
+        for positions in found.values():
+            for group, places in positions.items():
+                everywhere.setdefault(group, places)
+        strong = [g for g in lexicon.strong_groups if g.name in everywhere]
+    score = sum(best.values()) + sum(rule.weight for rule, _ in held) + min(text_score, lexicon.text_cap)
     positive = sorted({matched[i] for i in matched if lexicon.terms[i].weight > 0}, key=str.lower)
-    if score <= 0:  # a penalty can only lower a score; below zero it changes nothing
-        return Relevance(False, round(score, 2), [], None, positive)
-    whole = FoldedText.joined(list(views.values()))
-    score += sum(lexicon.penalties[i].weight for i in _found(lexicon.penalties, whole))
+    why = [rule.explain(words) for rule, words in [*held, *in_body]]
+    whole = None
+    if score > 0:  # a penalty can only lower a score; below zero it changes nothing
+        parts = [s.folded for s in (headline, body) if s is not None]
+        whole = parts[0] if len(parts) == 1 else FoldedText.joined(parts)
+        score += sum(lexicon.penalties[i].weight for i in _found(lexicon.penalties, whole))
     score = round(score, 2)
     relevant = score >= lexicon.threshold
-    topics = sorted({t for index in matched for t in lexicon.terms[index].topics}) if positive else []
-    return Relevance(relevant, score, topics, _kind(lexicon, whole) if relevant else None, positive)
+    evidence = round(score + len(strong), 2)
+    weak = not relevant and evidence >= lexicon.weak_threshold and bool(positive or strong)
+    if weak and not held and not in_body:
+        why += [f"Indice, {group.label} : « {everywhere[group.name][0][2]} »" for group in strong]
+    rule_topics = {t for rule, _ in [*held, *in_body] for t in rule.topics}
+    topics = sorted({t for index in matched for t in lexicon.terms[index].topics} | rule_topics)
+    if not positive and not rule_topics:
+        topics = []
+    kind = _kind(lexicon, whole) if relevant and whole is not None else None
+    return Relevance(relevant, score, topics, kind, positive, weak, evidence, why)
 
 
 def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:

@@ -15,7 +15,7 @@ def _pattern_regex(pattern: str, keep_accents: bool) -> re.Pattern[str]:
     """Lexicon syntax: words separated by spaces (any run of spaces, hyphens, apostrophes), `*` at
     the end of a word for any ending, `?` after a letter or a group to make it optional, `(a|b)`
     for alternatives."""
-    text = pattern.lower() if keep_accents else fold(pattern)
+    text = _optional_groups_take_their_space(pattern.lower() if keep_accents else fold(pattern))
     out = []
     for token in re.split(r"(\(|\)|\||\*|\?|\s+|')", text):
         if not token:
@@ -35,6 +35,27 @@ def _pattern_regex(pattern: str, keep_accents: bool) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + "".join(out) + r"(?!\w)")
 
 
+def _optional_groups_take_their_space(text: str) -> str:
+    """`a (b)? c` → `a( b)? c`: the space before an optional group becomes part of it, so that
+    `a c` matches (a separator outside the group would be required twice when it is absent, and
+    `debt (to repay)?` would never match `debt the owner`)."""
+    chars = list(text)
+    for opening in range(len(chars) - 1, 0, -1):
+        if chars[opening] != "(" or not chars[opening - 1].isspace():
+            continue
+        depth, closing = 0, None
+        for index in range(opening, len(chars)):
+            depth += {"(": 1, ")": -1}.get(chars[index], 0)
+            if depth == 0:
+                closing = index
+                break
+        optional = closing is not None and closing + 1 < len(chars) and chars[closing + 1] == "?"
+        # `a (b )?c`, the older way to write it, already works: left as it is.
+        if optional and closing is not None and not chars[closing - 1].isspace():
+            chars[opening - 1], chars[opening] = "(", " "
+    return "".join(chars)
+
+
 def _split_top(text: str, separator: str) -> list[str]:
     """Split on `separator` outside parentheses."""
     parts, depth, current = [], 0, []
@@ -49,9 +70,19 @@ def _split_top(text: str, separator: str) -> list[str]:
     return parts
 
 
+def _closing(text: str) -> int | None:
+    """Where the parenthesis opening `text` closes (`(a )?(b)` is two groups, not one)."""
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return None
+
+
 def _element_triggers(element: str) -> tuple[set[str], set[str]] | None:
     """Words (and word prefixes) one of which a text must contain for `element` to match it."""
-    if element.startswith("(") and element.endswith(")"):
+    if element.startswith("(") and _closing(element) == len(element) - 1:
         exact: set[str] = set()
         prefixes: set[str] = set()
         for alternative in _split_top(element[1:-1], "|"):
@@ -70,6 +101,13 @@ def _element_triggers(element: str) -> tuple[set[str], set[str]] | None:
     return (set(), {word[:-1]}) if word.endswith("*") else ({word}, set())
 
 
+FUNCTION_WORDS = frozenset(
+    "a au aux d de des du en et l la le les par pour sur un une son sa ses leur leurs ce cette qui que"
+    " the a an and of to for by in on at as into with them him her his their its is was were be"
+    " etait etaient a ete ont sont est".split()
+)
+
+
 def _triggers(pattern: str) -> tuple[set[str], set[str]] | None:
     """The most selective trigger set of a pattern: its element with the fewest alternatives."""
     candidates = [
@@ -79,8 +117,14 @@ def _triggers(pattern: str) -> tuple[set[str], set[str]] | None:
     ]
     if not candidates:
         return None
+    # An element of little words (`(a|de|d')`, `(to|for)`) is in nearly every text: a poor trigger.
     return min(
-        candidates, key=lambda found: (len(found[0]) + 3 * len(found[1]), -min(map(len, found[0] | found[1])))
+        candidates,
+        key=lambda found: (
+            bool(found[0] & FUNCTION_WORDS),
+            len(found[0]) + 3 * len(found[1]),
+            -min(map(len, found[0] | found[1])),
+        ),
     )
 
 
@@ -90,21 +134,27 @@ def _required_words(pattern: str) -> frozenset[str]:
     return frozenset(e for e in elements if e and re.fullmatch(r"\w+", e))
 
 
-def _start_words(pattern: str) -> frozenset[str]:
-    """The exact words every match of `pattern` begins with, or nothing when a match may begin
-    otherwise (an optional first element, a prefix `word*`, a nested group)."""
+def _start_words(pattern: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The exact words and the word prefixes (`survivant*`) every match of `pattern` begins with,
+    or nothing when a match may begin otherwise (an optional first element, a nested group)."""
+    nothing: tuple[frozenset[str], tuple[str, ...]] = (frozenset(), ())
     first = _split_top(pattern.strip(), " ")[0]
     if first.endswith("?"):
-        return frozenset()
+        return nothing
     alternatives = _split_top(first[1:-1], "|") if first.startswith("(") and first.endswith(")") else [first]
-    words = set()
+    words, prefixes = set(), set()
     for alternative in alternatives:
         head = _split_top(alternative.strip(), " ")[0]
         word = re.match(r"\w+", head)
-        if not word or head.startswith("(") or re.match(r"\w+[*?(]", head):
-            return frozenset()
-        words.add(word.group())
-    return frozenset(words)
+        if not word or head.startswith("("):
+            return nothing
+        if re.fullmatch(r"\w+\*", head):
+            prefixes.add(word.group())
+        elif re.match(r"\w+[*?(]", head):
+            return nothing
+        else:
+            words.add(word.group())
+    return frozenset(words), tuple(sorted(prefixes))
 
 
 @dataclass(frozen=True)
@@ -121,6 +171,8 @@ class Phrase:
     # The words a match can begin with (its first element's alternatives), when they are exact
     # words: the regex is then tried at those words only instead of scanning the whole text.
     starts: frozenset[str] = frozenset()
+    # …and the word prefixes it can begin with (`survivant*`), whose places are found the same way.
+    start_prefixes: tuple[str, ...] = ()
     weight: float = 0.0
     topics: tuple[str, ...] = ()
     keep_accents: bool = False
@@ -132,28 +184,41 @@ def _whole_word(word: str) -> re.Pattern[str]:
     return re.compile(rf"{re.escape(word)}(?<!\w.{{{len(word)}}})(?!\w)")
 
 
+@cache
+def _word_start(prefix: str) -> re.Pattern[str]:
+    """`prefix` at the start of a word (the check before it comes after it, as in `_whole_word`)."""
+    return re.compile(rf"{re.escape(prefix)}(?<!\w.{{{len(prefix)}}})")
+
+
 class PhraseSet(tuple[Phrase, ...]):
     """Phrases indexed by trigger word, so a text visits only the phrases that could match it."""
 
     def __new__(cls, phrases: Iterable[Phrase]) -> PhraseSet:
         self = super().__new__(cls, tuple(phrases))
         self._by_word: dict[str, list[int]] = {}
-        self._by_prefix: list[tuple[str, int]] = []
+        by_prefix: dict[str, list[int]] = {}
         self._always: list[int] = []
         for index, phrase in enumerate(self):
             for word in phrase.triggers:
                 self._by_word.setdefault(word, []).append(index)
-            self._by_prefix += [(prefix, index) for prefix in phrase.prefixes]
+            for prefix in phrase.prefixes:
+                by_prefix.setdefault(prefix, []).append(index)
             if not phrase.triggers and not phrase.prefixes:
                 self._always.append(index)
+        self._by_prefix = list(by_prefix.items())
+        # A frozenset, not the dict's keys: `words & keys()` would copy every key at each call.
+        self._trigger_words = frozenset(self._by_word)
         return self
 
     def candidates(self, text: FoldedText) -> list[int]:
         """Indexes, in order, of the phrases whose triggers the text contains."""
         found = set(self._always)
-        for word in text.words & self._by_word.keys():
+        for word in text.words & self._trigger_words:
             found.update(self._by_word[word])
-        found.update(index for prefix, index in self._by_prefix if prefix in text.folded)
+        folded = text.folded
+        for prefix, ids in self._by_prefix:
+            if prefix in folded:
+                found.update(ids)
         return sorted(found)
 
     def searches(self, text: FoldedText) -> Iterable[tuple[int, Iterator[re.Match[str]]]]:
@@ -162,17 +227,33 @@ class PhraseSet(tuple[Phrase, ...]):
             phrase = self[index]
             if not phrase.required <= text.words:
                 continue
-            if phrase.starts:
+            if phrase.starts or phrase.start_prefixes:
                 present = phrase.starts & text.words
-                if present:
-                    yield index, _matches_at_starts(phrase, text, present)
+                prefixes = [p for p in phrase.start_prefixes if p in text.folded]
+                if present or prefixes:
+                    yield index, iter(_matches_at_starts(phrase, text, present, prefixes))
             else:
                 yield index, phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
 
-    def matches(self, text: FoldedText) -> Iterable[tuple[int, re.Match[str]]]:
-        for index, found in self.searches(text):
-            for match in found:
-                yield index, match
+    def matches(self, text: FoldedText) -> list[tuple[int, re.Match[str]]]:
+        """Every match of every phrase in the text, by phrase order (one list: this runs for each
+        field of each story, and nested generators cost more than the search itself)."""
+        found: list[tuple[int, re.Match[str]]] = []
+        words = text.words
+        for index in self.candidates(text):
+            phrase = self[index]
+            if not phrase.required <= words:
+                continue
+            if phrase.starts or phrase.start_prefixes:
+                present = phrase.starts & words
+                prefixes = [p for p in phrase.start_prefixes if p in text.folded]
+                if present or prefixes:
+                    for match in _matches_at_starts(phrase, text, present, prefixes):
+                        found.append((index, match))
+            else:
+                searched = text.lowered if phrase.keep_accents else text.folded
+                found += [(index, match) for match in phrase.regex.finditer(searched)]
+        return found
 
 
 def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
@@ -180,19 +261,28 @@ def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
     return {index for index, found in phrases.searches(text) if next(found, None) is not None}
 
 
-def _matches_at_starts(phrase: Phrase, text: FoldedText, present: frozenset[str]) -> Iterator[re.Match[str]]:
+def _matches_at_starts(
+    phrase: Phrase, text: FoldedText, present: frozenset[str], prefixes: list[str]
+) -> list[re.Match[str]]:
     """What `phrase.regex.finditer(text.folded)` finds, trying the regex only where one of the
-    phrase's start words (those `present` in the text) begins; matches do not overlap, as with
-    finditer."""
-    if len(present) == 1:
-        positions = [m.start() for m in _whole_word(next(iter(present))).finditer(text.folded)]
+    phrase's start words (those `present` in the text) or start prefixes begins; matches do not
+    overlap, as with finditer."""
+    folded = text.folded
+    if len(present) == 1 and not prefixes:
+        positions = [m.start() for m in _whole_word(next(iter(present))).finditer(folded)]
     else:
-        positions = sorted(m.start() for word in present for m in _whole_word(word).finditer(text.folded))
+        positions = sorted(
+            {m.start() for word in present for m in _whole_word(word).finditer(folded)}
+            | {m.start() for prefix in prefixes for m in _word_start(prefix).finditer(folded)}
+        )
+    found = []
     end = 0
+    regex = phrase.regex
     for position in positions:
         if position < end:
             continue
-        match = phrase.regex.match(text.folded, position)
+        match = regex.match(folded, position)
         if match:
             end = match.end()
-            yield match
+            found.append(match)
+    return found
