@@ -22,7 +22,9 @@ from crawler.judge.targets import host_of
 from monitor.config import Config
 from monitor.crawl import global_concurrency, run_spider
 from monitor.dedup import StoryIndex, article_id, canonical_url
-from monitor.relevance import Lexicon, classify
+from monitor.desk.learning import learn_from_desk
+from monitor.relevance import Lexicon, Relevance, classify
+from monitor.relevance.learning import lift
 from monitor.store import Store, utc_now
 
 # A night's feed stage is cut after this long, whatever the number of sources.
@@ -44,6 +46,10 @@ class NewsSummary:
     rejected: int = 0
     articles_fetched: int = 0
     new_stories: int = 0
+    weak: int = 0
+    weak_listed: int = 0
+    weak_unlisted: int = 0
+    lifted: int = 0
     errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -58,6 +64,14 @@ def plain_text(value: str) -> str:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
             value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
     return " ".join(value.split())
+
+
+def judgement_columns(judged: Relevance) -> dict[str, Any]:
+    """The judgement of an article, as its columns."""
+    return {"score": judged.score, "relevant": int(judged.relevant), "topics": json.dumps(judged.topics),
+            "kind": judged.kind, "matched": json.dumps(judged.matched, ensure_ascii=False),
+            "weak": int(judged.weak), "evidence": judged.evidence,
+            "why": json.dumps(judged.why, ensure_ascii=False)}  # fmt: skip
 
 
 def entry_problem(entry: dict[str, Any], canonical: str | None) -> str | None:
@@ -89,12 +103,22 @@ class Harvest:
     def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
         self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
         self.summary = NewsSummary()
+        self.model = learn_from_desk(store, config, now)
         self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
         self.created_stories: dict[str, list[tuple[str, str]]] = {}  # story → its titles and summaries
         # Whether a title was learnt for an already stored article tonight: only then can two of
         # tonight's stories turn out to be one.
         self.learnt_titles = False
+
+    def judge(self, title: str, summary: str, text: str = "") -> Relevance:
+        """The lexicon's judgement, then the learnt model's, which can only add a story."""
+        judged = classify(self.lexicon, title, summary, text)
+        if self.model is not None and not judged.relevant:
+            lifted = lift(judged, self.model, title, summary, self.config.news)
+            self.summary.lifted += int(lifted.relevant)
+            return lifted
+        return judged
 
     @property
     def stories(self) -> StoryIndex:
@@ -180,7 +204,7 @@ class Harvest:
             if identity in existing:
                 continue
             article = self._article(identity, entry, languages, now_iso)
-            if article["relevant"]:
+            if article["relevant"] or article["weak"]:
                 article["story_id"], created = self._story_for(identity, variants[identity])
                 if created:
                     stories.append({"id": identity, "title": article["title"], "first_seen": now_iso})
@@ -188,6 +212,7 @@ class Harvest:
             articles.append(article)
         self.summary.new_articles += len(articles)
         self.summary.relevant += sum(1 for a in articles if a["relevant"])
+        self.summary.weak += sum(1 for a in articles if a["weak"])
         self.summary.rejected += len(rejections)
         self.store.save_articles(stories, articles, links, rejections)
         return [a["id"] for a in articles]
@@ -201,16 +226,14 @@ class Harvest:
         )
         if entry.get("raw_date") and not entry.get("published"):
             note = f"date illisible : {entry['raw_date'][:100]}"
-        judged = classify(self.lexicon, title, summary)
+        judged = self.judge(title, summary)
         language = entry.get("language") or languages.get(entry["source"]) or "fr"
         return {
             "id": identity, "url": entry["canonical"], "link": entry["link"], "title": title,
             "summary": summary[:2000], "text": None, "published": published, "fetched_at": now_iso,
             "source_id": entry["source"], "lang": language[:2],
-            "author": plain_text(entry.get("author", ""))[:200], "image": None, "score": judged.score,
-            "relevant": int(judged.relevant), "topics": json.dumps(judged.topics), "kind": judged.kind,
-            "matched": json.dumps(judged.matched, ensure_ascii=False), "story_id": None, "date_note": note,
-            "text_status": "new",
+            "author": plain_text(entry.get("author", ""))[:200], "image": None, "story_id": None,
+            "date_note": note, "text_status": "new", **judgement_columns(judged),
         }  # fmt: skip
 
     def keep_pages(self, pages: list[dict[str, Any]]) -> None:
@@ -226,9 +249,7 @@ class Harvest:
                 continue
             self.summary.articles_fetched += 1
             text = page.get("text") or ""
-            judged = classify(
-                self.lexicon, row["title"], row["summary"] or page.get("description") or "", text
-            )
+            judged = self.judge(row["title"], row["summary"] or page.get("description") or "", text)
             published = row["published"]
             if not published and page.get("published"):
                 published, _ = trusted_date(
@@ -237,16 +258,15 @@ class Harvest:
             row.update(
                 text=text, image=page.get("image") or None, author=row["author"] or page.get("author") or "",
                 lang=(page.get("language") or row["lang"] or "fr")[:2], published=published,
-                score=judged.score, relevant=int(judged.relevant), topics=json.dumps(judged.topics),
-                kind=judged.kind, matched=json.dumps(judged.matched, ensure_ascii=False), text_status="ok",
-                summary=row["summary"] or (page.get("description") or "")[:2000],
+                text_status="ok", summary=row["summary"] or (page.get("description") or "")[:2000],
+                **judgement_columns(judged),
             )  # fmt: skip
-            if judged.relevant and not row["story_id"]:
+            if (judged.relevant or judged.weak) and not row["story_id"]:
                 row["story_id"], created = self._story_for(row["id"], [(row["title"], row["summary"] or "")])
                 if created:
                     stories.append({"id": row["id"], "title": row["title"], "first_seen": row["fetched_at"]})
                     self.summary.new_stories += 1
-                self.summary.relevant += 1
+                self.summary.relevant += int(judged.relevant)
             elif row["story_id"]:
                 self.touched_stories.add(row["story_id"])
             updated.append(row)
@@ -307,6 +327,9 @@ def run_news(
         harvest.merge_new_stories()
         with store.db.atomic():
             store.refresh_stories(harvest.touched_stories | set(store.unrefreshed_stories()))
+            cap = config.news["weak_signals_per_night"]
+            listed, unlisted = store.fill_weak_lane(run_id, now.replace(microsecond=0).isoformat(), cap)
+            harvest.summary.weak_listed, harvest.summary.weak_unlisted = listed, unlisted
             store.finish_run(run_id, harvest.summary.to_json())
     return run_id, harvest.summary
 

@@ -148,7 +148,11 @@ def test_precision_and_recall_on_our_own_headlines(path: Path) -> None:
     assert count >= 40 and precision >= 0.95 and recall >= 0.9
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parent / "cases").glob("blind-*.jsonl")), ids=str)
+# blind-8 was written after the rules were frozen: its first run is the honest figure (README).
+BLIND_SETS = [Path(__file__).parent / "cases" / f"blind-{n}.jsonl" for n in (5, 6, 7)]
+
+
+@pytest.mark.parametrize("path", BLIND_SETS, ids=str)
 def test_both_lanes_on_the_blind_sets(path: Path) -> None:
     """Real stories that describe exploitation without naming it, and traps next to them (README:
     the figures of the first run, before the rules, and of the run after them)."""

@@ -5,7 +5,7 @@ Every command takes `--config DIR` (default `data/`) and `--db PATH` (default `d
 Errors are printed as one clear line, never a traceback.
 """
 
-from monitor.cli import desk, links, news, night, setup, site
+from monitor.cli import desk, links, news, night, relevance, setup, site
 from monitor.cli.base import main
 
-__all__ = ["desk", "links", "main", "news", "night", "setup", "site"]
+__all__ = ["desk", "links", "main", "news", "night", "relevance", "setup", "site"]

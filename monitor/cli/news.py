@@ -117,7 +117,8 @@ def classify(topics: Path | None, config_dir: Path, db_path: Path) -> None:
     """Judge stories read as JSON Lines on stdin; write one JSON line per story on stdout.
 
     Input: {"id", "title", "summary"?, "text"?, "lang"?}; output: {"id", "relevant", "score",
-    "topics", "kind", "matched"}. The same function the news pipeline uses.
+    "topics", "kind", "matched", "weak", "evidence", "why"}. The same function the news pipeline
+    uses (the lexicon and its rules; not the model learnt from the desk).
 
     Example: veille classify < stories.jsonl > judged.jsonl
     """

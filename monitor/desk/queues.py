@@ -15,8 +15,12 @@ from monitor.labels import PARIS, day_fr, json_list, label
 DECIDED_SINCE_LAST_ARTICLE = (
     "p.status IN ('refuse', 'ecarte') AND coalesce(p.decided_at, p.created_at) >= coalesce(s.last_seen, '')"
 )
-QUEUE = f"""
-SELECT s.id, s.title, s.summary, s.url, s.kind, s.topics, s.matched, s.article_count,
+
+
+def _queue(lane: str, order: str) -> str:
+    """Undecided stories of one lane, best first, with what a card shows."""
+    return f"""
+SELECT s.id, s.title, s.summary, s.url, s.kind, s.topics, s.matched, s.why, s.article_count,
        coalesce(s.published, s.first_seen) AS date, s.first_seen,
        (SELECT group_concat(DISTINCT so.name) FROM articles a
           JOIN article_sources x ON x.article_id = a.id JOIN sources so ON so.id = x.source_id
@@ -24,12 +28,21 @@ SELECT s.id, s.title, s.summary, s.url, s.kind, s.topics, s.matched, s.article_c
        (SELECT max(coalesce(p.decided_at, p.created_at)) FROM picks p
          WHERE p.story_id = s.id AND p.status IN ('refuse', 'ecarte')) AS decided_before
 FROM stories s
-WHERE s.relevant = 1
+WHERE {lane}
   AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND p.status IN ({LIVE}))
   AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND {DECIDED_SINCE_LAST_ARTICLE})
-ORDER BY s.score DESC, date DESC
+ORDER BY {order}
 LIMIT :limit
 """
+
+
+QUEUE = _queue("s.relevant = 1", "s.score DESC, date DESC")
+# « Signaux faibles »: what each night put there (the strongest of its weak signals), undecided.
+WEAK_QUEUE = _queue(
+    "s.relevant = 0 AND s.weak = 1 AND s.weak_night IS NOT NULL", "s.evidence DESC, date DESC"
+)
+# Weak signals no night listed (beyond its cap): stored and searchable, never silently dropped.
+WEAK_UNLISTED_COUNT = "SELECT count(*) FROM stories WHERE relevant = 0 AND weak = 1 AND weak_night IS NULL"
 # The same rule as a count, from the (small) picks table: the home page's « histoires en attente ».
 WAITING_COUNT = f"""
 SELECT (SELECT count(*) FROM stories WHERE relevant = 1) - (
@@ -82,6 +95,7 @@ def story_card(row: dict[str, Any]) -> dict[str, Any]:
         "sources": sorted(filter(None, (row.get("sources") or "").split(","))),
         "lead": lead if len(lead) <= 420 else lead[:400].rsplit(" ", 1)[0] + " …",
         "reasons": [str(reason) for reason in json_list(row.get("matched"))],
+        "rules": [str(reason) for reason in json_list(row.get("why"))],
         "topics": [label("topic", str(topic)) for topic in json_list(row.get("topics"))],
         "kind": label("kind", row.get("kind")) if row.get("kind") else "",
         "articles": row.get("article_count") or 1,

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.relevance.learning import Decision, Model
 from monitor.sources import Source
 from monitor.store.schema import STORY_WEEK
 
@@ -178,7 +179,7 @@ class NewsTables:
         return list(
             self.db.query(
                 "SELECT id, story_id, title, summary FROM articles"
-                " WHERE relevant = 1 AND story_id IS NOT NULL AND fetched_at >= ?",
+                " WHERE (relevant = 1 OR weak = 1) AND story_id IS NOT NULL AND fetched_at >= ?",
                 [since],
             )
         )
@@ -189,7 +190,8 @@ class NewsTables:
             for story_id in set(story_ids):
                 rows = list(
                     self.db.query(
-                        "SELECT * FROM articles WHERE story_id = ? ORDER BY score DESC, fetched_at",
+                        "SELECT * FROM articles WHERE story_id = ?"
+                        " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at",
                         [story_id],
                     )
                 )
@@ -202,6 +204,8 @@ class NewsTables:
                         "title": best["title"], "summary": best["summary"], "url": best["url"],
                         "lang": best["lang"], "score": best["score"], "relevant": best["relevant"],
                         "topics": best["topics"], "kind": best["kind"], "matched": best["matched"],
+                        "weak": int(not best["relevant"] and any(r["weak"] for r in rows)),
+                        "evidence": max(r["evidence"] or 0 for r in rows), "why": best["why"],
                         "article_count": len(rows),
                         "published": min((r["published"] for r in rows if r["published"]), default=None),
                         "first_seen": min(r["fetched_at"] for r in rows),
@@ -209,6 +213,44 @@ class NewsTables:
                     },
                 )  # fmt: skip
                 self.db.execute(f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?", [story_id])
+
+    def desk_decisions(self) -> list[Decision]:
+        """Every choice, alert and dismissal of the desk, oldest first (an undone dismissal is none)."""
+        rows = self.db.query(
+            "SELECT s.title, s.summary, p.action FROM picks p JOIN stories s ON s.id = p.story_id"
+            " WHERE p.action IN ('choisir', 'signaler') OR p.status = 'ecarte' ORDER BY p.created_at, p.id"
+        )
+        return [Decision(r["title"] or "", r["summary"] or "", r["action"] != "ecarter") for r in rows]
+
+    def save_model(self, model: Model, at: str) -> None:
+        with self.db.atomic():
+            self.db["relevance_models"].insert(
+                {"trained_at": at, "decisions": model.trained_on, "model": model.to_json()}
+            )
+            self.db.execute(
+                "DELETE FROM relevance_models WHERE id < (SELECT max(id) - 6 FROM relevance_models)"
+            )
+
+    def latest_model(self) -> Model | None:
+        row = next(self.db.query("SELECT model FROM relevance_models ORDER BY id DESC LIMIT 1"), None)
+        return Model.from_json(row["model"]) if row else None
+
+    def fill_weak_lane(self, night: int, since: str, cap: int) -> tuple[int, int]:
+        """Put the night's strongest new weak signals in « Signaux faibles » (at most `cap`);
+        the others stay stored and searchable. Returns (listed, not listed)."""
+        with self.db.atomic():
+            rows = list(
+                self.db.query(
+                    "SELECT id FROM stories WHERE weak = 1 AND relevant = 0 AND weak_night IS NULL"
+                    " AND first_seen >= ? ORDER BY evidence DESC, first_seen DESC",
+                    [since],
+                )
+            )
+            listed = [row["id"] for row in rows[:cap]]
+            self.db.conn.executemany(
+                "UPDATE stories SET weak_night = ? WHERE id = ?", [(night, i) for i in listed]
+            )
+        return len(listed), len(rows) - len(listed)
 
     def articles_awaiting_text(self) -> list[dict[str, Any]]:
         """Articles whose page is still to be fetched: `new` (not yet chosen) or `queued` (chosen by

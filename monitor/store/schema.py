@@ -300,3 +300,19 @@ def m013_site_audit(db: sqlite_utils.Database) -> None:
     db["link_check_cache"].create(
         {"url": str, "host": str, "status": int, "final_url": str, "checked_at": str}, pk="url"
     )
+
+
+@migrations()
+def m014_weak_signals(db: sqlite_utils.Database) -> None:
+    # Below the threshold but with evidence (a rule's one side, a single strong word, or the model
+    # learnt from the desk): a weak signal, ranked by `evidence`, explained by `why` (JSON list).
+    # A story enters « Signaux faibles » when the night that saw it puts it there (`weak_night`,
+    # the news run's id): at most `news.weak_signals_per_night` per night, the strongest first.
+    for table in ("articles", "stories"):
+        db[table].add_column("weak", int, not_null_default=0)
+        db[table].add_column("evidence", float, not_null_default=0)
+        db[table].add_column("why", str)
+    db["stories"].add_column("weak_night", int)
+    db["stories"].create_index(["weak", "relevant", "weak_night"])
+    # The model learnt from the desk's decisions, one row per night that trained it (JSON).
+    db["relevance_models"].create({"id": int, "trained_at": str, "decisions": int, "model": str}, pk="id")

@@ -14,7 +14,16 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from monitor.desk.actions import REVIEW_ACTIONS, STORY_ACTIONS, Actor, Outcome, act_on_story, review_pick
-from monitor.desk.queues import DISMISSED_THIS_TURN, QUEUE, REVIEW, pick_card, story_card, todays_turn
+from monitor.desk.queues import (
+    DISMISSED_THIS_TURN,
+    QUEUE,
+    REVIEW,
+    WEAK_QUEUE,
+    WEAK_UNLISTED_COUNT,
+    pick_card,
+    story_card,
+    todays_turn,
+)
 from monitor.labels import day_fr
 
 QUEUE_LENGTH = 50
@@ -52,6 +61,8 @@ async def queue_page(request: Any, datasette: Any) -> Response:
         return Response.redirect(datasette.urls.path("/-/login"))
     database = datasette.get_database()
     rows = (await database.execute(QUEUE, {"limit": QUEUE_LENGTH})).rows
+    weak = (await database.execute(WEAK_QUEUE, {"limit": QUEUE_LENGTH})).rows
+    unlisted = (await database.execute(WEAK_UNLISTED_COUNT)).rows[0][0]
     duty = await todays_turn(datasette.get_database())
     dismissed = []
     if duty and actor.may_triage:
@@ -60,6 +71,9 @@ async def queue_page(request: Any, datasette: Any) -> Response:
         ]
     return await _page(datasette, request, "tri.html", {
         "cards": [story_card(dict(row)) for row in rows],
+        "weak_cards": [story_card(dict(row)) for row in weak],
+        "weak_unlisted": unlisted,
+        "veille_db": database.name,
         "desk_actor": actor,
         "duty": duty,
         "categories": (datasette.plugin_config("veille") or {}).get("categories") or [],

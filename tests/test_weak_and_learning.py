@@ -1,0 +1,140 @@
+"""« Signaux faibles » (capped per night, never silently dropped, on the desk with their « pourquoi ? »)
+and the model learnt from the desk's decisions: on a synthetic decision history it lifts what the
+decisions favoured and never removes what the lexicon kept."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.config import load_config
+from monitor.desk.learning import learn_from_desk
+from monitor.relevance import classify, load_lexicon
+from monitor.relevance.learning import Decision, lift, train
+from monitor.store import Store
+from tests.test_triage import login, make_desk, run, token
+
+TESTS = Path(__file__).parent
+LEXICON = load_lexicon(TESTS.parent / "data" / "topics.yml")
+SETTINGS = load_config(TESTS / "config").news
+TOWNS = "Lyon Lille Nantes Rennes Dijon Reims Nîmes Metz Caen Tours Brest Pau Agen Albi Arles Laval".split()
+
+
+def weak_story(story_id: str, evidence: float, night: int | None = None) -> dict[str, Any]:
+    return {"id": story_id, "title": f"Indice {story_id}", "summary": "", "relevant": 0, "weak": 1,
+            "evidence": evidence, "weak_night": night, "first_seen": "2026-11-30T04:00:00+00:00",
+            "why": json.dumps([f"Indice, personne sous contrainte : « enfermée » ({story_id})"])}  # fmt: skip
+
+
+def test_a_night_lists_its_strongest_weak_signals_and_keeps_the_others(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    store.db["stories"].insert_all(weak_story(f"w{n}", evidence=n) for n in range(1, 6))
+    store.db["stories"].insert({**weak_story("old", 9), "first_seen": "2026-11-01T04:00:00+00:00"})
+    assert store.fill_weak_lane(7, "2026-11-30T00:00:00+00:00", cap=3) == (3, 2)
+    listed = {r["id"] for r in store.db.query("SELECT id FROM stories WHERE weak_night = 7")}
+    assert listed == {"w5", "w4", "w3"}  # the strongest of the night; an older one is not tonight's
+    assert store.db["stories"].count == 6  # nothing dropped
+
+
+def test_the_desk_shows_both_lanes_and_a_weak_signal_can_be_decided(tmp_path: Path) -> None:
+    datasette, store = make_desk(tmp_path)
+    store.db["stories"].insert_all([weak_story("w1", 2.0, night=1), weak_story("w2", 1.0)])
+    store.db.conn.commit()
+    cookies = run(login(datasette, "amicale-du-nid"))
+    page = run(datasette.client.get("/tri", cookies=cookies)).text
+    lanes = page.split('id="signaux-faibles"')
+    assert len(lanes) == 2 and "Indice w1" in lanes[1] and "Indice w1" not in lanes[0]
+    assert "« enfermée » (w1)" in lanes[1] and "Indice w2" not in page  # w2: beyond the cap
+    assert "1 autre(s)" in lanes[1] and "weak_night__isnull=1" in lanes[1]
+    data = {
+        "story_id": "w1",
+        "action": "ecarter",
+        "position": "2",
+        "csrftoken": run(token(datasette, cookies)),
+    }
+    response = run(datasette.client.post("/tri/action", data=data, cookies=cookies))
+    assert response.status_code == 302
+    after = run(datasette.client.get("/tri", cookies=cookies)).text
+    assert 'data-histoire="w1"' not in after and "Indice w1 (Amicale du Nid" in after  # « écartée »
+
+
+def history(count: int, seed: int = 3) -> list[Decision]:
+    """Decisions of a desk that keeps picking stories of underpaid seasonal workers in containers
+    (which the lexicon alone does not keep) and dismisses football and weather."""
+    rng = random.Random(seed)
+    wanted = ["Des saisonniers sous-payés logés dans des conteneurs à {t}",
+              "À {t}, des cueilleurs sous-payés dorment dans des conteneurs",
+              "Conteneurs et salaires de misère pour des saisonniers près de {t}"]  # fmt: skip
+    unwanted = ["Football : {t} s'impose à domicile", "Météo : orages attendus sur {t}",
+                "Le marché de Noël de {t} ouvre ses portes", "Football : le club de {t} recrute"]  # fmt: skip
+    decisions = []
+    for _ in range(count):
+        keep = rng.random() < 0.3
+        title = rng.choice(wanted if keep else unwanted).format(t=rng.choice(TOWNS))
+        decisions.append(Decision(title, "", keep))
+    return decisions
+
+
+def test_the_model_lifts_what_the_decisions_favoured_and_never_removes() -> None:
+    model = train(history(300))
+    story = ("Saisonniers sous-payés : des conteneurs en guise de logement à Valence", "")
+    lexicon_alone = classify(LEXICON, *story)
+    assert not lexicon_alone.relevant  # the lexicon alone misses it
+    lifted = lift(lexicon_alone, model, *story, SETTINGS)
+    assert lifted.relevant and lifted.why[-1].startswith("Appris des choix de la veille")
+    assert "sous payes" in lifted.why[-1] or "conteneurs" in lifted.why[-1]
+    football = ("Football : Valence s'impose à domicile", "")
+    assert (
+        model.probability(*football) < 0.2
+        and not lift(classify(LEXICON, *football), model, *football, SETTINGS).relevant
+    )
+    # A story the lexicon kept stays kept, even in the words the desk dismissed.
+    kept = ("Proxénétisme : un réseau démantelé autour du stade de football", "")
+    assert (
+        classify(LEXICON, *kept).relevant and lift(classify(LEXICON, *kept), model, *kept, SETTINGS).relevant
+    )
+
+
+def test_the_night_learns_only_from_enough_decisions_of_both_kinds(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    config = load_config(TESTS / "config")
+    config = replace(config, news={**config.news, "learning_min_decisions": 50})
+    save_history(store, history(40))
+    assert learn_from_desk(store, config, datetime.now(UTC)) is None and store.latest_model() is None
+    save_history(store, history(40, seed=4), start=40)
+    model = learn_from_desk(store, config, datetime.now(UTC))
+    assert model is not None and model.trained_on == 80 and store.latest_model() is not None
+
+
+def save_history(store: Store, decisions: list[Decision], start: int = 0) -> None:
+    store.sync_categories(["Autre"])
+    for n, decision in enumerate(decisions, start=start):
+        story = f"s{n}"
+        store.db["stories"].insert({"id": story, "title": decision.title, "summary": "", "relevant": 1})
+        action, status = ("choisir", "propose") if decision.wanted else ("ecarter", "ecarte")
+        store.db["picks"].insert({"story_id": story, "member_id": "m", "action": action, "status": status,
+                                  "summary": "R." if decision.wanted else None,
+                                  "created_at": f"2026-11-{1 + n // 10:02d}T10:{n % 60:02d}:00"})  # fmt: skip
+    store.db.conn.commit()
+
+
+def test_the_relevance_report_compares_model_and_lexicon(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    save_history(store, history(240))
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "relevance", "report", "--db", str(tmp_path / "veille.db"),
+         "--config", str(TESTS / "config"), "--topics", str(TESTS.parent / "data" / "topics.yml")],
+        capture_output=True, text=True, timeout=120, check=True, cwd=TESTS.parent,
+    )  # fmt: skip
+    out = result.stdout
+    assert "Décisions du bureau : 240" in out and "évalué sur les 60 plus récentes" in out
+    lexicon_line = next(line for line in out.splitlines() if "Lexique seul" in line)
+    both_line = next(line for line in out.splitlines() if "Lexique puis modèle" in line)
+    assert "rappel 0.00" in lexicon_line and "rappel 1.00" in both_line
+    assert "conteneurs" in out.split("Mots qui comptent")[1]
