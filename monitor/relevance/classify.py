@@ -54,6 +54,8 @@ class _Stretch:
         """Whether a match stands outside every negative context (`trafic de stupéfiants`)."""
         if self._cancelled is None:
             self._cancelled = [m.span() for _, m in self.lexicon.negatives.matches(self.folded)]
+        if not self._cancelled:
+            return True
         start, end = match.span()
         return not any(a <= start and end <= b for a, b in self._cancelled)
 

@@ -179,12 +179,6 @@ class Phrase:
 
 
 @cache
-def _whole_word(word: str) -> re.Pattern[str]:
-    """`word` as a whole word; the check before it comes after it, so `re` searches the literal fast."""
-    return re.compile(rf"{re.escape(word)}(?<!\w.{{{len(word)}}})(?!\w)")
-
-
-@cache
 def _word_start(prefix: str) -> re.Pattern[str]:
     """`prefix` at the start of a word (the check before it comes after it, as in `_whole_word`)."""
     return re.compile(rf"{re.escape(prefix)}(?<!\w.{{{len(prefix)}}})")
@@ -210,8 +204,8 @@ class PhraseSet(tuple[Phrase, ...]):
         self._trigger_words = frozenset(self._by_word)
         return self
 
-    def candidates(self, text: FoldedText) -> list[int]:
-        """Indexes, in order, of the phrases whose triggers the text contains."""
+    def candidates(self, text: FoldedText) -> set[int]:
+        """Indexes of the phrases whose triggers the text contains."""
         found = set(self._always)
         for word in text.words & self._trigger_words:
             found.update(self._by_word[word])
@@ -219,7 +213,7 @@ class PhraseSet(tuple[Phrase, ...]):
         for prefix, ids in self._by_prefix:
             if prefix in folded:
                 found.update(ids)
-        return sorted(found)
+        return found  # order does not matter: matches are keyed by phrase
 
     def searches(self, text: FoldedText) -> Iterable[tuple[int, Iterator[re.Match[str]]]]:
         """Each phrase that may match the text, with the lazy search of its matches."""
@@ -269,10 +263,10 @@ def _matches_at_starts(
     overlap, as with finditer."""
     folded = text.folded
     if len(present) == 1 and not prefixes:
-        positions = [m.start() for m in _whole_word(next(iter(present))).finditer(folded)]
+        positions = text.places_of(next(iter(present)))
     else:
         positions = sorted(
-            {m.start() for word in present for m in _whole_word(word).finditer(folded)}
+            {place for word in present for place in text.places_of(word)}
             | {m.start() for prefix in prefixes for m in _word_start(prefix).finditer(folded)}
         )
     found = []

@@ -53,6 +53,12 @@ def fold(text: str) -> str:
     return stripped
 
 
+@cache
+def _whole_word(word: str) -> re.Pattern[str]:
+    """`word` as a whole word; the check before it comes after it, so `re` searches the literal fast."""
+    return re.compile(rf"{re.escape(word)}(?<!\w.{{{len(word)}}})(?!\w)")
+
+
 @dataclass(frozen=True)
 class FoldedText:
     """A text as the lexicon reads it: folded, lower-cased with accents, and its set of words."""
@@ -60,6 +66,18 @@ class FoldedText:
     folded: str
     words: frozenset[str]
     sources: tuple[str, ...]
+
+    @cached_property
+    def _places(self) -> dict[str, list[int]]:
+        return {}
+
+    def places_of(self, word: str) -> list[int]:
+        """Where `word` stands as a whole word in the folded text; many phrases start with the same
+        words (« traite », « victimes »), so each is looked for once per text."""
+        places = self._places.get(word)
+        if places is None:
+            places = self._places[word] = [m.start() for m in _whole_word(word).finditer(self.folded)]
+        return places
 
     @cached_property
     def lowered(self) -> str:
