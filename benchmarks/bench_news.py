@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.realistic import article, entry  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.crawl import global_concurrency, run_spider  # noqa: E402
-from monitor.news import plain_text, run_news  # noqa: E402
+from monitor.news.harvest import plain_text, run_news  # noqa: E402
+from monitor.news.sources import Source  # noqa: E402
 from monitor.relevance import load_lexicon  # noqa: E402
-from monitor.sources import Source  # noqa: E402
 from monitor.store import Store  # noqa: E402
 
 HOSTS = 10
@@ -238,7 +238,7 @@ def main() -> None:
         f" start-up (target >= 10,000 items/s)"
     )
     # Story grouping: the cost per entry with a burst of near-identical entries, small and large.
-    from monitor.dedup import StoryIndex, signature
+    from monitor.news.dedup import StoryIndex, signature
 
     costs = {}
     for burst in (50, 2000):

@@ -12,7 +12,7 @@ import pytest
 from crawler.browser import find_chromium
 from monitor.config import Config, load_config
 from monitor.demo.web import FixtureWeb
-from monitor.links import CheckResult, SiteTarget, check_sites
+from monitor.links.run import CheckResult, SiteTarget, check_sites
 
 TESTS = Path(__file__).parent
 SHARED = TESTS.parent.parent / "shared"

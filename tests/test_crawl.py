@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from monitor.config import Config
-from monitor.links import CheckResult, SiteTarget, check_sites
+from monitor.links.run import CheckResult, SiteTarget, check_sites
 
 
 def links_of(crawl: CheckResult, site: str) -> list[dict[str, Any]]:

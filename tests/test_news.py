@@ -12,9 +12,9 @@ import pytest
 
 from monitor.config import Config
 from monitor.demo.web import FixtureWeb
-from monitor.news import run_news
+from monitor.news.harvest import run_news
+from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
-from monitor.sources import Source
 from monitor.store import Store
 from tests.conftest import TESTS, shared_corpus
 

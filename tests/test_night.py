@@ -18,10 +18,10 @@ import time_machine
 from monitor.config import load_config
 from monitor.demo.web import FixtureWeb
 from monitor.labels import PARIS
-from monitor.links import run_links
+from monitor.links.run import run_links
+from monitor.news.sources import load_sources
 from monitor.night.job import run_night, send_notices
 from monitor.relevance import load_lexicon
-from monitor.sources import load_sources
 from monitor.store import Store
 from tests.conftest import TESTS
 from tests.serving import free_port

@@ -13,10 +13,10 @@ import pytest
 
 from monitor.config import Config, Member
 from monitor.demo.web import FixtureWeb
-from monitor.links import SiteTarget, check_sites, run_links
-from monitor.news import run_news
+from monitor.links.run import SiteTarget, check_sites, run_links
+from monitor.news.harvest import run_news
+from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
-from monitor.sources import Source
 from monitor.store import Store
 from tests.conftest import TESTS
 

@@ -12,8 +12,8 @@ import pytest
 
 from monitor.config import Config, Member
 from monitor.demo.web import FixtureWeb
-from monitor.links import run_links
-from monitor.report import build_report, render
+from monitor.links.report import build_report, render
+from monitor.links.run import run_links
 from monitor.store import Store
 from monitor.store.schema import migrations
 
@@ -79,8 +79,8 @@ def test_reopening_migrates_once_and_writes_are_idempotent(nights: Any, tmp_db: 
     run = store.last_runs("links", 1)[0]
     before = {t: store.db[t].count for t in ("backlinks", "link_checks", "link_events")}
     check = next(store.db.query("SELECT * FROM link_checks WHERE member_id = 'perdu'"))
-    from monitor.history import reconcile
-    from monitor.verdict import site_outcome
+    from monitor.links.history import reconcile
+    from monitor.links.verdict import site_outcome
 
     outcome = site_outcome("perdu", [])  # replaying the night as unreachable changes no link
     store.record_check(

@@ -635,7 +635,7 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
 
 
 def test_export_html_fragment_escapes_harvested_text(desk: Any, tmp_path: Path) -> None:
-    from monitor.export import published, render
+    from monitor.news.export import published, render
 
     _, store = desk
     store.db["picks"].insert_all([

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.confirmation import apply_browser
-from monitor.history import backlink_id, reconcile
-from monitor.verdict import SiteOutcome, site_outcome
+from monitor.links.confirmation import apply_browser
+from monitor.links.history import backlink_id, reconcile
+from monitor.links.verdict import SiteOutcome, site_outcome
 
 HOME = "http://m.org/"
 PARTNERS = "http://m.org/partenaires"
@@ -183,7 +183,7 @@ def test_browser_verdict_overrides_static_and_adds_injected_links() -> None:
 
 
 def test_story_grouping_does_not_depend_on_arrival_order() -> None:
-    from monitor.dedup import StoryIndex
+    from monitor.news.dedup import StoryIndex
 
     english = ("Lyon: pimping ring dismantled", "Six people arrested for pimping.")
     french = (

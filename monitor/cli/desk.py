@@ -127,7 +127,7 @@ def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path:
 
     Example: veille export --format html -o actualites.html
     """
-    from monitor.export import published, render
+    from monitor.news.export import published, render
     from monitor.store import Store
 
     if not db_path.exists():

@@ -39,7 +39,7 @@ def links_check(
 
     Example: veille links check https://amicaledunid.org/ --json
     """
-    from monitor.links import SiteTarget, check_sites
+    from monitor.links.run import SiteTarget, check_sites
 
     config = load_config(config_dir)
     targets = [SiteTarget(f"site-{i}", url.strip() or None) for i, url in enumerate(urls)]
@@ -73,7 +73,7 @@ def links_run(browser: bool | None, as_json: bool, quiet: bool, config_dir: Path
 
     Example: veille links run --db data/veille.db
     """
-    from monitor.links import run_links
+    from monitor.links.run import run_links
     from monitor.store import Store
 
     config = load_config(config_dir)
@@ -105,7 +105,7 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
 
     Example: veille links report --format html -o rapport.html
     """
-    from monitor.report import build_report, render
+    from monitor.links.report import build_report, render
     from monitor.store import Store
 
     if not db_path.exists():
@@ -125,8 +125,8 @@ def links_remind(dry_run: bool, config_dir: Path, db_path: Path) -> None:
     from datetime import UTC, datetime
 
     from monitor.cli.night import deliver
+    from monitor.links.report import build_report
     from monitor.night.reminders import reminders
-    from monitor.report import build_report
     from monitor.store import Store
 
     config, store = load_config(config_dir), Store.open(db_path)

@@ -21,8 +21,8 @@ def news() -> None:
 
 
 def load_news_config(config_dir: Path) -> tuple[Config, Any, Any]:
+    from monitor.news.sources import load_sources
     from monitor.relevance import LexiconError, load_lexicon
-    from monitor.sources import load_sources
 
     config = load_config(config_dir)
     try:
@@ -42,7 +42,7 @@ def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db
 
     Example: veille news run --db data/veille.db
     """
-    from monitor.news import run_news
+    from monitor.news.harvest import run_news
     from monitor.store import Store
 
     config, sources, lexicon = load_news_config(config_dir)

@@ -73,7 +73,7 @@ def run_night(
 
 
 def _links(store: Store, config: Config, browser: bool | None) -> dict[str, Any]:
-    from monitor.links import run_links
+    from monitor.links.run import run_links
 
     run_id, result = run_links(store, config, browser=browser)
     statuses: dict[str, int] = {}
@@ -83,7 +83,7 @@ def _links(store: Store, config: Config, browser: bool | None) -> dict[str, Any]
 
 
 def _news(store: Store, config: Config, sources: Any, lexicon: Any) -> dict[str, Any]:
-    from monitor.news import run_news
+    from monitor.news.harvest import run_news
 
     store.sync_sources(sources.sources)
     run_id, summary = run_news(store, config, lexicon)
@@ -144,13 +144,13 @@ def send_notices(
 def _reports(store: Store, config: Config) -> dict[str, Any]:
     written = 0
     if config.night["report_file"]:
-        from monitor.report import build_report, render
+        from monitor.links.report import build_report, render
 
         _write(Path(config.night["report_file"]), render(build_report(store, config), "html"))
         written += 1
     if config.night["export_file"]:
-        from monitor.export import published
-        from monitor.export import render as render_export
+        from monitor.news.export import published
+        from monitor.news.export import render as render_export
 
         _write(Path(config.night["export_file"]), render_export(published(store), "html"))
         written += 1

@@ -13,8 +13,8 @@ from typing import Any
 from crawler.judge.targets import host_of
 from monitor.config import Config
 from monitor.crawl import CrawlFailed, run_spider
-from monitor.export import published
 from monitor.labels import PARIS
+from monitor.news.export import published
 from monitor.site.checks import MemberSite, Published, audit_findings
 from monitor.site.model import Finding, SiteCrawl
 from monitor.store import Store, utc_now

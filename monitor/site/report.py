@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.labels import date_fr
-from monitor.report import _environment, spreadsheet_text
+from monitor.links.report import _environment, spreadsheet_text
 from monitor.site.catalogue import KINDS, SEVERITIES, THEMES, Kind, severity_rank
 from monitor.site.model import Finding
 from monitor.store import Store

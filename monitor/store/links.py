@@ -8,8 +8,8 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import Member
-from monitor.history import Reconciliation
-from monitor.verdict import SiteOutcome
+from monitor.links.history import Reconciliation
+from monitor.links.verdict import SiteOutcome
 
 
 class LinkTables:

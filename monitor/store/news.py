@@ -10,8 +10,8 @@ from typing import Any
 
 import sqlite_utils
 
+from monitor.news.sources import Source
 from monitor.relevance.learning import Decision, Model
-from monitor.sources import Source
 from monitor.store.schema import STORY_WEEK
 
 # Columns of `sources` that the configuration owns; the others are the source's health.

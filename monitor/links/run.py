@@ -21,11 +21,11 @@ from typing import Any
 from crawler.browser import find_chromium
 from crawler.judge.targets import host_of, on_same_site
 from monitor.config import Config
-from monitor.confirmation import apply_browser
 from monitor.crawl import global_concurrency, read_items, run_spider
-from monitor.history import reconcile
+from monitor.links.confirmation import apply_browser
+from monitor.links.history import reconcile
+from monitor.links.verdict import SiteOutcome, links_status, no_site_outcome, site_outcome
 from monitor.store import Store, utc_now
-from monitor.verdict import SiteOutcome, links_status, no_site_outcome, site_outcome
 
 ProgressCallback = Callable[[str, int, int], None]
 ABSENCE_VERDICTS = ("missing", "hidden", "linked_nofollow")

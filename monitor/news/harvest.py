@@ -21,8 +21,8 @@ import lxml.html
 from crawler.judge.targets import host_of
 from monitor.config import Config
 from monitor.crawl import global_concurrency, run_spider
-from monitor.dedup import StoryIndex, article_id, canonical_url
 from monitor.desk.learning import learn_from_desk
+from monitor.news.dedup import StoryIndex, article_id, canonical_url
 from monitor.relevance import Lexicon, Relevance, classify
 from monitor.relevance.learning import lift
 from monitor.store import Store, utc_now

@@ -13,8 +13,8 @@ import yaml
 
 from monitor.store import Store
 
-METADATA = Path(__file__).parent / "datasette" / "metadata.yml"
-TEMPLATES = Path(__file__).parent / "templates"
+METADATA = Path(__file__).parent.parent / "datasette" / "metadata.yml"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 
 
 def published(store: Store, limit: int = 20) -> list[dict[str, Any]]:

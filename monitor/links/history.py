@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.verdict import SiteOutcome, is_followed
+from monitor.links.verdict import SiteOutcome, is_followed
 
 # Consecutive readable nights without the link before it is declared lost.
 MISSES_BEFORE_LOST = 2

@@ -19,10 +19,10 @@ import jinja2
 
 from monitor.config import Config
 from monitor.labels import date_fr, labels
+from monitor.links.verdict import STATUSES
 from monitor.store import Store
-from monitor.verdict import STATUSES
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = Path(__file__).parent.parent / "templates"
 FORMATS = ("html", "md", "csv")  # as offered by `veille links report --format`
 NEEDS_A_REQUEST = ("missing", "hidden", "linked_nofollow", "blocked", "no_site")
 
