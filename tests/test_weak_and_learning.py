@@ -138,3 +138,21 @@ def test_the_relevance_report_compares_model_and_lexicon(tmp_path: Path) -> None
     both_line = next(line for line in out.splitlines() if "Lexique puis modèle" in line)
     assert "rappel 0.00" in lexicon_line and "rappel 1.00" in both_line
     assert "conteneurs" in out.split("Mots qui comptent")[1]
+
+
+def test_the_digest_says_how_many_weak_signals_wait(tmp_path: Path) -> None:
+    from monitor.config import Config, Member
+    from monitor.night.notices import compose, gather
+    from monitor.rota import Turn
+
+    config = load_config(TESTS / "config")
+    config = Config(**{**vars(config), "members": (Member("m", "Membre", contact_email="m@asso.example"),)})
+    store = Store.open(tmp_path / "veille.db")
+    store.sync_members(config.members)
+    now = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    store.save_duty([Turn(now.date(), now.date(), "m")])
+    store.db["stories"].insert_all([weak_story("w1", 2.0, night=1), weak_story("w2", 1.5, night=1)])
+    [message] = compose(gather(store, config, now), config, now.date(), [])
+    [digest] = [part for part in message.parts if part.kind == "digest"]
+    assert digest.title == "Signaux faibles à regarder"
+    assert "Et 2 signaux faibles sous « À trier »" in digest.lines[-1]

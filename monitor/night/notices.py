@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from monitor.config import Config
-from monitor.desk.queues import QUEUE, story_card
+from monitor.desk.queues import QUEUE, WEAK_QUEUE, story_card
 from monitor.labels import PARIS, day_fr, label
 
 
@@ -58,6 +58,9 @@ class Facts:
     failing_sources: list[dict[str, Any]]
     failed_nights: list[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
+    # « Signaux faibles » waiting (first seen), and the site audit finished since the last message.
+    weak_stories: list[dict[str, Any]] = field(default_factory=list)
+    site_audit: dict[str, int] | None = None
 
 
 def gather(store: Any, config: Config, now: datetime) -> Facts:
@@ -65,9 +68,7 @@ def gather(store: Any, config: Config, now: datetime) -> Facts:
     last_secretariat = store.last_sent(secretariat, "secretariat") if secretariat else None
     since = last_secretariat or (now - timedelta(days=1)).isoformat()
     emails = {m.id: m.contact_email for m in config.members if m.contact_email}
-    rows = store.db.execute(QUEUE, {"limit": 200})
-    columns = [c[0] for c in rows.description]
-    waiting = [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+    waiting, weak = (_rows(store, sql) for sql in (QUEUE, WEAK_QUEUE))
     return Facts(
         turns=list(store.db.query('SELECT start, "end", member_id FROM duty ORDER BY start')),
         sent_keys=store.sent_keys(),
@@ -83,7 +84,35 @@ def gather(store: Any, config: Config, now: datetime) -> Facts:
             "SELECT id, name, url, last_error, error_count FROM sources WHERE active = 1 AND error_count = ?"
             " AND last_fetch_at > ? ORDER BY id", [config.night["failing_source_nights"], since])),
         failed_nights=[n for n in store.nights_since(since) if n["status"] in ("failed", "interrupted")],
+        weak_stories=weak,
+        site_audit=site_audit_since(store, since),
     )  # fmt: skip
+
+
+def _rows(store: Any, sql: str) -> list[dict[str, Any]]:
+    rows = store.db.execute(sql, {"limit": 200})
+    columns = [c[0] for c in rows.description]
+    return [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+
+
+def site_audit_since(store: Any, since: str) -> dict[str, int] | None:
+    """What the newest audit of the Collectif's site says, if it ended after `since`: findings to
+    fix, how many of them are new since the audit before, and how many findings were fixed."""
+    from monitor.site.catalogue import FIX, IMPROVE, KINDS
+    from monitor.site.report import compare
+
+    runs = store.last_runs("site", 2)
+    if not runs or (runs[0]["finished_at"] or "") <= since:
+        return None
+    latest = store.audit_findings(runs[0]["id"])
+    previous = store.audit_findings(runs[1]["id"]) if len(runs) > 1 else None
+    new, fixed, _ = compare(latest, previous)
+    return {
+        "fix": sum(1 for f in latest if KINDS[f.code].severity == FIX),
+        "improve": sum(1 for f in latest if KINDS[f.code].severity == IMPROVE),
+        "new_fix": sum(1 for f in new if KINDS[f.code].severity == FIX),
+        "fixed": len(fixed),
+    }
 
 
 LOST = """
@@ -175,8 +204,9 @@ def _digest(facts: Facts, config: Config, member_id: str, today: date, desk: str
     ):
         return None
     fresh = [s for s in facts.waiting_stories if not last or (s.get("first_seen") or "") > last]
+    weak = [s for s in facts.weak_stories if not last or (s.get("first_seen") or "") > last]
     chosen = fresh[: config.night["digest_size"]]
-    if not chosen:
+    if not chosen and not weak:
         return None
     cards = [story_card(story) for story in chosen]
     lines = tuple(
@@ -184,9 +214,12 @@ def _digest(facts: Facts, config: Config, member_id: str, today: date, desk: str
     )
     links = tuple((s["title"], f"{desk}/tri?histoire={s['id']}") for s in chosen) if desk else ()
     count = len(fresh)
-    title = f"{count} histoire{'s' if count > 1 else ''} à trier"
-    intro = "Les meilleures, à choisir, signaler ou écarter dans le bureau de tri :"
-    return Part("digest", "", title, (intro, *lines), links)
+    title = f"{count} histoire{'s' if count > 1 else ''} à trier" if count else "Signaux faibles à regarder"
+    intro = ("Les meilleures, à choisir, signaler ou écarter dans le bureau de tri :",) if chosen else ()
+    if weak:
+        what = "signaux faibles" if len(weak) > 1 else "signal faible"
+        lines += (f"Et {len(weak)} {what} sous « À trier » : des histoires sous le seuil, à lire vite.",)
+    return Part("digest", "", title, (*intro, *lines), links)
 
 
 def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str) -> Part | None:
@@ -206,9 +239,16 @@ def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str
         lines.append(f"La nuit du {day_fr(night['started_at'])} s'est mal terminée ({status}).")
     for stage in tonight_failures:
         lines.append(f"Cette nuit, l'étape « {stage['name']} » a échoué : {stage['error']}")
+    audit = facts.site_audit
+    if audit:
+        lines.append(f"Audit du site du Collectif : {audit['fix']} point(s) à corriger (dont"
+                     f" {audit['new_fix']} nouveau(x)), {audit['improve']} à améliorer ; {audit['fixed']}"
+                     " corrigé(s) depuis l'audit précédent.")  # fmt: skip
     if not lines:
         return None
     links = (("Revue des choix", f"{desk}/revue"), ("Journal des nuits", f"{desk}/veille/journal_des_nuits"))
+    if audit:
+        links += (("Audit du site", f"{desk}/audit"),)
     return Part(
         "secretariat", "", "Veille : ce qui attend le secrétariat", tuple(lines), links if desk else ()
     )
