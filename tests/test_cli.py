@@ -136,9 +136,10 @@ def test_demo_runs_end_to_end_offline_and_opens_the_desk(tmp_path: Path) -> None
     report = tmp_path / "demo" / "rapport-liens.html"
     assert f"Rapport des liens : {report}" in stdout
     # What the night would send, printed, nothing sent: Les Lucioles is on duty this week (its digest,
-    # and on Mondays the start of its turn too).
-    assert "Messages que la nuit enverrait (1 ; la démo n'envoie rien) :" in stdout
+    # and on Mondays the start of its turn too); the secretariat hears of the audit of the site.
+    assert "Messages que la nuit enverrait (2 ; la démo n'envoie rien) :" in stdout
     assert "À : contact@lucioles.example\nObjet : " in stdout and " à trier\n" in stdout  # the digest
+    assert "À : secretariat@collectif.example" in stdout and "Audit du site du Collectif :" in stdout
     assert "http://127.0.0.1:8001/tri?histoire=" in stdout
     html = report.read_text(encoding="utf-8")
     for label in (
