@@ -8,6 +8,7 @@ import csv
 import io
 import itertools
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,7 @@ def test_link_checks_are_polite_and_remembered(audits: dict[str, Any]) -> None:
     assert len(starts) >= 6 and min(gaps) >= LINK_DELAY_S * 0.5 * 0.9  # Scrapy's jitter: 0.5–1.5 × delay
     methods = {(method, path) for _, method, path in audits["first_requests"]}
     assert ("HEAD", "/introuvable.html") in methods
+    assert ("GET", "/sitemap.xml") not in methods  # a sitemap robots.txt names on another host
     assert {("HEAD", "/head-refuse.html"), ("GET", "/head-refuse.html")} <= methods  # HEAD refused: GET
     # A link found working is not asked again within link_cache_days; a broken one is.
     asked_again = {path for _, method, path in audits["second_requests"] if path != "/robots.txt"}
@@ -231,3 +233,14 @@ def test_the_desk_shows_the_audit_to_the_secretariat_only(audits: dict[str, Any]
     assert page.status_code == 200 and "choses à corriger d'abord" in page.text
     assert KINDS["member_not_linked"].label not in page.text.split("Corrigé depuis")[0]  # fixed by now
     assert "Association Partenaire" in page.text.split("Corrigé depuis")[1]
+
+
+def test_an_audit_cut_short_judges_no_orphan_and_no_missing_member(web: FixtureWeb, tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path / "config", web))
+    config = replace(config, site={**config.site, "page_budget": 4})
+    audit = run_audit(Store.open(tmp_path / "veille.db"), config, now=NOW)
+    codes = {f.code for f in audit.findings}
+    assert not audit.crawl.complete and audit.stats["complete"] is False
+    assert "twitter_card_missing" in codes  # the pages read are judged
+    assert not codes & {"member_not_linked", "member_link_dead", "orphan_page"}
+    assert "Exploration incomplète" in render(site_report(Store.open(tmp_path / "veille.db")), "C", "md")

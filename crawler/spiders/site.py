@@ -94,7 +94,9 @@ class SiteSpider(Spider):
         text = response.text if ok else ""
         sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if text else []
         yield RobotsItem(url=response.url, status=response.status, text=text[:20_000], sitemaps=sitemaps)
-        for url in sitemaps or [urljoin(self.start_url, "/sitemap.xml")]:
+        # The sitemap protocol wants a site's sitemaps on the site: another host is never fetched.
+        own = [url for url in sitemaps if self._internal(url)]
+        for url in own or [urljoin(self.start_url, "/sitemap.xml")]:
             yield self._sitemap_request(url)
 
     def robots_failed(self, failure: Failure) -> Iterator[Any]:
@@ -143,7 +145,13 @@ class SiteSpider(Spider):
     # --- internal pages ------------------------------------------------------------------------
 
     def _may_fetch(self, url: str) -> bool:
-        return canonicalize_url(url) not in self.seen_pages and len(self.seen_pages) < self.page_budget
+        if canonicalize_url(url) in self.seen_pages:
+            return False
+        if len(self.seen_pages) >= self.page_budget:
+            # Pages were left unread: what no page links to cannot be judged (monitor/site/checks.py).
+            self.crawler.stats.set_value("veille/page_budget_reached", True)
+            return False
+        return True
 
     def _page_request(self, url: str, chain: list[list[Any]] | None = None) -> Request:
         if not chain:

@@ -17,7 +17,7 @@ from monitor.labels import PARIS
 from monitor.news.export import published
 from monitor.site.checks import MemberSite, Published, audit_findings
 from monitor.site.model import Finding, SiteCrawl
-from monitor.store import Store, utc_now
+from monitor.store import Store
 
 
 @dataclass
@@ -113,8 +113,10 @@ def run_audit(store: Store, config: Config, now: datetime | None = None) -> Audi
             "links_from_cache": len(cached),
             "findings": len(findings),
             "timed_out": crawl.stats.get("timed_out", False),
+            "complete": crawl.complete,
         }
         with store.db.atomic():
-            store.save_audit(run_id, crawl.pages, findings, crawl.link_checks, utc_now())
+            checked_at = moment.astimezone(UTC).replace(microsecond=0).isoformat()
+            store.save_audit(run_id, crawl.pages, findings, crawl.link_checks, checked_at)
             store.finish_run(run_id, stats)
     return Audit(run_id, crawl, findings, stats)

@@ -77,7 +77,7 @@ def reachability_findings(crawl: SiteCrawl) -> Iterator[Finding]:
         if not crawl.is_internal(key):
             continue
         item = crawl.page.get(key) or crawl.check.get(key)
-        why = _failure(item) if item is None or not item.get("loop") else None
+        why = None if item is None or item.get("loop") else _failure(item)
         if why:
             yield Finding("broken_internal_link", item["url"] if item else key, tuple(holders), why)
 
@@ -131,7 +131,7 @@ def sitemap_findings(crawl: SiteCrawl) -> Iterator[Finding]:
             yield Finding("sitemap_entry_fails", loc, (), _failure(item) or "")
         elif item.get("chain"):
             yield Finding("sitemap_entry_redirects", loc, (), f"vers {item['final_url']}")
-        elif key != home_key and key not in reached:
+        elif key != home_key and key not in reached and crawl.complete:
             yield Finding("orphan_page", loc, (loc,))
     if not listed:
         return
@@ -213,8 +213,8 @@ def external_findings(crawl: SiteCrawl) -> Iterator[Finding]:
 
 def reciprocity_findings(crawl: SiteCrawl, members: Iterable[MemberSite]) -> Iterator[Finding]:
     """Members whose site the Collectif's site does not link to, or links to at a dead address."""
-    if crawl.home_page is None:
-        return  # a site that could not be read is never said to be missing a link
+    if crawl.home_page is None or not crawl.complete:
+        return  # a site not read (or read in part) is never said to be missing a link
     linked = [url for url in crawl.links_to if not crawl.is_internal(url)]
     checks = crawl.check
     for member in members:

@@ -61,6 +61,11 @@ class SiteCrawl:
                 crawl.link_checks.append(item)
         return crawl
 
+    @property
+    def complete(self) -> bool:
+        """Whether every page the site links to was read (no time-out, page budget not reached)."""
+        return not self.stats.get("timed_out") and not self.stats.get("veille/page_budget_reached")
+
     def is_internal(self, url: str) -> bool:
         return _host(url) in self.hosts
 

@@ -43,6 +43,8 @@ class SiteReport:
     still_open: int
     counts: dict[str, int]
     pages_read: int = 0
+    # False when the crawl stopped before reading every page (time-out, page budget).
+    complete: bool = True
 
     @property
     def first_things(self) -> list[Group]:
@@ -82,6 +84,7 @@ def site_report(store: Store) -> SiteReport:
     previous = store.audit_findings(runs[1]["id"]) if len(runs) > 1 else None
     new, fixed, still_open = compare(latest, previous)
     counts = Counter(KINDS[f.code].severity for f in latest)
+    stats = json.loads(runs[0].get("stats") or "{}") if runs else {}
     return SiteReport(
         run=runs[0] if runs else None,
         previous=runs[1] if len(runs) > 1 else None,
@@ -90,7 +93,8 @@ def site_report(store: Store) -> SiteReport:
         new=new,
         still_open=still_open,
         counts={severity: counts.get(severity, 0) for severity in SEVERITIES},
-        pages_read=int(json.loads(runs[0].get("stats") or "{}").get("pages", 0)) if runs else 0,
+        pages_read=int(stats.get("pages", 0)),
+        complete=bool(stats.get("complete", True)),
     )
 
 

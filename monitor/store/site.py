@@ -4,7 +4,7 @@ of kind « site »), and `link_check_cache` (outgoing links found working, and w
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -18,7 +18,8 @@ class SiteTables:
 
     def fresh_link_checks(self, now: datetime, days: int) -> dict[str, dict[str, Any]]:
         """Links found working less than `days` ago: not asked again, their answer taken from here."""
-        since = (now - timedelta(days=days)).isoformat()
+        # Stored and compared in UTC: ISO texts with different offsets do not sort as times.
+        since = (now - timedelta(days=days)).astimezone(UTC).replace(microsecond=0).isoformat()
         rows = self.db.query("SELECT * FROM link_check_cache WHERE checked_at > ?", [since]) if days else []
         return {row["url"]: row for row in rows}
 
