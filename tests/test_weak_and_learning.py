@@ -9,12 +9,13 @@ import random
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.config import load_config
+from monitor.config import Config, load_config
 from monitor.desk.learning import learn_from_desk
+from monitor.news.harvest import run_news
 from monitor.relevance import classify, load_lexicon
 from monitor.relevance.learning import Decision, lift, train
 from monitor.store import Store
@@ -38,8 +39,25 @@ def test_a_night_lists_its_strongest_weak_signals_and_keeps_the_others(tmp_path:
     store.db["stories"].insert({**weak_story("old", 9), "first_seen": "2026-11-01T04:00:00+00:00"})
     assert store.fill_weak_lane(7, "2026-11-30T00:00:00+00:00", cap=3) == (3, 2)
     listed = {r["id"] for r in store.db.query("SELECT id FROM stories WHERE weak_night = 7")}
-    assert listed == {"w5", "w4", "w3"}  # the strongest of the night; an older one is not tonight's
+    assert listed == {"w5", "w4", "w3"}  # the strongest; one first seen before `since` is not a candidate
     assert store.db["stories"].count == 6  # nothing dropped
+
+
+def test_a_weak_signal_a_killed_night_left_unlisted_is_listed_the_next_night(
+    config: Config, tmp_path: Path
+) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0).isoformat()
+    store.db["stories"].insert_all(
+        [
+            {**weak_story("killed", 3), "first_seen": yesterday, "article_count": 1},
+            {**weak_story("stale", 5), "first_seen": "2020-01-01T00:00:00+00:00", "article_count": 1},
+        ]
+    )
+    run_id, summary = run_news(store, config, LEXICON, fetch_articles=False)
+    nights = {r["id"]: r["weak_night"] for r in store.db.query("SELECT id, weak_night FROM stories")}
+    assert nights == {"killed": run_id, "stale": None}  # beyond the grouping window: not tonight's
+    assert (summary.weak_listed, summary.weak_unlisted) == (1, 0)
 
 
 def test_the_desk_shows_both_lanes_and_a_weak_signal_can_be_decided(tmp_path: Path) -> None:

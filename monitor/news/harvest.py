@@ -121,12 +121,17 @@ class Harvest:
         return judged
 
     @property
+    def window_start(self) -> str:
+        """The oldest first sighting a story of tonight may be grouped with (`story_window_days`)."""
+        days = self.config.news["story_window_days"]
+        return (self.now - timedelta(days=days)).replace(microsecond=0).isoformat()
+
+    @property
     def stories(self) -> StoryIndex:
         """Recent stories, loaded the first time a night has a relevant new article."""
         if self._stories is None:
             self._stories = StoryIndex(self.config.news["duplicate_similarity"])
-            since = (self.now - timedelta(days=self.config.news["story_window_days"])).isoformat()
-            for row in self.store.recent_relevant_articles(since):
+            for row in self.store.recent_relevant_articles(self.window_start):
                 self._stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
         return self._stories
 
@@ -327,8 +332,11 @@ def run_news(
         harvest.merge_new_stories()
         with store.db.atomic():
             store.refresh_stories(harvest.touched_stories | set(store.unrefreshed_stories()))
+            # Candidates: every weak story not listed yet from the grouping window, not only tonight's,
+            # so that those of a night killed before this line, or first seen by an earlier run whose
+            # page came tonight, are not left out.
             cap = config.news["weak_signals_per_night"]
-            listed, unlisted = store.fill_weak_lane(run_id, now.replace(microsecond=0).isoformat(), cap)
+            listed, unlisted = store.fill_weak_lane(run_id, harvest.window_start, cap)
             harvest.summary.weak_listed, harvest.summary.weak_unlisted = listed, unlisted
             store.finish_run(run_id, harvest.summary.to_json())
     return run_id, harvest.summary

@@ -236,8 +236,9 @@ class NewsTables:
         return Model.from_json(row["model"]) if row else None
 
     def fill_weak_lane(self, night: int, since: str, cap: int) -> tuple[int, int]:
-        """Put the night's strongest new weak signals in « Signaux faibles » (at most `cap`);
-        the others stay stored and searchable. Returns (listed, not listed)."""
+        """Put the strongest weak signals first seen since `since` and not listed yet in « Signaux
+        faibles » (at most `cap` a night); the others stay stored and searchable, and may be listed
+        on a later night. Returns (listed, not listed)."""
         with self.db.atomic():
             rows = list(
                 self.db.query(
