@@ -73,9 +73,11 @@ def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and not (tmp_path / "v.db").exists()
 
 
-def test_report_without_database_says_what_to_do(tmp_path: Path) -> None:
-    result = veille("links", "report", "--db", str(tmp_path / "none.db"), "--config", str(TESTS / "config"))
-    assert result.returncode == 1 and "lancez d'abord « veille links run »" in result.stderr
+@pytest.mark.parametrize(("feature", "run"), [("links", "links run"), ("site", "site audit")])
+def test_report_without_database_says_what_to_do(feature: str, run: str, tmp_path: Path) -> None:
+    result = veille(feature, "report", "--db", str(tmp_path / "none.db"), "--config", str(TESTS / "config"))
+    assert result.returncode == 1 and f"lancez d'abord « veille {run} »" in result.stderr
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_config_check_refuses_a_writing_page_made_public(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.table import Table
 from monitor.config import ConfigError
 from monitor.crawl import CrawlFailed
 from monitor.locks import RunInProgress
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 DEFAULT_CONFIG = Path("data")
 REPORT_FORMATS = ("html", "md", "csv")
@@ -79,6 +82,16 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True
     )(command)
+
+
+def existing_store(db_path: Path, made_by: str = "") -> Store:
+    """The store of a database that must already exist (a report reads, it never creates one)."""
+    from monitor.store import Store
+
+    if not db_path.exists():
+        hint = f" (lancez d'abord « {made_by} »)" if made_by else ""
+        raise VeilleError(f"base de données introuvable : {db_path}{hint}")
+    return Store.open(db_path)
 
 
 def write_report(text: str, output: Path | None, written: str = "Rapport écrit") -> None:

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.base import VeilleError, common_options, main, stderr
+from monitor.cli.base import VeilleError, common_options, existing_store, main, stderr
 from monitor.config import Config, load_config
 
 
@@ -128,11 +128,8 @@ def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path:
     Example: veille export --format html -o actualites.html
     """
     from monitor.news.export import published, render
-    from monitor.store import Store
 
-    if not db_path.exists():
-        raise VeilleError(f"base de données introuvable : {db_path}")
-    text = render(published(Store.open(db_path), limit), fmt)
+    text = render(published(existing_store(db_path), limit), fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         stderr.print(f"Actualités écrites dans {output}")

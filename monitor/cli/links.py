@@ -10,9 +10,9 @@ import click
 from rich.console import Console
 
 from monitor.cli.base import (
-    VeilleError,
     common_options,
     crawl_with_progress,
+    existing_store,
     main,
     report_options,
     summary_table,
@@ -106,11 +106,9 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
     Example: veille links report --format html -o rapport.html
     """
     from monitor.links.report import build_report, render
-    from monitor.store import Store
 
-    if not db_path.exists():
-        raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille links run »)")
-    text = render(build_report(Store.open(db_path), load_config(config_dir)), fmt)
+    store = existing_store(db_path, made_by="veille links run")
+    text = render(build_report(store, load_config(config_dir)), fmt)
     write_report(text, output)
 
 

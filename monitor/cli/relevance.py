@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.base import VeilleError, common_options, main
+from monitor.cli.base import VeilleError, common_options, existing_store, main
 from monitor.config import load_config
 
 
@@ -28,13 +28,10 @@ def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_
     """
     from monitor.relevance import LexiconError, load_lexicon
     from monitor.relevance.report import desk_report
-    from monitor.store import Store
 
-    if not db_path.exists():
-        raise VeilleError(f"base de données introuvable : {db_path}")
     config = load_config(config_dir)
     try:
         lexicon = load_lexicon(topics or config_dir / "topics.yml")
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
-    click.echo(desk_report(Store.open(db_path), lexicon, config.news, held_out))
+    click.echo(desk_report(existing_store(db_path), lexicon, config.news, held_out))

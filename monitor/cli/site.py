@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.base import VeilleError, common_options, main, report_options, stderr, write_report
+from monitor.cli.base import (
+    common_options,
+    existing_store,
+    main,
+    report_options,
+    stderr,
+    write_report,
+)
 from monitor.config import load_config
 
 
@@ -51,9 +58,7 @@ def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) 
     Example: veille site report --format md -o audit.md
     """
     from monitor.site.report import render, site_report
-    from monitor.store import Store
 
-    if not db_path.exists():
-        raise VeilleError(f"base de données introuvable : {db_path} (lancez d'abord « veille site audit »)")
-    text = render(site_report(Store.open(db_path)), load_config(config_dir).collectif.name, fmt)
+    store = existing_store(db_path, made_by="veille site audit")
+    text = render(site_report(store), load_config(config_dir).collectif.name, fmt)
     write_report(text, output)
