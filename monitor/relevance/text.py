@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 _WORD = re.compile(r"\w+")
@@ -66,10 +66,7 @@ class FoldedText:
     folded: str
     words: frozenset[str]
     sources: tuple[str, ...]
-
-    @cached_property
-    def _places(self) -> dict[str, list[int]]:
-        return {}
+    _places: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def places_of(self, word: str) -> list[int]:
         """Where `word` stands as a whole word in the folded text; many phrases start with the same
