@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Config, load_config
+from monitor.config import Config, Member, load_config
 from monitor.desk.learning import learn_from_desk
 from monitor.news.harvest import run_news
+from monitor.night.notices import compose, gather
 from monitor.relevance import classify, load_lexicon
 from monitor.relevance.learning import Decision, lift, train
+from monitor.rota import Turn
 from monitor.store import Store
 from tests.test_triage import login, make_desk, run, token
 
@@ -159,10 +161,6 @@ def test_the_relevance_report_compares_model_and_lexicon(tmp_path: Path) -> None
 
 
 def test_the_digest_says_how_many_weak_signals_wait(tmp_path: Path) -> None:
-    from monitor.config import Config, Member
-    from monitor.night.notices import compose, gather
-    from monitor.rota import Turn
-
     config = load_config(TESTS / "config")
     config = Config(**{**vars(config), "members": (Member("m", "Membre", contact_email="m@asso.example"),)})
     store = Store.open(tmp_path / "veille.db")
