@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,9 +18,11 @@ import pytest
 
 from monitor.config import load_config
 from monitor.demo.web import FixtureWeb
+from monitor.night.notices import site_audit_line
 from monitor.site.audit import Audit, run_audit
 from monitor.site.catalogue import KINDS
-from monitor.site.report import render, site_report
+from monitor.site.model import Finding
+from monitor.site.report import compare, render, site_report
 from monitor.store import Store
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -235,12 +238,33 @@ def test_the_desk_shows_the_audit_to_the_secretariat_only(audits: dict[str, Any]
     assert "Association Partenaire" in page.text.split("Corrigé depuis")[1]
 
 
-def test_an_audit_cut_short_judges_no_orphan_and_no_missing_member(web: FixtureWeb, tmp_path: Path) -> None:
-    config = load_config(write_config(tmp_path / "config", web))
-    config = replace(config, site={**config.site, "page_budget": 4})
-    audit = run_audit(Store.open(tmp_path / "veille.db"), config, now=NOW)
+def test_an_audit_cut_short_judges_no_orphan_and_no_missing_member(
+    audits: dict[str, Any], web: FixtureWeb, tmp_path: Path
+) -> None:
+    with sqlite3.connect(tmp_path / "veille.db") as copy:  # after the two complete audits
+        audits["store"].db.conn.backup(copy)
+    store = Store.open(tmp_path / "veille.db")
+    config = replace(audits["config"], site={**audits["config"].site, "page_budget": 4})
+    audit = run_audit(store, config, now=NOW)
     codes = {f.code for f in audit.findings}
     assert not audit.crawl.complete and audit.stats["complete"] is False
     assert "twitter_card_missing" in codes  # the pages read are judged
     assert not codes & {"member_not_linked", "member_link_dead", "orphan_page"}
-    assert "Exploration incomplète" in render(site_report(Store.open(tmp_path / "veille.db")), "C", "md")
+    # What it did not read is not « fixed »; a plain comparison would have said so.
+    previous = store.audit_findings(audits["second"].run_id)
+    assert compare(audit.findings, previous)[1] and compare(audit.findings, previous, False)[1] == []
+    report = site_report(store)
+    assert not report.complete and report.fixed == []
+    text = render(report, "C", "md")
+    assert "Exploration incomplète" in text and "les corrections ne sont pas comptées" in text
+    assert "Rien de corrigé" not in text and "corrigé(s)," not in text
+    line = site_audit_line(report)
+    assert "exploration incomplète" in line and "corrigé" not in line
+
+
+def test_a_comparison_claims_nothing_an_audit_cut_short_could_not_see() -> None:
+    before = [Finding("orphan_page", "/a"), Finding("title_missing", "/b")]
+    after = [Finding("title_missing", "/b"), Finding("title_missing", "/c")]
+    assert compare(after, before) == ([after[1]], [before[0]], 1)
+    assert compare(after, before, latest_complete=False) == ([after[1]], [], 1)
+    assert compare(after, before, previous_complete=False) == ([], [before[0]], 1)

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config
 from monitor.desk.queues import QUEUE, WEAK_QUEUE, story_card
 from monitor.labels import PARIS, day_fr, label
+from monitor.site.catalogue import FIX, IMPROVE
+
+if TYPE_CHECKING:
+    from monitor.site.report import SiteReport
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Facts:
     extra: dict[str, Any] = field(default_factory=dict)
     # « Signaux faibles » waiting (first seen), and the site audit finished since the last message.
     weak_stories: list[dict[str, Any]] = field(default_factory=list)
-    site_audit: dict[str, int] | None = None
+    site_audit: SiteReport | None = None
 
 
 def gather(store: Any, config: Config, now: datetime) -> Facts:
@@ -95,24 +99,26 @@ def _rows(store: Any, sql: str) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
 
 
-def site_audit_since(store: Any, since: str) -> dict[str, int] | None:
-    """What the newest audit of the Collectif's site says, if it ended after `since`: findings to
-    fix, how many of them are new since the audit before, and how many findings were fixed."""
-    from monitor.site.catalogue import FIX, IMPROVE, KINDS
-    from monitor.site.report import compare
+def site_audit_since(store: Any, since: str) -> SiteReport | None:
+    """The report of the newest audit of the Collectif's site, if it ended after `since`."""
+    from monitor.site.report import site_report
 
-    runs = store.last_runs("site", 2)
+    runs = store.last_runs("site", 1)
     if not runs or (runs[0]["finished_at"] or "") <= since:
         return None
-    latest = store.audit_findings(runs[0]["id"])
-    previous = store.audit_findings(runs[1]["id"]) if len(runs) > 1 else None
-    new, fixed, _ = compare(latest, previous)
-    return {
-        "fix": sum(1 for f in latest if KINDS[f.code].severity == FIX),
-        "improve": sum(1 for f in latest if KINDS[f.code].severity == IMPROVE),
-        "new_fix": sum(1 for f in new if KINDS[f.code].severity == FIX),
-        "fixed": len(fixed),
-    }
+    return site_report(store)
+
+
+def site_audit_line(audit: SiteReport) -> str:
+    """The audit in one sentence; what an audit cut short cannot tell is not told."""
+    fix, improve = audit.counts[FIX], audit.counts[IMPROVE]
+    new = f" (dont {audit.new_to_fix} nouveau(x))" if audit.previous and audit.previous_complete else ""
+    line = f"Audit du site du Collectif : {fix} point(s) à corriger{new}, {improve} à améliorer"
+    if not audit.complete:
+        return f"{line} ; exploration incomplète (durée ou nombre de pages atteint)."
+    if audit.previous:
+        return f"{line} ; {len(audit.fixed)} corrigé(s) depuis l'audit précédent."
+    return f"{line}."
 
 
 LOST = """
@@ -241,9 +247,7 @@ def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str
         lines.append(f"Cette nuit, l'étape « {stage['name']} » a échoué : {stage['error']}")
     audit = facts.site_audit
     if audit:
-        lines.append(f"Audit du site du Collectif : {audit['fix']} point(s) à corriger (dont"
-                     f" {audit['new_fix']} nouveau(x)), {audit['improve']} à améliorer ; {audit['fixed']}"
-                     " corrigé(s) depuis l'audit précédent.")  # fmt: skip
+        lines.append(site_audit_line(audit))
     if not lines:
         return None
     links = (("Revue des choix", f"{desk}/revue"), ("Journal des nuits", f"{desk}/veille/journal_des_nuits"))

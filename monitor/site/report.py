@@ -13,7 +13,7 @@ from typing import Any
 
 from monitor.labels import date_fr
 from monitor.links.report import _environment, spreadsheet_text
-from monitor.site.catalogue import KINDS, SEVERITIES, THEMES, Kind, severity_rank
+from monitor.site.catalogue import FIX, KINDS, SEVERITIES, THEMES, Kind, severity_rank
 from monitor.site.model import Finding
 from monitor.store import Store
 
@@ -45,6 +45,11 @@ class SiteReport:
     pages_read: int = 0
     # False when the crawl stopped before reading every page (time-out, page budget).
     complete: bool = True
+    previous_complete: bool = True
+
+    @property
+    def new_to_fix(self) -> int:
+        return sum(1 for f in self.new if KINDS[f.code].severity == FIX)
 
     @property
     def first_things(self) -> list[Group]:
@@ -56,17 +61,27 @@ class SiteReport:
 
 
 def compare(
-    latest: list[Finding], previous: list[Finding] | None
+    latest: list[Finding],
+    previous: list[Finding] | None,
+    latest_complete: bool = True,
+    previous_complete: bool = True,
 ) -> tuple[list[Finding], list[Finding], int]:
     """(new, fixed, still open) between two audits, a finding being the same when its kind and its
-    subject (page, host, member, title…) are; with no previous audit, nothing is « new »."""
+    subject (page, host, member, title…) are; with no previous audit, nothing is « new ». A finding
+    an audit cut short does not repeat may just not have been judged: nothing is « fixed » after
+    such an audit, nor « new » after one."""
     if previous is None:
         return [], [], len(latest)
     before = {(f.code, f.subject) for f in previous}
     now = {(f.code, f.subject) for f in latest}
-    new = [f for f in latest if (f.code, f.subject) not in before]
-    fixed = [f for f in previous if (f.code, f.subject) not in now]
+    new = [f for f in latest if (f.code, f.subject) not in before] if previous_complete else []
+    fixed = [f for f in previous if (f.code, f.subject) not in now] if latest_complete else []
     return new, fixed, len(now & before)
+
+
+def audit_complete(run: dict[str, Any] | None) -> bool:
+    """Whether an audit run read every page (runs before this was recorded count as complete)."""
+    return bool(json.loads((run or {}).get("stats") or "{}").get("complete", True))
 
 
 def group(findings: list[Finding], new: list[Finding]) -> list[Group]:
@@ -80,21 +95,24 @@ def group(findings: list[Finding], new: list[Finding]) -> list[Group]:
 
 def site_report(store: Store) -> SiteReport:
     runs = store.last_runs("site", 2)
-    latest = store.audit_findings(runs[0]["id"]) if runs else []
-    previous = store.audit_findings(runs[1]["id"]) if len(runs) > 1 else None
-    new, fixed, still_open = compare(latest, previous)
+    run, previous_run = [*runs, None, None][:2]
+    latest = store.audit_findings(run["id"]) if run else []
+    previous = store.audit_findings(previous_run["id"]) if previous_run else None
+    complete, previous_complete = audit_complete(run), audit_complete(previous_run)
+    new, fixed, still_open = compare(latest, previous, complete, previous_complete)
     counts = Counter(KINDS[f.code].severity for f in latest)
-    stats = json.loads(runs[0].get("stats") or "{}") if runs else {}
+    stats = json.loads(run.get("stats") or "{}") if run else {}
     return SiteReport(
-        run=runs[0] if runs else None,
-        previous=runs[1] if len(runs) > 1 else None,
+        run=run,
+        previous=previous_run,
         groups=group(latest, new),
         fixed=fixed,
         new=new,
         still_open=still_open,
         counts={severity: counts.get(severity, 0) for severity in SEVERITIES},
         pages_read=int(stats.get("pages", 0)),
-        complete=bool(stats.get("complete", True)),
+        complete=complete,
+        previous_complete=previous_complete,
     )
 
 
