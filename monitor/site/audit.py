@@ -18,6 +18,7 @@ from monitor.news.export import published
 from monitor.site.checks import MemberSite, Published, audit_findings
 from monitor.site.model import Finding, SiteCrawl
 from monitor.store import Store
+from monitor.store.clock import utc
 
 
 @dataclass
@@ -116,7 +117,6 @@ def run_audit(store: Store, config: Config, now: datetime | None = None) -> Audi
             "complete": crawl.complete,
         }
         with store.db.atomic():
-            checked_at = moment.astimezone(UTC).replace(microsecond=0).isoformat()
-            store.save_audit(run_id, crawl.pages, findings, crawl.link_checks, checked_at)
+            store.save_audit(run_id, crawl.pages, findings, crawl.link_checks, utc(moment))
             store.finish_run(run_id, stats)
     return Audit(run_id, crawl, findings, stats)

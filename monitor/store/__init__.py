@@ -13,7 +13,6 @@ import json
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +21,12 @@ import sqlite_utils
 from monitor.config import Member
 from monitor.locks import migration_lock, run_lock
 from monitor.rota import Turn
+from monitor.store.clock import utc_now
 from monitor.store.links import LinkTables
 from monitor.store.news import NewsTables
 from monitor.store.night import NightTables
 from monitor.store.schema import migrations
 from monitor.store.site import SiteTables
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Store(LinkTables, NewsTables, NightTables, SiteTables):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from monitor.news.sources import Source
 from monitor.relevance.learning import Decision, Model
+from monitor.store.clock import utc
 from monitor.store.schema import STORY_WEEK
 
 # Columns of `sources` that the configuration owns; the others are the source's health.
@@ -275,7 +276,3 @@ class NewsTables:
 
     def articles_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         return self._rows_by_id("articles", ids)
-
-
-def utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()

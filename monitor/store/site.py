@@ -4,13 +4,14 @@ of kind « site »), and `link_check_cache` (outgoing links found working, and w
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from monitor.site.catalogue import KINDS
 from monitor.site.model import Finding
+from monitor.store.clock import utc
 
 
 class SiteTables:
@@ -18,8 +19,7 @@ class SiteTables:
 
     def fresh_link_checks(self, now: datetime, days: int) -> dict[str, dict[str, Any]]:
         """Links found working less than `days` ago: not asked again, their answer taken from here."""
-        # Stored and compared in UTC: ISO texts with different offsets do not sort as times.
-        since = (now - timedelta(days=days)).astimezone(UTC).replace(microsecond=0).isoformat()
+        since = utc(now - timedelta(days=days))
         rows = self.db.query("SELECT * FROM link_check_cache WHERE checked_at > ?", [since]) if days else []
         return {row["url"]: row for row in rows}
 
