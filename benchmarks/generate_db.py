@@ -1,5 +1,6 @@
 """Fill a Veille database with N articles in about N × 0.3 stories (French text of realistic lengths),
-through the real schema (migrations, full-text indexes), for the triage-desk benchmark.
+a weak signal in ten stories (a quarter of them listed in « Signaux faibles »), through the real
+schema (migrations, full-text indexes), for the triage-desk benchmark.
 
 Run: uv run python benchmarks/generate_db.py benchmarks/out/veille.db [--articles 1000000]
 """
@@ -27,6 +28,7 @@ WORDS = (
     "prison interpellé démantelé condamné témoignage livre colloque campagne sensibilisation migrants "
     "saisonniers vignes chantier atelier restaurant domestique passeport dette famille réseau sociaux"
 ).split()
+WHY = '["Indice, personne sous contrainte : « enfermée »"]'
 CITIES = ["Lyon", "Lille", "Nantes", "Rennes", "Marseille", "Toulouse", "Bordeaux", "Nice", "Metz", "Paris"]
 
 
@@ -64,6 +66,9 @@ def main() -> None:
     for n in range(args.articles):
         story = n % stories_count
         relevant = story % 4 == 0
+        # A weak signal in ten stories (a year of them); one in four of those listed by its night.
+        weak = story % 10 == 1
+        weak_night = 1 + story // 1000 if story % 40 == 1 else None
         moment = now - timedelta(minutes=story * 3)
         seen, week = moment.isoformat(), (moment.date() - timedelta(days=moment.weekday())).isoformat()
         title = f"{rnd.choice(CITIES)} : {sentence(rnd, 9)[:-1]}"
@@ -75,7 +80,8 @@ def main() -> None:
                                seen, 1 + (args.articles - 1 - n) // stories_count, score, int(relevant),
                                '["traite"]' if relevant else "[]", "justice" if relevant else None,
                                '["traite des êtres humains"]' if relevant else "[]",
-                               week, f"source-{n % 50}"))  # fmt: skip
+                               week, f"source-{n % 50}", int(weak), round(rnd.uniform(0.5, 3), 2) if weak else 0,
+                               WHY if weak else None, weak_night))  # fmt: skip
         article_rows.append((f"a{n}", f"https://journal{n % 50}.example/a/{n}", f"https://journal{n % 50}.example/a/{n}",
                              title, summary, text, seen, seen, f"source-{n % 50}", "fr", score, int(relevant),
                              f"st{story}" if relevant else None, "ok"))  # fmt: skip
@@ -85,8 +91,8 @@ def main() -> None:
                 last = conn.execute("select coalesce(max(rowid), 0) from articles").fetchone()[0]
                 conn.executemany(
                     "insert into stories (id, title, summary, url, lang, published, first_seen, last_seen,"
-                    " article_count, score, relevant, topics, kind, matched, week, source_id)"
-                    " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " article_count, score, relevant, topics, kind, matched, week, source_id, weak, evidence, why,"
+                    " weak_night) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     story_rows,
                 )
                 conn.executemany(
@@ -101,7 +107,8 @@ def main() -> None:
     store.sync_categories(DEFAULT_CATEGORIES)
     relevant_stories = (stories_count + 3) // 4
     with conn:
-        # A year of decisions: 500 published picks, 2,000 dismissals, 300 refused alerts.
+        # A year of decisions: 500 published picks, 2,000 dismissals, 300 refused alerts, and 1,000
+        # weak signals dismissed.
         published = [
             (
                 f"st{s * 4}",
@@ -122,8 +129,13 @@ def main() -> None:
             (f"st{s * 4}", "amicale-du-nid", "signaler", None, None, "refuse", "Hors sujet.")
             for s in range(2500, min(2800, relevant_stories))
         ]
+        weak_dismissed = [
+            (f"st{s * 40 + 1}", "amicale-du-nid", "ecarter", None, None, "ecarte", None)
+            for s in range(min(1000, stories_count // 40))
+        ]
         picks = [(*p[:6], "amicale-du-nid", now.isoformat(), "secretariat", now.isoformat(),
-                  now.isoformat() if p[5] == "publie" else None, p[6]) for p in [*published, *dismissed, *refused]]  # fmt: skip
+                  now.isoformat() if p[5] == "publie" else None, p[6])
+                 for p in [*published, *dismissed, *refused, *weak_dismissed]]  # fmt: skip
         conn.executemany(
             "insert into picks (story_id, member_id, action, summary, category, status, created_by, created_at,"
             " decided_by, decided_at, published_at, reason) values (?,?,?,?,?,?,?,?,?,?,?,?)",
