@@ -15,6 +15,7 @@ from typing import Any
 
 from monitor.config import Config, Member, load_config
 from monitor.desk.learning import learn_from_desk
+from monitor.desk.queues import WEAK_QUEUE
 from monitor.news.harvest import run_news
 from monitor.night.notices import compose, gather
 from monitor.relevance import classify, load_lexicon
@@ -60,6 +61,18 @@ def test_a_weak_signal_a_killed_night_left_unlisted_is_listed_the_next_night(
     nights = {r["id"]: r["weak_night"] for r in store.db.query("SELECT id, weak_night FROM stories")}
     assert nights == {"killed": run_id, "stale": None}  # beyond the grouping window: not tonight's
     assert (summary.weak_listed, summary.weak_unlisted) == (1, 0)
+
+
+def test_the_weak_lane_lists_the_undecided_strongest_first(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "veille.db")
+    stories = [weak_story(f"w{n}", evidence=n, night=1) for n in range(1, 5)]
+    store.db["stories"].insert_all(
+        [*stories, weak_story("unlisted", 9), {**weak_story("ok", 8, 1), "relevant": 1}]
+    )
+    store.db["picks"].insert({"story_id": "w3", "member_id": "m", "action": "ecarter", "status": "ecarte",
+                              "created_at": "2026-11-30T05:00:00+00:00"})  # fmt: skip
+    rows = store.db.query(WEAK_QUEUE, {"limit": 2})
+    assert [row["id"] for row in rows] == ["w4", "w2"]  # w3 was dismissed; the cap is the limit
 
 
 def test_the_desk_shows_both_lanes_and_a_weak_signal_can_be_decided(tmp_path: Path) -> None:

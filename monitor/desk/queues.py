@@ -18,21 +18,27 @@ DECIDED_SINCE_LAST_ARTICLE = (
 
 
 def _queue(lane: str, order: str) -> str:
-    """Undecided stories of one lane, best first, with what a card shows."""
+    """Undecided stories of one lane, best first, with what a card shows: the stories are chosen
+    first, so the card's sources and past decisions are looked up for the shown ones only (a lane
+    that cannot be read in index order, « Signaux faibles », would otherwise look them up for all)."""
     return f"""
+WITH shown AS (
+  SELECT s.id, coalesce(s.published, s.first_seen) AS date FROM stories s
+  WHERE {lane}
+    AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND p.status IN ({LIVE}))
+    AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND {DECIDED_SINCE_LAST_ARTICLE})
+  ORDER BY {order}
+  LIMIT :limit
+)
 SELECT s.id, s.title, s.summary, s.url, s.kind, s.topics, s.matched, s.why, s.article_count,
-       coalesce(s.published, s.first_seen) AS date, s.first_seen,
+       shown.date, s.first_seen,
        (SELECT group_concat(DISTINCT so.name) FROM articles a
           JOIN article_sources x ON x.article_id = a.id JOIN sources so ON so.id = x.source_id
          WHERE a.story_id = s.id) AS sources,
        (SELECT max(coalesce(p.decided_at, p.created_at)) FROM picks p
          WHERE p.story_id = s.id AND p.status IN ('refuse', 'ecarte')) AS decided_before
-FROM stories s
-WHERE {lane}
-  AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND p.status IN ({LIVE}))
-  AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.story_id = s.id AND {DECIDED_SINCE_LAST_ARTICLE})
-ORDER BY {order}
-LIMIT :limit
+FROM shown JOIN stories s ON s.id = shown.id
+ORDER BY {order.replace("date", "shown.date")}
 """
 
 

@@ -316,3 +316,14 @@ def m014_weak_signals(db: sqlite_utils.Database) -> None:
     db["stories"].create_index(["weak", "relevant", "weak_night"])
     # The model learnt from the desk's decisions, one row per night that trained it (JSON).
     db["relevance_models"].create({"id": int, "trained_at": str, "decisions": int, "model": str}, pk="id")
+
+
+@migrations()
+def m015_weak_lane_order(db: sqlite_utils.Database) -> None:
+    # « Signaux faibles » read in its own order (evidence, then date), so the desk stops at the
+    # first 50 undecided instead of sorting every listed weak story of the year.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_stories_weak_lane ON stories"
+        " (evidence DESC, coalesce(published, first_seen) DESC)"
+        " WHERE relevant = 0 AND weak = 1 AND weak_night IS NOT NULL"
+    )
