@@ -113,7 +113,7 @@ def run_spider(
     can work (or show progress) while the child downloads.
     """
     with tempfile.TemporaryDirectory(prefix="veille-crawl-", dir=workdir) as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp).absolute()  # the child runs in it: every path it is given must be absolute
         items_path, stats_path, log_path = folder / "items.jsonl", folder / "stats.json", folder / "crawl.log"
         # The soft limit lets Scrapy close cleanly and flush its items before the hard one kills it.
         settings = {"CLOSESPIDER_TIMEOUT": int(timeout_s), **settings, "VEILLE_STATS_FILE": str(stats_path)}

@@ -31,6 +31,12 @@ DEFAULT_DB = Path("data/veille.db")
 stderr = Console(stderr=True)
 
 
+def edge_path(**kwargs: Any) -> click.Path:
+    """A path option resolved once, here at the edge, against the caller's working directory: nothing
+    relative reaches a child process (crawls run in their own folder), a job file or the database."""
+    return click.Path(path_type=Path, resolve_path=True, **kwargs)
+
+
 class VeilleError(click.ClickException):
     def show(self, file: Any = None) -> None:
         click.echo(f"Erreur : {self.message}", err=True)
@@ -42,7 +48,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--config",
         "config_dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=edge_path(file_okay=False),
         default=DEFAULT_CONFIG,
         envvar="VEILLE_CONFIG",
         show_default=True,
@@ -51,7 +57,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--db",
         "db_path",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=edge_path(dir_okay=False),
         default=DEFAULT_DB,
         envvar="VEILLE_DB",
         show_default=True,
@@ -76,7 +82,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=edge_path(dir_okay=False),
         help="File to write (default: stdout).",
     )(command)
     return click.option(

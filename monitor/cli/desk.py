@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.base import VeilleError, common_options, existing_store, main, stderr
+from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main, stderr
 from monitor.config import Config, load_config
 
 
@@ -60,7 +60,7 @@ def secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--secrets",
         "secrets_path",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=edge_path(dir_okay=False),
         default=Path("data/secrets.yml"),
         envvar="VEILLE_SECRETS",
         show_default=True,
@@ -118,9 +118,7 @@ def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port
 @click.option(
     "--limit", type=int, default=20, show_default=True, help="How many of the latest published stories."
 )
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File to write (default: stdout)."
-)
+@click.option("-o", "--output", type=edge_path(dir_okay=False), help="File to write (default: stdout).")
 @common_options
 def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path: Path) -> None:
     """The published news, as an HTML fragment to paste on the home page, or JSON.

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.base import VeilleError, common_options, main, progress_bar, stderr
+from monitor.cli.base import VeilleError, common_options, edge_path, main, progress_bar, stderr
 from monitor.config import Config, load_config
 
 
@@ -108,7 +108,7 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
 @main.command()
 @click.option(
     "--topics",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=edge_path(dir_okay=False),
     default=None,
     help="Lexicon file (default: topics.yml in the --config folder).",
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from monitor.cli.base import VeilleError, common_options, main
+from monitor.cli.base import VeilleError, common_options, edge_path, main
 from monitor.cli.desk import secrets_option
 from monitor.cli.news import load_news_config
 from monitor.config import Config, load_config
@@ -115,7 +115,7 @@ def doctor(config_dir: Path, db_path: Path) -> None:
 
 @main.command("backup")
 @click.option(
-    "--to", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("data/sauvegardes"),
+    "--to", "folder", type=edge_path(file_okay=False), default=Path("data/sauvegardes"),
     show_default=True, help="Folder of the backups.",
 )  # fmt: skip
 @click.option("--keep", type=click.IntRange(1, 1000), default=14, show_default=True, help="Backups to keep.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.base import VeilleError, common_options, existing_store, main
+from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main
 from monitor.config import load_config
 
 
@@ -18,7 +18,7 @@ def relevance() -> None:
 @relevance.command("report")
 @click.option("--held-out", type=click.FloatRange(0.1, 0.5), default=0.25, show_default=True,
               help="Share of the newest decisions kept aside to test on.")  # fmt: skip
-@click.option("--topics", type=click.Path(path_type=Path, dir_okay=False), default=None,
+@click.option("--topics", type=edge_path(dir_okay=False), default=None,
               help="Lexicon file (default: topics.yml in the --config folder).")  # fmt: skip
 @common_options
 def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_path: Path) -> None:

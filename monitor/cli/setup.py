@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.base import common_options, crawl_with_progress, main, progress_bar
+from monitor.cli.base import common_options, crawl_with_progress, edge_path, main, progress_bar
 from monitor.cli.desk import open_desk
 from monitor.cli.links import print_links_run
 from monitor.cli.news import load_news_config, print_news_summary
@@ -40,7 +40,7 @@ def config_check(config_dir: Path, db_path: Path) -> None:
 @main.command()
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=edge_path(file_okay=False),
     default=Path("data/demo"),
     show_default=True,
     help="Folder for the demo's configuration, database and report.",

@@ -39,7 +39,7 @@ class Store(LinkTables, NewsTables, NightTables, SiteTables):
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
-        path = Path(path)
+        path = Path(path).absolute()  # its work folder is handed to crawl children that run elsewhere
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
         db.execute("PRAGMA busy_timeout = 10000")
