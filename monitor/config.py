@@ -2,7 +2,7 @@
 
 Loaded from YAML and validated at once; every error names the file, the line and the field, in
 French, because the secretariat edits these files. Crawl settings are declared as data in
-`CRAWL_SETTINGS`, which feeds validation, the crawler's Scrapy settings and the README.
+`CRAWL_SETTINGS`, which feeds validation, the crawler's Scrapy settings and docs/configuration.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Veille's numeric and textual settings as data: each with its name (unit in the name), type,
 default, range and help, and the Scrapy setting it drives. One table per section of config.yml
 (`crawl`, `news`, `night`, `mail`, `site`); they feed validation (monitor/config.py), the crawler's
-settings, the README and a docs test."""
+settings, docs/configuration.md and a docs test."""
 
 from __future__ import annotations
 

@@ -142,7 +142,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 
 
 def test_every_crawl_setting_is_documented_and_in_the_shipped_config() -> None:
-    readme = (DATA.parent / "README.md").read_text(encoding="utf-8")
+    readme = (DATA.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
     shipped = (DATA / "config.yml").read_text(encoding="utf-8")
     for setting in CRAWL_SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name

@@ -142,19 +142,19 @@ def test_precision_and_recall_on_the_development_headlines() -> None:
     "path", sorted((Path(__file__).parent / "cases").glob("own-headlines*.jsonl")), ids=str
 )
 def test_precision_and_recall_on_our_own_headlines(path: Path) -> None:
-    """Headlines written for Veille, each set before the lexicon was tuned on it (README gives the
+    """Headlines written for Veille, each set before the lexicon was tuned on it (docs/news.md gives the
     figures each set had then: the honest estimate of what the lexicon does on unseen news)."""
     precision, recall, count = precision_and_recall(path)
     assert count >= 40 and precision >= 0.95 and recall >= 0.9
 
 
-# Every blind set, at the targets now; the README gives each one's first run (blind-8 and 9: after the rules).
+# Every blind set, at the targets now; docs/news.md gives each one's first run (blind-8 and 9: after the rules).
 BLIND_SETS = [Path(__file__).parent / "cases" / f"blind-{n}.jsonl" for n in (5, 6, 7, 8, 9)]
 
 
 @pytest.mark.parametrize("path", BLIND_SETS, ids=str)
 def test_both_lanes_on_the_blind_sets(path: Path) -> None:
-    """Real stories that describe exploitation without naming it, and traps next to them (README:
+    """Real stories that describe exploitation without naming it, and traps next to them (docs/news.md:
     the figures of the first run, before the rules, and of the run after them)."""
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     judged = [(classify(LEXICON, r["title"], r["summary"]), r["label"] == "relevant") for r in rows]

@@ -51,7 +51,7 @@ def run(browser: bool | None, quiet: bool, config_dir: Path, db_path: Path) -> N
 def schedule(config_dir: Path, db_path: Path) -> None:
     """Run `veille run` every night at `night.schedule`, until stopped (SIGTERM).
 
-    Example: veille schedule   (as a systemd service, see the README)
+    Example: veille schedule   (as a systemd service, see docs/operations.md)
     """
     from monitor.night.daemon import run_schedule
 

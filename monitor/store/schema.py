@@ -217,7 +217,7 @@ def m010_article_text_queue(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["text_status"])
 
 
-# The life cycle of a pick (README « Life cycle of a story »): which status may follow which.
+# The life cycle of a pick (docs/desk.md « Life cycle of a story »): which status may follow which.
 PICK_TRANSITIONS = {
     "propose": ("accepte", "refuse"),
     "signale": ("accepte", "refuse"),

@@ -48,7 +48,7 @@ def accounts(datasette: Any) -> dict[str, dict[str, str]]:
 
 
 def client_address(request: Any) -> str:
-    """The visitor's address; behind the reverse proxy of the README, the one it forwards."""
+    """The visitor's address; behind the reverse proxy of docs/operations.md, the one it forwards."""
     direct = (request.scope.get("client") or ("?",))[0]
     forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
     return forwarded if forwarded and direct in ("127.0.0.1", "::1") else direct
