@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy import Request
 
 from crawler.judge.page import ParsedPage
 from crawler.judge.page_facts import page_facts
+from crawler.judge.targets import host_of, resolve_href
 from monitor.settings import SITE_SETTINGS
 from monitor.site.catalogue import KINDS, SEVERITIES, THEMES
 from monitor.site.checks import MemberSite, audit_findings
@@ -132,3 +138,26 @@ def test_comparing_two_audits() -> None:
         [f.code for f in new] == ["thin_page"] and [f.code for f in fixed] == ["title_missing"] and still == 1
     )
     assert compare(after, None) == ([], [], 2)
+
+
+def test_a_malformed_link_is_a_finding_and_an_ipv6_link_keeps_its_brackets() -> None:
+    html = GOOD_HOME.replace("</body>", '<a href="http://[2001:db8::1]/">v6</a> <a href="http://a.example:99999/">x</a>'
+                             ' <a href="http://[::1/">y</a></body>')  # fmt: skip
+    links = {link["url"] for link in facts(html)["links"]}
+    assert "http://[2001:db8::1]/" in links
+    found = judge(home_item(html), WORKING_MEMBER_LINK, ROBOTS_OK, SITEMAP_OK, members=(MEMBER,))
+    assert found == {("malformed_link", SITE)}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="[]:/@%?#.-_ \t\x00aé1:9", max_size=40),
+    st.sampled_from(["http://", "https://", "//", ""]),
+)
+def test_any_href_resolves_to_a_parseable_address_or_to_nothing(tail: str, head: str) -> None:
+    url = resolve_href(head + tail, SITE)
+    if url is not None:
+        parts = urlsplit(url)
+        assert parts.scheme in ("http", "https") and parts.hostname
+        assert parts.port is None or 0 < parts.port < 65536
+        assert Request(url).url and host_of(url)  # what the audit does next with it

@@ -47,13 +47,20 @@ def _origin(url: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _resolve(cleaned: str, base_url: str) -> str | None:
-    absolute = urljoin(base_url, cleaned)
-    parts = urlsplit(absolute)
+    try:
+        parts = urlsplit(urljoin(base_url, cleaned))
+        port = parts.port  # raises on a port that is not a number or out of range
+    except ValueError:
+        return None  # malformed (bad brackets, bad port): no address to follow
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     netloc = normalise_host(parts.hostname)
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
+    if not netloc:
+        return None  # `http://./`
+    if ":" in netloc:  # an IPv6 literal keeps its brackets
+        netloc = f"[{netloc}]"
+    if port:
+        netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
