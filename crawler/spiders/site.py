@@ -33,7 +33,7 @@ from crawler.items import AuditPageItem, LinkCheckItem, RobotsItem, SitemapItem
 from crawler.judge.decoding import decode_html
 from crawler.judge.page import ParsedPage
 from crawler.judge.page_facts import page_facts
-from crawler.judge.targets import host_of
+from crawler.judge.targets import host_of, origin_of, site_origins
 from crawler.spiders.backlinks import _is_page_url
 
 MAX_REDIRECTS = 10
@@ -70,6 +70,7 @@ class SiteSpider(Spider):
         self.hosts: set[str] = set(data.get("hosts") or []) | {host_of(self.start_url)}
         self.page_budget = int(data.get("page_budget") or 2000)
         self.origin_hosts: set[str] = set(data.get("origin_hosts") or []) | self.hosts
+        self.origins = site_origins(self.start_url, self.hosts)
         self.seen_pages: set[str] = set()
         self.done_pages: set[str] = set()
         self.checked_links: set[str] = set(data.get("skip_links") or [])
@@ -78,7 +79,7 @@ class SiteSpider(Spider):
         self.down_hosts: dict[str, str] = {}
 
     def _internal(self, url: str) -> bool:
-        return host_of(url) in self.hosts
+        return origin_of(url) in self.origins
 
     async def start(self) -> Any:
         robots = urljoin(self.start_url, "/robots.txt")
