@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from crawler.judge.safety import Network, classify_address, refusal_reason
+from crawler.judge.safety import Network, configured_network, refusal_reason
 
 HEADER_LIMIT = 64 * 1024
 HOP_BY_HOP = {b"proxy-connection", b"proxy-authorization", b"connection", b"keep-alive"}
@@ -54,7 +54,7 @@ class AddressCheckingProxy:
         except OSError:
             return f"{host}: nom de domaine introuvable", ""
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        allowed = classify_address(addresses[0]) if host in self.origin_hosts else Network.PUBLIC
+        allowed = configured_network(host) if host in self.origin_hosts else Network.PUBLIC
         return refusal_reason(scheme, addresses, allowed), addresses[0]
 
     async def _handle(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:

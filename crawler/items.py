@@ -166,6 +166,8 @@ class SitemapItem:
     kind: str = ""
     entries: list[dict[str, str]] = field(default_factory=list)
     error: str | None = None
+    # Why entries or child sitemaps were left unread (the audit's caps), in French; "" when none were.
+    cut: str = ""
     type: str = "sitemap"
 
 

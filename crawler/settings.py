@@ -51,6 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
     # The address actually connected to, checked before any other middleware sees the response.
     "crawler.middlewares.address_guard.PeerAddressMiddleware": 990,
 }
+# Downloads connect only to the address the address guard checked, never to a second DNS answer.
+TWISTED_DNS_RESOLVER = "crawler.resolver.PinnedResolver"
 EXTENSIONS = {
     # Writes the crawl's stats to VEILLE_STATS_FILE: `scrapy crawl` exits 0 even when all failed.
     "crawler.extensions.stats_file.StatsFile": 500,

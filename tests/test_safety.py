@@ -7,7 +7,13 @@ import ipaddress
 
 import pytest
 
-from crawler.judge.safety import SPECIAL_PURPOSE, Network, classify_address, refusal_reason
+from crawler.judge.safety import (
+    SPECIAL_PURPOSE,
+    Network,
+    classify_address,
+    configured_network,
+    refusal_reason,
+)
 
 # One address inside each block of the IANA IPv4 and IPv6 special-purpose registries that is not
 # globally reachable, and the embedding forms of private IPv4 addresses.
@@ -48,3 +54,15 @@ def test_global_addresses_are_public(address: str) -> None:
 def test_shared_address_space_is_not_public() -> None:
     # 100.64.0.0/10 is neither private nor global for the standard library of Python 3.11.
     assert classify_address("100.100.100.200") == Network.PRIVATE
+
+
+@pytest.mark.parametrize(
+    ("host", "network"),
+    [("127.0.1.3", Network.LOOPBACK), ("10.1.2.3", Network.PRIVATE), ("[::1]", Network.LOOPBACK),
+     ("169.254.169.254", Network.PUBLIC), ("fe80::1", Network.PUBLIC), ("192.0.2.1", Network.PUBLIC),
+     ("membre.example", Network.PUBLIC), ("localhost", Network.PUBLIC)],
+)  # fmt: skip
+def test_a_configured_host_may_stay_where_its_literal_address_is(host: str, network: Network) -> None:
+    """From what the configuration writes, never from what a name resolves to; link-local never."""
+    assert configured_network(host) == network
+    assert refusal_reason("http", ["169.254.169.254"], configured_network(host)) is not None

@@ -268,3 +268,15 @@ def test_a_comparison_claims_nothing_an_audit_cut_short_could_not_see() -> None:
     assert compare(after, before) == ([after[1]], [before[0]], 1)
     assert compare(after, before, latest_complete=False) == ([after[1]], [], 1)
     assert compare(after, before, previous_complete=False) == ([], [before[0]], 1)
+
+
+def test_an_audit_stopped_by_its_time_limit_is_not_complete(audits: dict[str, Any], tmp_path: Path) -> None:
+    """Scrapy's soft close (CLOSESPIDER_TIMEOUT) ends the crawl cleanly, exit code 0: still cut short."""
+    store = Store.open(tmp_path / "veille.db")
+    site = {**audits["config"].site, "timeout_min": 2 / 60, "delay_s": 0.5, "concurrency": 1}
+    audit = run_audit(store, replace(audits["config"], site=site), now=NOW)
+    assert (
+        audit.crawl.stats["finish_reason"] == "closespider_timeout" and audit.crawl.stats["returncode"] == 0
+    )
+    assert audit.stats["complete"] is False and not audit.crawl.complete
+    assert "Exploration incomplète" in render(site_report(store), "C", "md")

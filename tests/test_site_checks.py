@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scrapy import Request
 
 from crawler.judge.page import ParsedPage
 from crawler.judge.page_facts import page_facts
+from crawler.judge.targets import host_of, resolve_href
 from monitor.settings import SITE_SETTINGS
 from monitor.site.catalogue import KINDS, SEVERITIES, THEMES
 from monitor.site.checks import MemberSite, audit_findings
@@ -42,9 +49,11 @@ def home_item(html: str = GOOD_HOME, **extra: Any) -> dict[str, Any]:
 
 def judge(*items: dict[str, Any], members: tuple[MemberSite, ...] = ()) -> set[tuple[str, str]]:
     crawl = SiteCrawl.from_items(SITE, frozenset({"collectif.example"}), list(items))
+    crawl.stats = FINISHED
     return {(f.code, f.subject) for f in audit_findings(crawl, SETTINGS, members, [], date(2026, 12, 1))}
 
 
+FINISHED = {"returncode": 0, "finish_reason": "finished"}
 MEMBER = MemberSite("membre", "Association Membre", "https://membre.example/")
 WORKING_MEMBER_LINK = {"type": "link_check", "url": "https://membre.example/", "host": "membre.example",
                        "ok": True, "status": 200}  # fmt: skip
@@ -132,3 +141,55 @@ def test_comparing_two_audits() -> None:
         [f.code for f in new] == ["thin_page"] and [f.code for f in fixed] == ["title_missing"] and still == 1
     )
     assert compare(after, None) == ([], [], 2)
+
+
+def test_a_malformed_link_is_a_finding_and_an_ipv6_link_keeps_its_brackets() -> None:
+    html = GOOD_HOME.replace("</body>", '<a href="http://[2001:db8::1]/">v6</a> <a href="http://a.example:99999/">x</a>'
+                             ' <a href="http://[::1/">y</a></body>')  # fmt: skip
+    links = {link["url"] for link in facts(html)["links"]}
+    assert "http://[2001:db8::1]/" in links
+    found = judge(home_item(html), WORKING_MEMBER_LINK, ROBOTS_OK, SITEMAP_OK, members=(MEMBER,))
+    assert found == {("malformed_link", SITE)}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="[]:/@%?#.-_ \t\x00aé1:9", max_size=40),
+    st.sampled_from(["http://", "https://", "//", ""]),
+)
+def test_any_href_resolves_to_a_parseable_address_or_to_nothing(tail: str, head: str) -> None:
+    url = resolve_href(head + tail, SITE)
+    if url is not None:
+        parts = urlsplit(url)
+        assert parts.scheme in ("http", "https") and parts.hostname
+        assert parts.port is None or 0 < parts.port < 65536
+        assert Request(url).url and host_of(url)  # what the audit does next with it
+
+
+def test_the_site_is_its_scheme_host_and_port() -> None:
+    crawl = SiteCrawl(SITE, frozenset({"collectif.example", "www.collectif.example"}))
+    assert crawl.is_internal("https://collectif.example:443/a") and crawl.is_internal(
+        "http://collectif.example/b"
+    )
+    assert crawl.is_internal("https://www.collectif.example/")
+    assert not crawl.is_internal("https://collectif.example:8080/") and not crawl.is_internal(
+        "http://www.collectif.example:8443/"
+    )
+    on_a_port = SiteCrawl("http://127.0.1.9:8001/", frozenset({"127.0.1.9", "collectif.example"}))
+    assert on_a_port.is_internal("http://127.0.1.9:8001/x") and not on_a_port.is_internal(
+        "http://127.0.1.9/x"
+    )
+    assert not on_a_port.is_internal("http://127.0.1.9:8002/x") and on_a_port.is_internal(
+        "https://collectif.example/"
+    )
+
+
+@pytest.mark.parametrize(
+    "stats",
+    [{}, {"returncode": 0, "finish_reason": "closespider_timeout"}, {"returncode": -9, "finish_reason": "finished"},
+     {**FINISHED, "timed_out": True}, {**FINISHED, "veille/page_budget_reached": True},
+     {**FINISHED, "veille/sitemap_cap_reached": True}],
+)  # fmt: skip
+def test_a_crawl_is_complete_only_when_the_child_finished(stats: dict[str, Any]) -> None:
+    assert not SiteCrawl(SITE, frozenset(), stats=stats).complete
+    assert SiteCrawl(SITE, frozenset(), stats=FINISHED).complete

@@ -19,6 +19,7 @@ from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
 from monitor.store import Store
 from tests.conftest import TESTS
+from tests.private_network import in_private_network, recorder
 
 LEXICON = load_lexicon(TESTS.parent / "data" / "topics.yml")
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>
@@ -91,35 +92,76 @@ def test_nothing_a_member_page_or_a_feed_points_to_reaches_the_intranet(
     assert summary.new_articles == 2
 
 
+PUBLIC = "93.184.216.34"  # a global address, held by the namespace's own loopback
+METADATA = "169.254.169.254"
 REBINDING = """
 import socket
 _getaddrinfo, _gethostbyname = socket.getaddrinfo, socket.gethostbyname
+_asked = []
 def getaddrinfo(host, *args, **kwargs):
-    if host == "rebind.veille.test":  # what a check sees: a public address
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 0))]
+    if host == "rebind.veille.test":  # a public answer the first time, an internal one after
+        _asked.append(host)
+        address = "{public}" if len(_asked) == 1 else "{internal}"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
     return _getaddrinfo(host, *args, **kwargs)
 def gethostbyname(host):
-    if host == "rebind.veille.test":  # what the connection gets: an internal one
-        return "{address}"
+    if host == "rebind.veille.test":
+        return "{internal}"
     return _gethostbyname(host)
 socket.getaddrinfo, socket.gethostbyname = getaddrinfo, gethostbyname
 """
 
 
-def test_a_name_rebinding_to_an_internal_address_is_refused_on_the_address_connected_to(
-    hostile: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_name_rebinding_to_an_internal_address_never_gets_the_request_delivered(
+    hostile: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    """The crawl connects to the address its guard checked: the public one, never the second answer."""
+    if not in_private_network(request.node.nodeid, [PUBLIC], {}):
+        return
     site = hostile.sites["membre"]
-    (tmp_path / "sitecustomize.py").write_text(REBINDING.format(address=site.address), encoding="utf-8")
+    port = int(hostile.url("membre").split(":")[2].rstrip("/"))
+    rebinding = REBINDING.format(public=PUBLIC, internal=site.address)
+    (tmp_path / "sitecustomize.py").write_text(rebinding, encoding="utf-8")
     # The crawl child resolves through this.
     monkeypatch.setenv(
         "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
     )
-    port = hostile.url("membre").split(":")[2].rstrip("/")
-    result = check_sites([SiteTarget("rebind", f"http://rebind.veille.test:{port}/")], config, browser=False)
-    outcome = result.outcomes["rebind"]
-    assert outcome.status == "unreachable" and not outcome.links
-    assert f"connected to {site.address}" in (outcome.error or "")
+    before = list(site.hits)
+    with recorder(PUBLIC, port) as (_, public_hits):
+        result = check_sites(
+            [SiteTarget("rebind", f"http://rebind.veille.test:{port}/")], config, browser=False
+        )
+    assert site.hits[len(before) :] == []  # nothing delivered inside
+    assert "/" in public_hits  # the checked address got the requests
+    assert result.outcomes["rebind"].status != "unreachable"
+
+
+def test_a_configured_name_reaches_public_addresses_only(
+    hostile: FixtureWeb, config: Config, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A member's domain that now resolves inside (expired, hijacked) is refused by the links crawl and
+    the news harvest; the metadata address is refused even when the configuration writes it."""
+    site = hostile.sites["membre"]
+    hosts = {"membre.veille.test": site.address, "metadonnees.veille.test": METADATA}
+    if not in_private_network(request.node.nodeid, [METADATA], hosts):
+        return
+    port = int(hostile.url("membre").split(":")[2].rstrip("/"))
+    before = list(site.hits)
+    with recorder(METADATA) as (meta_port, meta_hits):
+        members = (
+            Member("nom", "Nom", site=f"http://membre.veille.test:{port}/"),
+            Member("meta", "Meta", site=f"http://metadonnees.veille.test:{meta_port}/"),
+            Member("litteral", "Littéral", site=f"http://{METADATA}:{meta_port}/"),
+        )
+        store = Store.open(tmp_path / "veille.db")
+        run_links(store, replace(config, members=members), browser=False)
+        store.sync_sources([Source(id="flux", name="Flux", url=f"http://membre.veille.test:{port}/flux.xml",
+                                   kind="feed", language="fr")])  # fmt: skip
+        run_news(store, replace(config, members=members), LEXICON)
+    assert site.hits[len(before) :] == [] and meta_hits == []
+    errors = {r["id"]: r["last_error"] or "" for r in store.db.query("SELECT id, last_error FROM sources")}
+    assert f"{site.address} is loopback: refused" in errors["flux"]
 
 
 @pytest.mark.browser

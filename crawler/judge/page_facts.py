@@ -18,6 +18,8 @@ SHARING_TAGS = ("og:title", "og:description", "og:image", "og:type")
 # Resources a browser loads with the page: over http on an https page, they are mixed content.
 _RESOURCES = (("img", "src"), ("script", "src"), ("iframe", "src"), ("audio", "src"), ("video", "src"),
               ("source", "src"), ("embed", "src"), ("object", "data"))  # fmt: skip
+# An href written as a web address (http:, https:, //) that names no host and port one can reach.
+_WEB_HREF = re.compile(r"^\s*(?:https?:)?//", re.I)
 _WORDS = re.compile(r"\w+")
 _TEXT_XPATH = etree.XPath(
     "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
@@ -128,8 +130,10 @@ def page_facts(page: ParsedPage, headers: dict[str, str]) -> dict[str, Any]:
         for name, value in block["properties"]:
             sharing.setdefault(name, value)
     items, broken_jsonld = _structured_data(page)
-    links = []
+    links, malformed = [], []
     for element, url in page.anchors:
+        if url is None and _WEB_HREF.match(element.get("href") or ""):
+            malformed.append((element.get("href") or "")[:300])
         if url:
             rel = (element.get("rel") or "").lower().split()
             links.append({"url": url, "text": _text(element)[:120], "nofollow": "nofollow" in rel})
@@ -156,4 +160,5 @@ def page_facts(page: ParsedPage, headers: dict[str, str]) -> dict[str, Any]:
         or any(t in ("Article", "NewsArticle", "BlogPosting") for item in items for t in _types(item)),
         "dates": _dates(page, items),
         "links": links,
+        "malformed_links": malformed[:20],
     }

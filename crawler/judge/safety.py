@@ -1,6 +1,7 @@
 """Where the crawler may go: http(s) only, and no private, loopback, link-local or otherwise
-non-global address unless the Collectif's own configuration names that host on that network
-(a member site or a source served on loopback in tests and the demo)."""
+non-global address unless the Collectif's own configuration writes that host as a loopback or private
+address literally (a member site or a source served on loopback in tests and the demo). A configured
+name is public only, whatever it resolves to; link-local (cloud metadata) is never reachable."""
 
 from __future__ import annotations
 
@@ -84,6 +85,18 @@ def classify_address(address: str | IPAddress) -> Network:
     if ip.is_private or not ip.is_global:
         return Network.PRIVATE
     return Network.PUBLIC
+
+
+def configured_network(host: str) -> Network:
+    """The network a host the configuration names may be on, from what the configuration literally
+    says: a loopback or private address written as such may stay there; a name may only lead to
+    public addresses (a member's domain that expires or is hijacked must not reach inside), and
+    link-local or reserved addresses are never allowed."""
+    try:
+        network = classify_address(host.strip("[]"))
+    except ValueError:
+        return Network.PUBLIC
+    return network if network in (Network.LOOPBACK, Network.PRIVATE) else Network.PUBLIC
 
 
 def refusal_reason(scheme: str, addresses: list[str], allowed: Network) -> str | None:

@@ -47,19 +47,52 @@ def _origin(url: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _resolve(cleaned: str, base_url: str) -> str | None:
-    absolute = urljoin(base_url, cleaned)
-    parts = urlsplit(absolute)
+    try:
+        parts = urlsplit(urljoin(base_url, cleaned))
+        port = parts.port  # raises on a port that is not a number or out of range
+    except ValueError:
+        return None  # malformed (bad brackets, bad port): no address to follow
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     netloc = normalise_host(parts.hostname)
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
+    if not netloc:
+        return None  # `http://./`
+    if ":" in netloc:  # an IPv6 literal keeps its brackets
+        netloc = f"[{netloc}]"
+    if port:
+        netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
 def host_of(url: str) -> str:
     """The normalised host name of a URL ('' when it has none)."""
     return normalise_host(urlsplit(url).hostname or "")
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None when it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, port = parts.scheme.lower(), parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, normalise_host(parts.hostname), port or DEFAULT_PORTS[scheme]
+
+
+def site_origins(start_url: str, hosts: frozenset[str] | set[str]) -> frozenset[tuple[str, str, int]]:
+    """The origins that are one site: the start address's own (scheme, host, port), and `hosts` on
+    the default ports of http and https (a site on a default port is the same site over either).
+    `www.collectif.test:8080` is another server, not the site."""
+    start = origin_of(start_url)
+    defaults = {(scheme, host, port) for host in hosts for scheme, port in DEFAULT_PORTS.items()}
+    if start and start[2] != DEFAULT_PORTS[start[0]]:
+        defaults = {origin for origin in defaults if origin[1] != start[1]}  # that host only on its port
+    return frozenset(defaults | ({start} if start else set()))
 
 
 def is_on_domains(url: str, domains: tuple[str, ...] | frozenset[str]) -> bool:

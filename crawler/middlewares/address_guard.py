@@ -3,10 +3,10 @@ or otherwise non-global networks unless the configuration itself names that host
 source served on loopback in tests and the demo: the spider's `origin_hosts`); and, for requests marked
 with `veille_domain`, redirects that leave that registrable domain.
 
-The name is checked before the request, and the address actually connected to is checked again on
-the response (`PeerAddressMiddleware`, first in the response chain): a name that resolves to a
-public address for the check and to an internal one for the connection (DNS rebinding) is refused
-before its answer is decompressed, followed or parsed.
+The name is checked before the request, and the download connects only to the address checked
+(`crawler/resolver.py` answers from the same cache): a name answering a public address to the check
+and an internal one later (DNS rebinding) never gets the request delivered. The address actually
+connected to is checked again on the response (`PeerAddressMiddleware`, first in the response chain).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from typing import NoReturn, Self
 from urllib.parse import urlsplit
 
@@ -23,7 +23,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.judge.safety import Network, classify_address, refusal_reason
+from crawler.judge.safety import Network, configured_network, refusal_reason
 from crawler.judge.targets import registrable_domain
 
 DOMAIN_META = "veille_domain"
@@ -33,27 +33,26 @@ class UnsafeRequest(IgnoreRequest):
     """A request refused for safety; the message says why."""
 
 
-@lru_cache(maxsize=1024)
+@cache
 def resolve(host: str) -> tuple[str, ...]:
-    """The IP addresses of a host (itself when it is an address); empty when it does not resolve."""
+    """The IP addresses of a host (itself when it is an address); empty when it does not resolve.
+
+    Resolved once per crawl and never forgotten: the download connects through `PinnedResolver`
+    (crawler/resolver.py), which answers from this same cache, so it reaches the address checked here.
+    """
     try:
-        return (str(ipaddress.ip_address(host)),)
+        return (str(ipaddress.ip_address(host.strip("[]"))),)
     except ValueError:
         pass
     try:
-        return tuple({info[4][0] for info in socket.getaddrinfo(host, None)})
+        return tuple(dict.fromkeys(str(info[4][0]) for info in socket.getaddrinfo(host, None)))
     except OSError:
         return ()  # let the download fail with Scrapy's own DNS error
 
 
-def network_of(host: str) -> Network:
-    addresses = resolve(host)
-    return classify_address(addresses[0]) if addresses else Network.PUBLIC
-
-
 def allowed_network(host: str, origin_hosts: Iterable[str]) -> Network:
-    """The network a host may be on: its own when the configuration names it, else public only."""
-    return network_of(host) if host in origin_hosts else Network.PUBLIC
+    """The network a host may be on: what the configuration literally writes for it, else public."""
+    return configured_network(host) if host in origin_hosts else Network.PUBLIC
 
 
 class _Guard:

@@ -33,7 +33,7 @@ from crawler.items import AuditPageItem, LinkCheckItem, RobotsItem, SitemapItem
 from crawler.judge.decoding import decode_html
 from crawler.judge.page import ParsedPage
 from crawler.judge.page_facts import page_facts
-from crawler.judge.targets import host_of
+from crawler.judge.targets import host_of, origin_of, site_origins
 from crawler.spiders.backlinks import _is_page_url
 
 MAX_REDIRECTS = 10
@@ -42,6 +42,9 @@ HOST_DOWN_KINDS = frozenset({"dns", "refused", "timeout"})
 # Answers to HEAD after which the link is asked again with GET: servers that refuse HEAD.
 RETRY_WITH_GET = frozenset({400, 403, 405, 501})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Per audit: sitemap indexes of 20,000 children each once drove a crawl to 2.5 GB.
+MAX_SITEMAPS = 50
+MAX_SITEMAP_ENTRIES = 50_000
 
 
 @lru_cache(maxsize=65536)
@@ -70,15 +73,20 @@ class SiteSpider(Spider):
         self.hosts: set[str] = set(data.get("hosts") or []) | {host_of(self.start_url)}
         self.page_budget = int(data.get("page_budget") or 2000)
         self.origin_hosts: set[str] = set(data.get("origin_hosts") or []) | self.hosts
+        self.origins = site_origins(self.start_url, self.hosts)
         self.seen_pages: set[str] = set()
         self.done_pages: set[str] = set()
         self.checked_links: set[str] = set(data.get("skip_links") or [])
         self.waiting: dict[str, deque[tuple[str, bool]]] = {}
         self.busy_hosts: set[str] = set()
         self.down_hosts: dict[str, str] = {}
+        self.sitemap_limit = int(data.get("sitemap_limit") or MAX_SITEMAPS)
+        self.entry_limit = int(data.get("sitemap_entry_limit") or MAX_SITEMAP_ENTRIES)
+        self.sitemaps_asked = 0
+        self.entries_read = 0
 
     def _internal(self, url: str) -> bool:
-        return host_of(url) in self.hosts
+        return origin_of(url) in self.origins
 
     async def start(self) -> Any:
         robots = urljoin(self.start_url, "/robots.txt")
@@ -97,16 +105,24 @@ class SiteSpider(Spider):
         # The sitemap protocol wants a site's sitemaps on the site: another host is never fetched.
         own = [url for url in sitemaps if self._internal(url)]
         for url in own or [urljoin(self.start_url, "/sitemap.xml")]:
-            yield self._sitemap_request(url)
+            yield from self._sitemap_request(url)
 
     def robots_failed(self, failure: Failure) -> Iterator[Any]:
         _, message, status = describe_failure(failure)
         yield RobotsItem(url=failure.request.url, status=status, error=message)  # type: ignore[attr-defined]
-        yield self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
+        yield from self._sitemap_request(urljoin(self.start_url, "/sitemap.xml"))
 
-    def _sitemap_request(self, url: str) -> Request:
-        return Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
-                       meta={"handle_httpstatus_all": True, "allow_offsite": True})  # fmt: skip
+    def _capped(self) -> None:
+        """A cap was reached: the audit did not read everything (monitor/site/model.py `complete`)."""
+        self.crawler.stats.set_value("veille/sitemap_cap_reached", True)
+
+    def _sitemap_request(self, url: str) -> Iterator[Request]:
+        if self.sitemaps_asked >= self.sitemap_limit:
+            self._capped()
+            return
+        self.sitemaps_asked += 1
+        yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
+                      meta={"handle_httpstatus_all": True, "allow_offsite": True})  # fmt: skip
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if response.status != 200:
@@ -115,7 +131,14 @@ class SiteSpider(Spider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(body, max_size=limit)
+            except Exception as exc:  # past the size limit (a « gzip bomb »), or not gzip after all
+                error = f"sitemap compressé illisible, ou de plus de {limit // 1_048_576} Mo décompressé"
+                name = type(exc).__name__
+                yield SitemapItem(url=response.url, ok=False, status=200, error=f"{error} ({name})")
+                return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml gives up on what is not XML at all
@@ -124,19 +147,31 @@ class SiteSpider(Spider):
         if sitemap.type not in ("urlset", "sitemapindex"):
             yield SitemapItem(url=response.url, ok=False, status=200, error="ce n'est pas un sitemap")
             return
-        entries = [
-            {"loc": str(entry["loc"]).strip(), "lastmod": str(entry.get("lastmod") or "")}
-            for entry in sitemap
-            if entry.get("loc")
-        ]
-        yield SitemapItem(url=response.url, ok=True, status=200, kind=sitemap.type, entries=entries)
+        room, entries, cut = self.entry_limit - self.entries_read, [], ""
+        for entry in sitemap:
+            if not entry.get("loc"):
+                continue
+            if len(entries) >= room:
+                cut = f"plafond de {self.entry_limit} entrées de sitemap par audit : la suite n'est pas lue"
+                self._capped()
+                break
+            entries.append({"loc": str(entry["loc"]).strip(), "lastmod": str(entry.get("lastmod") or "")})
+        self.entries_read += len(entries)
+        requests: list[Request] = []
         for entry in entries:
             url = urljoin(response.url, entry["loc"])
             if sitemap.type == "sitemapindex":
                 if self._internal(url):
-                    yield self._sitemap_request(url)
+                    asked = list(self._sitemap_request(url))
+                    requests.extend(asked)
+                    if not asked:
+                        cut = f"plafond de {self.sitemap_limit} sitemaps par audit : d'autres ne sont pas lus"
+            elif self.crawler.stats.get_value("veille/page_budget_reached"):
+                break  # past the page budget: nothing more is queued
             elif self._internal(url) and self._may_fetch(url):
-                yield self._page_request(url)
+                requests.append(self._page_request(url))
+        yield SitemapItem(url=response.url, ok=True, status=200, kind=sitemap.type, entries=entries, cut=cut)
+        yield from requests
 
     def sitemap_failed(self, failure: Failure) -> SitemapItem:
         _, message, status = describe_failure(failure)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from monitor.labels import day_fr
+from monitor.news.entries import xml_safe
 from monitor.store.schema import LIVE_PICK_STATUSES
 
 STORY_ACTIONS = ("choisir", "signaler", "ecarter", "annuler")
@@ -108,7 +109,7 @@ def act_on_story(
         if dismissed:
             return Outcome("already", f"{title} a déjà été écartée par {dismissed['who']} le "
                                       f"{day_fr(dismissed['created_at'])}.", story_id)  # fmt: skip
-    summary, category = summary.strip(), category.strip()
+    summary, category = xml_safe(summary).strip(), category.strip()
     if action == "choisir" and not summary:
         return Outcome("impossible", f"Écrivez un court résumé pour choisir {title}.", story_id)
     if category and category not in categories:
@@ -178,7 +179,7 @@ def review_pick(
             return Outcome("impossible", "Indiquez le motif du refus : l'association le verra.")
         changed = _changed(conn, REFUSE, [reason.strip(), actor.id, now, pick_id, status])
         return _answer(changed, f"Refusé : {title}. L'association verra le motif.")
-    summary = summary.strip() or (pick["summary"] or "")
+    summary = xml_safe(summary).strip() or (pick["summary"] or "")
     if action == "accepter":
         if status == "accepte":
             return Outcome("already", f"Ce choix est déjà accepté ({by}).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,15 +13,35 @@ import lxml.html
 
 from monitor.relevance import Relevance
 
+# Caps on what a harvested entry may bring (a 4.4 MB title made a 26 MB digest): longer is cut, with « … ».
+TITLE_MAX_CHARS = 300
+SUMMARY_MAX_CHARS = 2000
+# Characters XML 1.0 cannot carry (C0 controls but tab, newline, return; lone surrogates; U+FFFE/F):
+# lxml refuses to build a feed holding one, so they never enter the database.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-def plain_text(value: str) -> str:
-    """Text of a title or summary that may hold HTML (already sanitised by feedparser)."""
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document (the Atom feed, an export) cannot hold."""
+    return _XML_INVALID.sub("", text)
+
+
+def capped(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, ending with « … » when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain_text(value: str, limit: int | None = None) -> str:
+    """Text of a title or summary that may hold HTML (already sanitised by feedparser), one line,
+    XML-safe, and at most `limit` characters."""
     if not value:
         return ""
+    value = xml_safe(value)
     if "<" in value or "&" in value:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
-            value = lxml.html.fromstring(f"<div>{value}</div>").text_content()
-    return " ".join(value.split())
+            value = xml_safe(lxml.html.fromstring(f"<div>{value}</div>").text_content())
+    text = " ".join(value.split())
+    return capped(text, limit) if limit else text
 
 
 def judgement_columns(judged: Relevance) -> dict[str, Any]:

@@ -20,7 +20,15 @@ from monitor.config import Config
 from monitor.crawl import global_concurrency, run_spider
 from monitor.desk.learning import learn_from_desk
 from monitor.news.dedup import StoryIndex, article_id, canonical_url
-from monitor.news.entries import entry_problem, judgement_columns, plain_text, trusted_date
+from monitor.news.entries import (
+    SUMMARY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    entry_problem,
+    judgement_columns,
+    plain_text,
+    trusted_date,
+    xml_safe,
+)
 from monitor.relevance import Lexicon, Relevance, classify
 from monitor.relevance.learning import lift
 from monitor.store import Store, utc_now
@@ -133,8 +141,8 @@ class Harvest:
             if per_source[entry["source"]] > limit:
                 continue
             # Plain text once, here: everything below reads these.
-            entry["title"] = plain_text(entry.get("title") or "")
-            entry["summary"] = plain_text(entry.get("summary") or "")
+            entry["title"] = plain_text(entry.get("title") or "", TITLE_MAX_CHARS)
+            entry["summary"] = plain_text(entry.get("summary") or "", SUMMARY_MAX_CHARS)
             canonical = canonical_url(entry["link"]) if entry.get("link") else None
             problem = entry_problem(entry, canonical)
             if problem:
@@ -210,17 +218,19 @@ class Harvest:
                 updated.append({**row, "text_status": f"échec : {page.get('error')}"[:300]})
                 continue
             self.summary.articles_fetched += 1
-            text = page.get("text") or ""
-            judged = self.judge(row["title"], row["summary"] or page.get("description") or "", text)
+            text = xml_safe(page.get("text") or "")
+            description = plain_text(page.get("description") or "", SUMMARY_MAX_CHARS)
+            judged = self.judge(row["title"], row["summary"] or description, text)
             published = row["published"]
             if not published and page.get("published"):
                 published, _ = trusted_date(
                     page["published"], self.now, self.config.news["future_tolerance_h"]
                 )
             row.update(
-                text=text, image=page.get("image") or None, author=row["author"] or page.get("author") or "",
+                text=text, image=page.get("image") or None,
+                author=row["author"] or plain_text(page.get("author") or "")[:200],
                 lang=(page.get("language") or row["lang"] or "fr")[:2], published=published,
-                text_status="ok", summary=row["summary"] or (page.get("description") or "")[:2000],
+                text_status="ok", summary=row["summary"] or description,
                 **judgement_columns(judged),
             )  # fmt: skip
             if (judged.relevant or judged.weak) and not row["story_id"]:

@@ -78,7 +78,7 @@ def crawl_site(config: Config, cached: dict[str, dict[str, Any]], workdir: Path 
         for url, row in cached.items()
     ]  # fmt: skip
     crawl = SiteCrawl.from_items(start_url(config), hosts, items)
-    crawl.stats = {**output.stats, "timed_out": output.timed_out}
+    crawl.stats = {**output.stats, "timed_out": output.timed_out, "returncode": output.returncode}
     return crawl
 
 

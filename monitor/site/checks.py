@@ -119,6 +119,8 @@ def sitemap_findings(crawl: SiteCrawl) -> Iterator[Finding]:
     for sitemap in crawl.sitemaps:
         if not sitemap.get("ok"):
             yield Finding("sitemap_error", sitemap["url"], (), sitemap.get("error") or "")
+        elif sitemap.get("cut"):
+            yield Finding("sitemap_too_large", sitemap["url"], (), sitemap["cut"])
     listed = {url_key(u) for u in crawl.sitemap_entries}
     home_key = url_key(crawl.start_url)
     reached = _reached_by_links(crawl)
@@ -133,8 +135,8 @@ def sitemap_findings(crawl: SiteCrawl) -> Iterator[Finding]:
             yield Finding("sitemap_entry_redirects", loc, (), f"vers {item['final_url']}")
         elif key != home_key and key not in reached and crawl.complete:
             yield Finding("orphan_page", loc, (loc,))
-    if not listed:
-        return
+    if not listed or any(s.get("cut") for s in crawl.sitemaps):
+        return  # a page the unread part of the sitemap may list is not « missing from the sitemap »
     for item in crawl.html_pages:
         url = item["final_url"] or item["url"]
         canonical = item["facts"]["canonical"]

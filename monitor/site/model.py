@@ -10,7 +10,7 @@ from typing import Any
 
 from w3lib.url import canonicalize_url
 
-from crawler.judge.targets import host_of
+from crawler.judge.targets import origin_of, site_origins
 
 
 @lru_cache(maxsize=65536)
@@ -20,7 +20,7 @@ def url_key(url: str) -> str:
     return canonicalize_url(url.strip())
 
 
-_host = lru_cache(maxsize=65536)(host_of)
+_origin = lru_cache(maxsize=65536)(origin_of)
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,23 @@ class SiteCrawl:
 
     @property
     def complete(self) -> bool:
-        """Whether every page the site links to was read (no time-out, page budget not reached)."""
-        return not self.stats.get("timed_out") and not self.stats.get("veille/page_budget_reached")
+        """Whether every page the site links to was read: the crawl child exited 0 with Scrapy's finish
+        reason `finished` (not `closespider_timeout`, not killed), no page budget or sitemap cap reached."""
+        stats = self.stats
+        return (
+            stats.get("returncode") == 0
+            and stats.get("finish_reason") == "finished"
+            and not stats.get("timed_out")
+            and not stats.get("veille/page_budget_reached")
+            and not stats.get("veille/sitemap_cap_reached")
+        )
+
+    @cached_property
+    def origins(self) -> frozenset[tuple[str, str, int]]:
+        return site_origins(self.start_url, self.hosts)
 
     def is_internal(self, url: str) -> bool:
-        return _host(url) in self.hosts
+        return _origin(url) in self.origins
 
     @cached_property
     def page(self) -> dict[str, dict[str, Any]]:

@@ -47,6 +47,8 @@ def content_findings(item: dict[str, Any], settings: dict[str, Any]) -> Iterator
         yield Finding("images_without_alt", url, (url,), f"{facts['image_count_without_alt']} image(s)")
     if facts["words"] < settings["thin_words"]:
         yield Finding("thin_page", url, (url,), f"{facts['words']} mots")
+    if malformed := facts.get("malformed_links"):  # items from before this fact have none
+        yield Finding("malformed_link", url, (url,), " ; ".join(malformed[:3])[:300])
     if facts["mixed_content"]:
         yield Finding("mixed_content", url, (url,), ", ".join(facts["mixed_content"][:3]))
     if item["bytes"] > settings["heavy_kb"] * 1024:
