@@ -88,7 +88,8 @@ def test_expected_errors_are_french_one_log_line_and_no_traceback(
         for path in ("/nulle-part", "/a/b/c/d/e", "/veille/nulle-part", "/-/metadata.json"):
             response = await datasette.client.get(path)
             assert response.status_code == 404 and "Page introuvable" in response.text, path
-        forbidden = await datasette.client.get("/veille/stories")
+        member = await login(datasette, "fondation-scelles")
+        forbidden = await datasette.client.get("/veille/journal_des_nuits", cookies=member)
         assert forbidden.status_code == 403 and "Accès refusé" in forbidden.text
         assert "Forbidden" not in forbidden.text and "permission" not in forbidden.text
         assert (await datasette.client.get("/veille/stories.json")).json()["status"] == 403

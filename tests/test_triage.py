@@ -120,9 +120,10 @@ def test_anonymous_visitors_see_published_news_only(desk: Any) -> None:
 
     async def scenario() -> None:
         assert (await datasette.client.get("/veille/publies")).status_code == 200
-        assert (await datasette.client.get("/tri")).headers["location"] == "/-/login"
-        assert (await datasette.client.get("/veille/stories")).status_code == 403
-        assert (await datasette.client.get("/veille?sql=select+1")).status_code == 403
+        assert (await datasette.client.get("/tri")).headers["location"] == "/-/login?next=%2Ftri"
+        for page in ("/veille/stories", "/veille?sql=select+1"):  # log in first, then the page
+            assert (await datasette.client.get(page)).headers["location"].startswith("/-/login?next=")
+        assert (await datasette.client.get("/veille/stories.json")).status_code == 403
         response = await decide(
             datasette, None, "/tri/action", {"story_id": "s1", "action": "signaler"}, True
         )

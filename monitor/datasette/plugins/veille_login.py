@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from monitor.desk_login import MAX_NAME, loggable_name, safe_next
 from monitor.passwords import LoginThrottle, verify_password
 from monitor.yaml_input import load_yaml
 
@@ -28,6 +29,7 @@ log = logging.getLogger("veille.login")
 THROTTLES: WeakKeyDictionary[Any, tuple[LoginThrottle, LoginThrottle]] = WeakKeyDictionary()
 # Datasette's own pages about itself: its configuration, plugins, versions, threads, the actor's
 # details, permission checks. Nobody on the desk needs them; each is answered « page introuvable ».
+MAX_PASSWORD = 1000
 CLOSED_PAGES = (
     r"^/-/(metadata|versions|plugins|settings|config|threads|databases|actor)(\.json)?$",
     r"^/-/(auth-token|permissions|messages|allow-debug|patterns|password-tool)$",
@@ -61,38 +63,53 @@ async def _render(
     return Response.html(html, status=status)
 
 
-async def login(request: Any, datasette: Any) -> Response:
-    if request.method != "POST":
-        return await _render(datasette, request, "veille_login.html", {}, 200)
-    form = await request.post_vars()
-    username, password = (form.get("username") or "").strip(), form.get("password") or ""
-    keys = [f"compte:{username}", f"adresse:{client_address(request)}"]
-    now = time.monotonic()
+def _throttled(datasette: Any, keys: list[str], now: float) -> float:
+    """Count this attempt for the account and the address before its password is checked, or return
+    the wait when either is over its limit. No await here: parallel requests cannot slip through."""
     throttles = THROTTLES.setdefault(datasette, (LoginThrottle(attempts=5), LoginThrottle(attempts=20)))
     wait = max(throttle.wait_s([key], now) for throttle, key in zip(throttles, keys, strict=True))
+    if not wait:
+        for throttle, key in zip(throttles, keys, strict=True):
+            throttle.attempt([key], now)
+    return wait
+
+
+async def login(request: Any, datasette: Any) -> Response:
+    base = datasette.urls.path("/")
+    if request.method != "POST":
+        target = safe_next(request.args.get("next"), base)
+        return await _render(datasette, request, "veille_login.html", {"next": target}, 200)
+    form = await request.post_vars()
+    username, password = (form.get("username") or "").strip(), form.get("password") or ""
+    target = safe_next(form.get("next"), base)
+    page = {"username": username[:MAX_NAME], "next": target}
+    if len(username) > MAX_NAME or len(password) > MAX_PASSWORD:
+        log.warning("connexion refusée (champ trop long) : compte %s", loggable_name(username))
+        page["error"] = "Identifiant ou mot de passe trop long."
+        return await _render(datasette, request, "veille_login.html", page, 400)
+    keys = [f"compte:{username}", f"adresse:{client_address(request)}"]
+    now = time.monotonic()
+    wait = _throttled(datasette, keys, now)
     if wait:
-        log.warning("connexion refusée (trop d'essais) : compte %r depuis %s", username, keys[1])
+        shown = loggable_name(username)
+        log.warning("connexion refusée (trop d'essais) : compte %s depuis %s", shown, keys[1])
         minutes = max(1, round(wait / 60))
-        error = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
-        return await _render(
-            datasette, request, "veille_login.html", {"error": error, "username": username}, 429
-        )
+        page["error"] = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
+        return await _render(datasette, request, "veille_login.html", page, 429)
     account = accounts(datasette).get(username)
     # The check runs even for an unknown name, so the answer's timing does not tell which names exist.
     password_hash = (account or {}).get("password_hash") or "pbkdf2_sha256$480000$x$"
     valid = await asyncio.to_thread(verify_password, password, password_hash)
     if not (account and valid):
-        for throttle, key in zip(throttles, keys, strict=True):
-            throttle.failed([key], now)
-        log.warning("échec de connexion : compte %r depuis %s", username, keys[1])
-        error = "Identifiant ou mot de passe incorrect."
-        return await _render(
-            datasette, request, "veille_login.html", {"error": error, "username": username}, 403
-        )
-    throttles[0].succeeded(keys[0])
+        log.warning("échec de connexion : compte %s depuis %s", loggable_name(username), keys[1])
+        page["error"] = "Identifiant ou mot de passe incorrect."
+        return await _render(datasette, request, "veille_login.html", page, 403)
+    throttles = THROTTLES[datasette]
+    throttles[0].forget(keys[0])
+    throttles[1].refund(keys[1])
     members = _config(datasette).get("members") or {}
     actor = {"id": username, "role": account.get("role", "member"), "name": members.get(username, username)}
-    response = Response.redirect(datasette.urls.path("/"))
+    response = Response.redirect(target or base)
     response.set_cookie("ds_actor", datasette.sign({"a": actor}, "actor"), httponly=True, samesite="lax")
     return response
 
