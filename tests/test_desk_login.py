@@ -72,13 +72,15 @@ def test_the_throttle_counts_before_the_check_and_forgets_the_oldest_keys() -> N
 def test_huge_names_are_refused_early_and_logged_short(desk: Any, caplog: pytest.LogCaptureFixture) -> None:
     datasette, _ = desk
 
-    async def scenario() -> Any:
-        return [await attempt(datasette, "x" * 200_000 + str(n), "devine") for n in range(3)]
+    async def scenario() -> tuple[list[Any], list[Any]]:
+        huge = [await attempt(datasette, "x" * 2_000_000 + str(n), "devine") for n in range(3)]
+        long = [await attempt(datasette, "y" * 150 + str(n), "devine") for n in range(3)]
+        return huge, long
 
     with caplog.at_level(logging.WARNING, logger="veille.login"):
-        answers = run(scenario())
-    assert {a.status_code for a in answers} == {400}
-    assert "trop long" in answers[0].text and len(answers[0].text) < 50_000
+        huge, long = run(scenario())
+    assert {a.status_code for a in huge} == {413} and "trop volumineuse" in huge[0].text
+    assert {a.status_code for a in long} == {400} and "trop long" in long[0].text
     lines = [r.getMessage() for r in caplog.records if r.name == "veille.login"]
     assert len(lines) == 3 and all(len(line) < 200 for line in lines)
     throttles = login_module().THROTTLES.get(datasette)
