@@ -124,9 +124,9 @@ def test_password_guessing_is_slowed_down_and_logged(desk: Any, caplog: pytest.L
         # Five failures: even the right password waits now, and says so in French.
         blocked = await attempt("secretariat", PASSWORD)
         assert blocked.status_code == 429 and "Trop de tentatives de connexion" in blocked.text
-        assert "ds_actor" not in blocked.cookies
+        assert "veille_session" not in blocked.cookies
         # Another account from the same address is not blocked by this (an office shares one).
-        assert (await login(datasette, "amicale-du-nid"))["ds_actor"]
+        assert (await login(datasette, "amicale-du-nid"))["veille_session"]
 
     with caplog.at_level(logging.WARNING, logger="veille.login"):
         run(scenario())

@@ -68,7 +68,7 @@ async def login(datasette: Any, user: str) -> dict[str, str]:
         "/-/login", data={"username": user, "password": PASSWORD, "csrftoken": token}, cookies=cookies
     )
     assert response.status_code == 302, response.text
-    return {**cookies, "ds_actor": response.cookies["ds_actor"]}
+    return {**cookies, "veille_session": response.cookies["veille_session"]}
 
 
 async def token(datasette: Any, cookies: dict[str, str]) -> str:

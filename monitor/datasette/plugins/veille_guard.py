@@ -3,6 +3,8 @@
 - `Authorization` headers are dropped: the desk has no API tokens (its /-/auth-token page is closed),
   and asgi-csrf skips its check for any request carrying `Authorization: Bearer …`, so a forged form
   with a cookie and that header would have gone through unchecked.
+- Datasette's own `ds_actor` cookie is dropped: it never expires and cannot be revoked; the desk's
+  sessions are its own (plugins/veille_login.py), so a cookie signed before them opens nothing.
 - A multipart POST (no desk form sends one; asgi-csrf answered 500) gets a French 400.
 - A POST body larger than the desk's forms need gets a French 413 before it is read whole: the
   log-in form at most LOGIN_BODY bytes, other forms FORM_BODY.
@@ -31,6 +33,11 @@ async def refuse(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body.encode("utf-8")})
 
 
+def without_ds_actor(cookie_header: bytes) -> bytes:
+    parts = [part for part in cookie_header.split(b";") if part.strip().split(b"=", 1)[0] != b"ds_actor"]
+    return b";".join(parts)
+
+
 async def read_capped(receive: Receive, limit: int) -> bytes | None:
     """The whole body, or None as soon as it passes `limit` bytes (the rest is never buffered)."""
     body, more = b"", True
@@ -51,7 +58,11 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
         async def guarded(scope: dict[str, Any], receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"authorization"]
+            headers = [
+                (k, without_ds_actor(v) if k.lower() == b"cookie" else v)
+                for k, v in scope.get("headers", [])
+                if k.lower() != b"authorization"
+            ]
             scope = dict(scope, headers=headers)
             if scope.get("method") != "POST":
                 return await app(scope, receive, send)
