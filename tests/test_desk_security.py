@@ -156,3 +156,29 @@ def test_password_checks_run_off_the_event_loop(desk: Any, monkeypatch: pytest.M
 
     loop_thread = asyncio.run(scenario())
     assert threads and all(t != loop_thread for t in threads)
+
+
+def test_associations_do_not_read_contact_addresses_or_run_statistics(desk: Any) -> None:
+    datasette, store = desk
+    store.db["members"].update("fondation-scelles", {"contact_email": "veille@scelles.example"})
+    store.db["runs"].insert(
+        {"kind": "links", "mode": "full", "status": "ok", "stats": '{"to": "veille@scelles.example"}'}
+    )
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        secretariat = await login(datasette, "secretariat")
+        for page in (
+            "/veille/members",
+            "/veille/members.json",
+            "/veille/runs.json",
+            "/veille/link_checks.json?_labels=on",
+        ):
+            answer = await datasette.client.get(page, cookies=member)
+            assert "veille@scelles.example" not in answer.text, page
+        assert (await datasette.client.get("/veille/members.json", cookies=member)).status_code == 403
+        assert (await datasette.client.get("/veille/runs.json", cookies=member)).status_code == 403
+        full = await datasette.client.get("/veille/members.json?_shape=array", cookies=secretariat)
+        assert "veille@scelles.example" in full.text
+
+    run(scenario())
