@@ -39,7 +39,11 @@ class ConfigError(ValueError):
 
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One plain address, matched whole: no space or control character (a YAML `|` block ends with a
+# newline, which would end the mail header early), no comma or angle bracket (more recipients).
+_EMAIL = re.compile(
+    r"[^@\s\x00-\x1f\x7f,;<>\"()]+@[^@\s\x00-\x1f\x7f,;<>\"()]+\.[^@\s\x00-\x1f\x7f,;<>\"()]+"
+)
 
 
 @dataclass(frozen=True)
@@ -264,7 +268,7 @@ def _load_config(file: Path) -> tuple[Any, ...]:
     if mail["security"] not in ("starttls", "tls", "none"):
         raise doc.error(("mail", "security"), "valeurs possibles: starttls, tls, none")
     for key in ("sender", "secretariat"):
-        if mail[key] and not _EMAIL.match(mail[key]):
+        if mail[key] and not _EMAIL.fullmatch(mail[key]):
             raise doc.error(("mail", key), f"adresse e-mail invalide: {mail[key]!r}")
     site = _settings(doc, "site", top.get("site"), SITE_SETTINGS)
     if site["start_url"]:
@@ -299,7 +303,7 @@ def _load_members(file: Path) -> tuple[Member, ...]:
             raise doc.error((*path, "name"), "nom obligatoire")
         site = entry.get("site")
         email = entry.get("contact_email")
-        if email is not None and (not isinstance(email, str) or not _EMAIL.match(email)):
+        if email is not None and (not isinstance(email, str) or not _EMAIL.fullmatch(email)):
             raise doc.error((*path, "contact_email"), f"adresse e-mail invalide: {email!r}")
         pages = entry.get("link_pages") or []
         if not isinstance(pages, list):

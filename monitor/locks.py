@@ -1,6 +1,7 @@
-"""Who may write when: one Veille run per database at a time, and migrations applied once.
+"""Who may write when: one Veille run per database at a time, migrations applied once, and no
+restore under a running Veille (a serving desk holds a shared lock that a restore must take whole).
 
-Both are `flock` locks on files beside the database. The kernel releases them when the process
+All are `flock` locks on files beside the database. The kernel releases them when the process
 that holds them dies, so a run killed with SIGKILL leaves no stale lock behind: the next run takes
 over at once.
 """
@@ -24,7 +25,7 @@ def _lock_path(db_path: Path, purpose: str) -> Path:
 
 
 @contextmanager
-def _flock(path: Path, wait_s: float) -> Iterator[int | None]:
+def _flock(path: Path, wait_s: float, mode: int = fcntl.LOCK_EX) -> Iterator[int | None]:
     """The open lock file once locked, or None when `wait_s` passed without the lock."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -32,7 +33,7 @@ def _flock(path: Path, wait_s: float) -> Iterator[int | None]:
         deadline = time.monotonic() + wait_s
         while True:
             try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -65,4 +66,25 @@ def migration_lock(db_path: Path, wait_s: float = 120.0) -> Iterator[None]:
     with _flock(_lock_path(db_path, "migrate"), wait_s) as descriptor:
         if descriptor is None:
             raise RunInProgress(f"la mise à jour du schéma de {db_path} ne s'est pas terminée à temps.")
+        yield
+
+
+@contextmanager
+def serving_lock(db_path: Path) -> Iterator[None]:
+    """Held (shared: several desks may serve one database) while a desk serves the database."""
+    with _flock(_lock_path(db_path, "serve"), 0.0, fcntl.LOCK_SH) as descriptor:
+        if descriptor is None:
+            raise RunInProgress(
+                f"une restauration de {db_path} est en cours : réessayez quand elle sera finie."
+            )
+        yield
+
+
+@contextmanager
+def restore_lock(db_path: Path) -> Iterator[None]:
+    """The database for a restore: no run, no serving desk; else RunInProgress in French."""
+    serve = _lock_path(db_path, "serve")
+    with run_lock(db_path, "veille backup --restore"), _flock(serve, 0.0) as descriptor:
+        if descriptor is None:
+            raise RunInProgress(f"le bureau de tri sert {db_path} : arrêtez-le avant de restaurer.")
         yield

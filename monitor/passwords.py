@@ -11,7 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass, field
 
 ALGORITHM = "pbkdf2_sha256"
@@ -35,15 +35,20 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 @dataclass
 class LoginThrottle:
-    """At most `attempts` failed log-ins per key (an account, an address) within `window_s`; past
-    that, the key waits until the oldest failure leaves the window. Pure: the caller gives the time."""
+    """At most `attempts` log-in checks per key (an account, an address) within `window_s`; past
+    that, the key waits until the oldest attempt leaves the window. An attempt is counted before its
+    password is checked (`attempt` decides and records in one step, with no await in between), so
+    parallel requests cannot slip in more checks than allowed. At most `max_keys` keys are kept: past
+    that, the least recently tried ones are forgotten, so anonymous names cannot grow memory without
+    bound. Pure: the caller gives the time."""
 
     attempts: int = 5
     window_s: float = 15 * 60
-    failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    max_keys: int = 10_000
+    tries: dict[str, deque[float]] = field(default_factory=dict)
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        times = self.failures[key]
+        times = self.tries.get(key, deque())
         while times and times[0] <= now - self.window_s:
             times.popleft()
         return times
@@ -57,9 +62,25 @@ class LoginThrottle:
         ]
         return max(waits, default=0.0)
 
-    def failed(self, keys: list[str], now: float) -> None:
+    def attempt(self, keys: list[str], now: float) -> float:
+        """Count one attempt for every key and return 0, or return the wait when one is refused
+        (nothing counted then)."""
+        wait = self.wait_s(keys, now)
+        if wait:
+            return wait
         for key in keys:
-            self._recent(key, now).append(now)
+            times = self.tries.pop(key, None) or deque()  # re-inserted last: most recently tried
+            times.append(now)
+            self.tries[key] = times
+        while len(self.tries) > self.max_keys:
+            del self.tries[next(iter(self.tries))]
+        return 0.0
 
-    def succeeded(self, account_key: str) -> None:
-        self.failures.pop(account_key, None)
+    def forget(self, key: str) -> None:
+        """The account's right password: it starts afresh."""
+        self.tries.pop(key, None)
+
+    def refund(self, key: str) -> None:
+        """The last attempt counted for `key` succeeded: it no longer counts (an office's address)."""
+        if self.tries.get(key):
+            self.tries[key].pop()

@@ -206,3 +206,20 @@ def test_over_size_failures_are_said_in_french() -> None:
             None,
         )
     assert describe_failure(Failure(DownloadCancelledError()))[1] == "téléchargement interrompu"
+
+
+@pytest.mark.parametrize(
+    "address", ["|\n      a@b.org\n", '"a@b.org\\n"', '"a@b.org\\x01"', '"a@b.org, c@d.org"', '"A <a@b.org>"']
+)
+def test_an_address_with_a_newline_or_a_second_recipient_is_refused(tmp_path: Path, address: str) -> None:
+    members = f"members:\n  - id: a\n    name: A\n    contact_email: {address}\n"
+    write(tmp_path, members=members)
+    with pytest.raises(
+        ConfigError, match=r"members\.yml:4: members\[0\]\.contact_email: adresse e-mail invalide"
+    ):
+        load_config(tmp_path)
+    for key in ("sender", "secretariat"):
+        config = (DATA / "config.yml").read_text(encoding="utf-8") + f"mail:\n  {key}: {address}\n"
+        write(tmp_path, config=config)
+        with pytest.raises(ConfigError, match=rf"config\.yml:\d+: mail\.{key}: adresse e-mail invalide"):
+            load_config(tmp_path)

@@ -88,7 +88,8 @@ def test_expected_errors_are_french_one_log_line_and_no_traceback(
         for path in ("/nulle-part", "/a/b/c/d/e", "/veille/nulle-part", "/-/metadata.json"):
             response = await datasette.client.get(path)
             assert response.status_code == 404 and "Page introuvable" in response.text, path
-        forbidden = await datasette.client.get("/veille/stories")
+        member = await login(datasette, "fondation-scelles")
+        forbidden = await datasette.client.get("/veille/journal_des_nuits", cookies=member)
         assert forbidden.status_code == 403 and "Accès refusé" in forbidden.text
         assert "Forbidden" not in forbidden.text and "permission" not in forbidden.text
         assert (await datasette.client.get("/veille/stories.json")).json()["status"] == 403
@@ -123,9 +124,9 @@ def test_password_guessing_is_slowed_down_and_logged(desk: Any, caplog: pytest.L
         # Five failures: even the right password waits now, and says so in French.
         blocked = await attempt("secretariat", PASSWORD)
         assert blocked.status_code == 429 and "Trop de tentatives de connexion" in blocked.text
-        assert "ds_actor" not in blocked.cookies
+        assert "veille_session" not in blocked.cookies
         # Another account from the same address is not blocked by this (an office shares one).
-        assert (await login(datasette, "amicale-du-nid"))["ds_actor"]
+        assert (await login(datasette, "amicale-du-nid"))["veille_session"]
 
     with caplog.at_level(logging.WARNING, logger="veille.login"):
         run(scenario())
@@ -155,3 +156,29 @@ def test_password_checks_run_off_the_event_loop(desk: Any, monkeypatch: pytest.M
 
     loop_thread = asyncio.run(scenario())
     assert threads and all(t != loop_thread for t in threads)
+
+
+def test_associations_do_not_read_contact_addresses_or_run_statistics(desk: Any) -> None:
+    datasette, store = desk
+    store.db["members"].update("fondation-scelles", {"contact_email": "veille@scelles.example"})
+    store.db["runs"].insert(
+        {"kind": "links", "mode": "full", "status": "ok", "stats": '{"to": "veille@scelles.example"}'}
+    )
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        secretariat = await login(datasette, "secretariat")
+        for page in (
+            "/veille/members",
+            "/veille/members.json",
+            "/veille/runs.json",
+            "/veille/link_checks.json?_labels=on",
+        ):
+            answer = await datasette.client.get(page, cookies=member)
+            assert "veille@scelles.example" not in answer.text, page
+        assert (await datasette.client.get("/veille/members.json", cookies=member)).status_code == 403
+        assert (await datasette.client.get("/veille/runs.json", cookies=member)).status_code == 403
+        full = await datasette.client.get("/veille/members.json?_shape=array", cookies=secretariat)
+        assert "veille@scelles.example" in full.text
+
+    run(scenario())

@@ -224,7 +224,7 @@ def test_the_desk_shows_the_audit_to_the_secretariat_only(audits: dict[str, Any]
     secrets.save()
     datasette = build_datasette(audits["store"].path, secrets, {"horizon": "Association Horizon"})
     anonymous = run(datasette.client.get("/audit"))
-    assert anonymous.status_code == 302 and anonymous.headers["location"].endswith("/-/login")
+    assert anonymous.status_code == 302 and anonymous.headers["location"].endswith("/-/login?next=%2Faudit")
     member = run(login(datasette, "horizon"))
     refused = run(datasette.client.get("/audit", cookies=member))
     assert refused.status_code == 403 and "<title>Accès refusé</title>" in refused.text

@@ -68,7 +68,7 @@ async def login(datasette: Any, user: str) -> dict[str, str]:
         "/-/login", data={"username": user, "password": PASSWORD, "csrftoken": token}, cookies=cookies
     )
     assert response.status_code == 302, response.text
-    return {**cookies, "ds_actor": response.cookies["ds_actor"]}
+    return {**cookies, "veille_session": response.cookies["veille_session"]}
 
 
 async def token(datasette: Any, cookies: dict[str, str]) -> str:
@@ -120,9 +120,10 @@ def test_anonymous_visitors_see_published_news_only(desk: Any) -> None:
 
     async def scenario() -> None:
         assert (await datasette.client.get("/veille/publies")).status_code == 200
-        assert (await datasette.client.get("/tri")).headers["location"] == "/-/login"
-        assert (await datasette.client.get("/veille/stories")).status_code == 403
-        assert (await datasette.client.get("/veille?sql=select+1")).status_code == 403
+        assert (await datasette.client.get("/tri")).headers["location"] == "/-/login?next=%2Ftri"
+        for page in ("/veille/stories", "/veille?sql=select+1"):  # log in first, then the page
+            assert (await datasette.client.get(page)).headers["location"].startswith("/-/login?next=")
+        assert (await datasette.client.get("/veille/stories.json")).status_code == 403
         response = await decide(
             datasette, None, "/tri/action", {"story_id": "s1", "action": "signaler"}, True
         )

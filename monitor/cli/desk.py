@@ -13,6 +13,7 @@ from rich.table import Table
 
 from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main, stderr
 from monitor.config import Config, load_config
+from monitor.locks import serving_lock
 
 
 @main.command()
@@ -110,7 +111,8 @@ def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port
         db_path, secrets, names, base_url, config.triage, config.directory / "config.yml"
     )
     click.echo(f"Bureau de tri : http://{host}:{port}{base_url} (Ctrl-C pour l'arrêter)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    with serving_lock(db_path):  # `veille backup --restore` waits for the desk to stop
+        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 
 
 @main.command()

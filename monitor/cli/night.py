@@ -119,16 +119,32 @@ def doctor(config_dir: Path, db_path: Path) -> None:
     show_default=True, help="Folder of the backups.",
 )  # fmt: skip
 @click.option("--keep", type=click.IntRange(1, 1000), default=14, show_default=True, help="Backups to keep.")
+@click.option(
+    "--restore", "restore_file", type=edge_path(dir_okay=False, exists=True), default=None,
+    help="Put this backup in place of the database instead (Veille stopped: no run, no desk).",
+)  # fmt: skip
 @secrets_option
 @common_options
-def backup(folder: Path, keep: int, secrets_path: Path, config_dir: Path, db_path: Path) -> None:
-    """A consistent copy of the database (and the secrets file) while Veille runs.
+def backup(
+    folder: Path, keep: int, restore_file: Path | None, secrets_path: Path, config_dir: Path, db_path: Path
+) -> None:
+    """A consistent copy of the database (and the secrets file) while Veille runs, or a restore.
 
     Example: veille backup --to /srv/sauvegardes --keep 30
+    Example: veille backup --restore /srv/sauvegardes/veille-2026-12-01-030000.db
     """
-    from monitor.night.backup import BackupFailed
+    from monitor.night.backup import BackupFailed, restore
     from monitor.night.backup import backup as write_backup
 
+    if restore_file is not None:
+        try:
+            aside = restore(restore_file, db_path, datetime.now(PARIS))
+        except BackupFailed as exc:
+            raise VeilleError(str(exc)) from exc
+        click.echo(f"Base restaurée depuis {restore_file} : {db_path} (intégrité vérifiée).")
+        if aside is not None:
+            click.echo(f"L'ancienne base est gardée sous {aside}.")
+        return
     if not db_path.exists():
         raise VeilleError(f"base introuvable : {db_path}")
     try:

@@ -16,6 +16,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Base400, Response
 from datasette.views.base import DatasetteError
 
+from monitor.desk_login import login_url
+
 log = logging.getLogger("veille.desk")
 MESSAGES = {
     400: "La demande n'a pas pu être traitée : vérifiez ce que vous avez saisi.",
@@ -50,6 +52,9 @@ def forbidden(datasette: Any, request: Any) -> Any:
 
 async def error_page(datasette: Any, request: Any, status: int) -> Response:
     log.info("%s %s → %s", request.method, request.path, status)
+    if status == 403 and not request.actor and request.method == "GET" and not request.path.endswith(".json"):
+        # A link opened while logged out (an e-mail's): log in first, then land on it.
+        return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
     message = MESSAGES.get(status, MESSAGES[400])
     if request.path.endswith(".json"):
         return Response.json({"ok": False, "status": status, "error": message}, status=status)

@@ -18,7 +18,10 @@ from weakref import WeakKeyDictionary
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+from itsdangerous import BadSignature
 
+from monitor.desk_login import MAX_NAME, loggable_name, safe_next
+from monitor.desk_sessions import SESSION_S, SessionStore
 from monitor.passwords import LoginThrottle, verify_password
 from monitor.yaml_input import load_yaml
 
@@ -28,6 +31,8 @@ log = logging.getLogger("veille.login")
 THROTTLES: WeakKeyDictionary[Any, tuple[LoginThrottle, LoginThrottle]] = WeakKeyDictionary()
 # Datasette's own pages about itself: its configuration, plugins, versions, threads, the actor's
 # details, permission checks. Nobody on the desk needs them; each is answered « page introuvable ».
+MAX_PASSWORD = 1000
+SESSION_COOKIE = "veille_session"
 CLOSED_PAGES = (
     r"^/-/(metadata|versions|plugins|settings|config|threads|databases|actor)(\.json)?$",
     r"^/-/(auth-token|permissions|messages|allow-debug|patterns|password-tool)$",
@@ -38,13 +43,62 @@ def _config(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config("veille") or {}
 
 
+_ACCOUNTS: dict[str, tuple[tuple[int, int], dict[str, dict[str, str]]]] = {}
+
+
 def accounts(datasette: Any) -> dict[str, dict[str, str]]:
-    """The accounts of the secrets file: name → {password_hash, role}."""
+    """The accounts of the secrets file: name → {password_hash, role}; read again whenever the file
+    changed (every request asks: a removed or demoted account loses its access at once)."""
     path = _config(datasette).get("secrets_file")
     if not path or not Path(path).exists():
         return {}
-    data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
-    return dict(data.get("users") or {})
+    stat = Path(path).stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _ACCOUNTS.get(path)
+    if cached is None or cached[0] != version:
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
+        cached = _ACCOUNTS[path] = (version, dict(data.get("users") or {}))
+    return cached[1]
+
+
+def sessions(datasette: Any) -> SessionStore | None:
+    path = _config(datasette).get("secrets_file")
+    return SessionStore(Path(f"{path}.sessions")) if path else None
+
+
+def over_https(request: Any) -> bool:
+    """Served over https: directly, or behind the README's reverse proxy on this machine, which says
+    so with `X-Forwarded-Proto` (trusted from a loopback peer only, like `X-Forwarded-For`)."""
+    if request.scope.get("scheme") == "https":
+        return True
+    direct = (request.scope.get("client") or ("?",))[0]
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return direct in ("127.0.0.1", "::1") and proto == "https"
+
+
+def _session_id(datasette: Any, request: Any) -> str | None:
+    value = request.cookies.get(SESSION_COOKIE)
+    if not value:
+        return None
+    try:
+        session_id = datasette.unsign(value, SESSION_COOKIE)
+    except BadSignature:
+        return None
+    return session_id if isinstance(session_id, str) else None
+
+
+@hookimpl
+def actor_from_request(datasette: Any, request: Any) -> dict[str, str] | None:
+    """The actor of a live session, with the name and role the secrets file gives it now."""
+    session_id, store = _session_id(datasette, request), sessions(datasette)
+    if not session_id or store is None:
+        return None
+    username = store.user(session_id, time.time())
+    account = accounts(datasette).get(username or "")
+    if not username or account is None:
+        return None
+    members = _config(datasette).get("members") or {}
+    return {"id": username, "role": account.get("role", "member"), "name": members.get(username, username)}
 
 
 def client_address(request: Any) -> str:
@@ -61,46 +115,66 @@ async def _render(
     return Response.html(html, status=status)
 
 
-async def login(request: Any, datasette: Any) -> Response:
-    if request.method != "POST":
-        return await _render(datasette, request, "veille_login.html", {}, 200)
-    form = await request.post_vars()
-    username, password = (form.get("username") or "").strip(), form.get("password") or ""
-    keys = [f"compte:{username}", f"adresse:{client_address(request)}"]
-    now = time.monotonic()
+def _throttled(datasette: Any, keys: list[str], now: float) -> float:
+    """Count this attempt for the account and the address before its password is checked, or return
+    the wait when either is over its limit. No await here: parallel requests cannot slip through."""
     throttles = THROTTLES.setdefault(datasette, (LoginThrottle(attempts=5), LoginThrottle(attempts=20)))
     wait = max(throttle.wait_s([key], now) for throttle, key in zip(throttles, keys, strict=True))
+    if not wait:
+        for throttle, key in zip(throttles, keys, strict=True):
+            throttle.attempt([key], now)
+    return wait
+
+
+async def login(request: Any, datasette: Any) -> Response:
+    base = datasette.urls.path("/")
+    if request.method != "POST":
+        target = safe_next(request.args.get("next"), base)
+        return await _render(datasette, request, "veille_login.html", {"next": target}, 200)
+    form = await request.post_vars()
+    username, password = (form.get("username") or "").strip(), form.get("password") or ""
+    target = safe_next(form.get("next"), base)
+    page = {"username": username[:MAX_NAME], "next": target}
+    if len(username) > MAX_NAME or len(password) > MAX_PASSWORD:
+        log.warning("connexion refusée (champ trop long) : compte %s", loggable_name(username))
+        page["error"] = "Identifiant ou mot de passe trop long."
+        return await _render(datasette, request, "veille_login.html", page, 400)
+    keys = [f"compte:{username}", f"adresse:{client_address(request)}"]
+    now = time.monotonic()
+    wait = _throttled(datasette, keys, now)
     if wait:
-        log.warning("connexion refusée (trop d'essais) : compte %r depuis %s", username, keys[1])
+        shown = loggable_name(username)
+        log.warning("connexion refusée (trop d'essais) : compte %s depuis %s", shown, keys[1])
         minutes = max(1, round(wait / 60))
-        error = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
-        return await _render(
-            datasette, request, "veille_login.html", {"error": error, "username": username}, 429
-        )
+        page["error"] = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
+        return await _render(datasette, request, "veille_login.html", page, 429)
     account = accounts(datasette).get(username)
     # The check runs even for an unknown name, so the answer's timing does not tell which names exist.
     password_hash = (account or {}).get("password_hash") or "pbkdf2_sha256$480000$x$"
     valid = await asyncio.to_thread(verify_password, password, password_hash)
     if not (account and valid):
-        for throttle, key in zip(throttles, keys, strict=True):
-            throttle.failed([key], now)
-        log.warning("échec de connexion : compte %r depuis %s", username, keys[1])
-        error = "Identifiant ou mot de passe incorrect."
-        return await _render(
-            datasette, request, "veille_login.html", {"error": error, "username": username}, 403
-        )
-    throttles[0].succeeded(keys[0])
-    members = _config(datasette).get("members") or {}
-    actor = {"id": username, "role": account.get("role", "member"), "name": members.get(username, username)}
-    response = Response.redirect(datasette.urls.path("/"))
-    response.set_cookie("ds_actor", datasette.sign({"a": actor}, "actor"), httponly=True, samesite="lax")
+        log.warning("échec de connexion : compte %s depuis %s", loggable_name(username), keys[1])
+        page["error"] = "Identifiant ou mot de passe incorrect."
+        return await _render(datasette, request, "veille_login.html", page, 403)
+    throttles = THROTTLES[datasette]
+    throttles[0].forget(keys[0])
+    throttles[1].refund(keys[1])
+    session_id = sessions(datasette).start(username, time.time())  # type: ignore[union-attr]
+    response = Response.redirect(target or base)
+    response.set_cookie(
+        SESSION_COOKIE, datasette.sign(session_id, SESSION_COOKIE), max_age=SESSION_S,
+        httponly=True, samesite="lax", secure=over_https(request),
+    )  # fmt: skip
     return response
 
 
 async def logout(request: Any, datasette: Any) -> Response:
     if request.method == "POST":
+        session_id, store = _session_id(datasette, request), sessions(datasette)
+        if session_id and store is not None:
+            store.end(session_id)  # the cookie, even if kept, opens nothing any more
         response = Response.redirect(datasette.urls.path("/"))
-        response.set_cookie("ds_actor", "", expires=0, max_age=0)
+        response.set_cookie(SESSION_COOKIE, "", expires=0, max_age=0, secure=over_https(request))
         return response
     if not request.actor:
         return Response.redirect(datasette.urls.path("/"))

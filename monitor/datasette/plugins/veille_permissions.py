@@ -15,8 +15,11 @@ from typing import Any
 from datasette import hookimpl
 
 # Pages for the secretariat only: the nights' journal names addresses and errors; the site audit is
-# the secretariat's work list.
+# the secretariat's work list; `members` holds every association's contact address and `runs` the
+# nights' raw statistics (associations read members' names through the other tables' labels).
 SECRETARIAT_PAGES = {
+    "members",
+    "runs",
     "journal_des_nuits",
     "outbox",
     "nights",

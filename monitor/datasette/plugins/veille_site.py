@@ -9,6 +9,7 @@ import sqlite_utils
 from datasette import hookimpl
 from datasette.utils.asgi import Forbidden, Response
 
+from monitor.desk_login import login_url
 from monitor.site.report import render, site_report
 from monitor.store import Store
 
@@ -16,7 +17,7 @@ from monitor.store import Store
 async def audit_page(request: Any, datasette: Any) -> Response:
     actor = request.actor
     if not actor:
-        return Response.redirect(datasette.urls.path("/-/login"))
+        return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
     if actor.get("role") != "secretariat":
         raise Forbidden("L'audit du site est réservé au secrétariat.")
     database = datasette.get_database()

@@ -24,6 +24,7 @@ from monitor.desk.queues import (
     story_card,
     todays_turn,
 )
+from monitor.desk_login import login_url
 from monitor.labels import day_fr
 
 QUEUE_LENGTH = 50
@@ -58,7 +59,7 @@ async def _page(datasette: Any, request: Any, template: str, context: dict[str, 
 async def queue_page(request: Any, datasette: Any) -> Response:
     actor = await desk_actor(datasette, request)
     if actor is None:
-        return Response.redirect(datasette.urls.path("/-/login"))
+        return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
     database = datasette.get_database()
     rows = (await database.execute(QUEUE, {"limit": QUEUE_LENGTH})).rows
     weak = (await database.execute(WEAK_QUEUE, {"limit": QUEUE_LENGTH})).rows
@@ -85,7 +86,7 @@ async def queue_page(request: Any, datasette: Any) -> Response:
 async def review_page(request: Any, datasette: Any) -> Response:
     actor = await desk_actor(datasette, request)
     if actor is None:
-        return Response.redirect(datasette.urls.path("/-/login"))
+        return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
     rows = (await datasette.get_database().execute(REVIEW)).rows
     context = {"picks": [pick_card(dict(r)) for r in rows], "desk_actor": actor}
     return await _page(
