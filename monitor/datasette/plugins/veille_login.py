@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from monitor.labels import plural
 from monitor.passwords import LoginThrottle, verify_password
 from monitor.yaml_input import load_yaml
 
@@ -73,7 +74,7 @@ async def login(request: Any, datasette: Any) -> Response:
     if wait:
         log.warning("connexion refusée (trop d'essais) : compte %r depuis %s", username, keys[1])
         minutes = max(1, round(wait / 60))
-        error = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
+        error = f"Trop de tentatives de connexion : réessayez dans {plural(minutes, 'minute')}."
         return await _render(
             datasette, request, "veille_login.html", {"error": error, "username": username}, 429
         )
