@@ -100,6 +100,14 @@ class Config:
         settings["VEILLE_COLLECTIF_DOMAINS"] = ",".join(self.collectif.domains)
         return settings
 
+    def unreachable_on_rota(self) -> list[str]:
+        """Names of the members on the rota whom no message can reach (no contact_email)."""
+        from monitor.rota import unreachable
+
+        names = {m.id: m.name for m in self.members}
+        on_rota = [*self.rota.members, *(o.member_id for o in self.rota.overrides)]
+        return [names.get(m, m) for m in unreachable(on_rota, {m.id: m.contact_email for m in self.members})]
+
 
 class YamlDocument:
     """A YAML document with the line of every value, addressed by its path of keys and indexes."""

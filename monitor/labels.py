@@ -30,6 +30,12 @@ def label(family: str, code: str | None) -> str:
     return labels().get(family, {}).get(code, code)
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """The count and its noun in French: « 0 histoire », « 1 histoire », « 3 histoires » (French puts
+    0 and 1 in the singular); `many` for irregular plurals (« nouveau » → « nouveaux »)."""
+    return f"{count} {singular if abs(count) < 2 else many or singular + 's'}"
+
+
 def _paris(iso: str) -> datetime:
     moment = datetime.fromisoformat(iso)
     if moment.tzinfo is None:

@@ -86,3 +86,15 @@ def planned_turns(start: date, turn_weeks: int, members: list[str], overrides: l
     """The stored schedule: every turn from the rota's start to a year (at least) ahead of today."""
     horizon = max(today, start) + timedelta(weeks=max(weeks, 52))
     return schedule(start, turn_weeks, members, overrides, horizon)
+
+
+def unreachable(rota_members: list[str], emails: dict[str, str | None]) -> list[str]:
+    """The members on the rota with no address (`emails`: member → contact_email): neither the
+    handover nor the digest can reach them."""
+    return [m for m in dict.fromkeys(rota_members) if m != "secretariat" and not emails.get(m)]
+
+
+def unreachable_warning(names: list[str]) -> str:
+    """What `veille config check` and `veille doctor` say of them, in French."""
+    who = ", ".join(names)
+    return f"sans adresse (contact_email dans members.yml), donc sans message de passation ni résumé : {who}"

@@ -207,6 +207,7 @@ MAIL_SETTINGS: tuple[Setting, ...] = (
     Setting("security", str, "starttls", "`starttls`, `tls` (implicit, port 465) or `none` (local relay)."),
     Setting("user", str, "", "SMTP login; the password comes from $VEILLE_SMTP_PASSWORD, never from a file."),
     Setting("sender", str, "veille@contrelatraite.org", "The From address."),
+    Setting("sender_name", str, "Veille du Collectif", "The From display name; empty: the address alone."),
     Setting("secretariat", str, "", "The secretariat's address (picks, alerts, lost links, failed nights)."),
 )  # fmt: skip
 SITE_SETTINGS: tuple[Setting, ...] = (

@@ -1,6 +1,5 @@
 """The night on real fixture sites, a real SMTP server (aiosmtpd) and a clock the tests control
-(time-machine): every stage, a stage that fails, two simulated weeks of messages (each at the right
-moment, once), the dry run, the rota as a calendar, backups and the doctor."""
+(time-machine): every stage, a stage that fails, the dry run, the rota as a calendar, backups and the doctor."""
 
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from monitor.demo.web import FixtureWeb
 from monitor.labels import PARIS
 from monitor.links.run import run_links
 from monitor.news.sources import load_sources
-from monitor.night.job import run_night, send_notices
+from monitor.night.job import run_night
 from monitor.relevance import load_lexicon
 from monitor.store import Store
 from tests.conftest import TESTS
@@ -146,78 +145,15 @@ def test_a_night_runs_every_stage_and_one_failing_stops_none(night_setup: dict[s
     assert subject == "Veille : ce qui attend le secrétariat"
 
 
-def test_two_weeks_of_nights_each_message_at_its_moment_once(night_setup: dict[str, Any]) -> None:
-    s = night_setup
-    store, config = s["store"], s["config"]
-    sent: dict[int, list[tuple[str, str]]] = {}
-
-    def quiet_night(day: int) -> None:
-        with time_machine.travel(DAY0 + timedelta(days=day), tick=True):
-            send_notices(store, config, datetime.now(PARIS))
-        sent[day] = received(s["inbox"])
-
-    with time_machine.travel(DAY0, tick=True):  # day 0: a whole night
-        run_night(store, config, s["sources"], s["lexicon"], browser=False)
-    sent[0] = received(s["inbox"])
-    quiet_night(1)
-    with time_machine.travel(DAY0 + timedelta(days=2, hours=-2), tick=True):  # an alert, before night 2
-        story = next(store.db.query("SELECT id FROM stories WHERE relevant = 1 LIMIT 1"))["id"]
-        store.db["picks"].insert({"story_id": story, "member_id": "perdu", "action": "signaler",
-                                  "status": "signale", "created_at": datetime.now(PARIS).isoformat()})  # fmt: skip
-    quiet_night(2)
-    s["web"].sites["lost"].state = "nolink"  # the member's link disappears: lost after two reads
-    try:
-        for day in (3, 4):
-            with time_machine.travel(DAY0 + timedelta(days=day), tick=True):
-                run_links(store, config, browser=False)
-            quiet_night(day)
-    finally:
-        s["web"].sites["lost"].state = None
-    s["demo_web"].sites["presse"].state = "down"  # day 5: the night fails at the news stage
-    try:
-        with time_machine.travel(DAY0 + timedelta(days=5), tick=True):
-            run_night(store, config, s["sources"], s["lexicon"], browser=False)
-        sent[5] = received(s["inbox"])
-    finally:
-        s["demo_web"].sites["presse"].state = None
-    for day in range(6, 14):
-        quiet_night(day)
-    secretariat = "secretariat@collectif.example"
-    assert sent == {
-        0: [("perdu@asso.example", "Veille du Collectif : 2 nouvelles"),  # its turn begins, and a digest
-            (secretariat, "Veille : ce qui attend le secrétariat")],  # the weekly audit of the site
-        1: [],
-        2: [(secretariat, "Veille : ce qui attend le secrétariat")],  # the alert
-        3: [],  # one read without the link: not lost yet
-        4: [(secretariat, "Veille : ce qui attend le secrétariat")],  # lost, confirmed by a second read
-        5: [(secretariat, "Veille : ce qui attend le secrétariat")],  # the night that failed
-        6: [("lucioles@asso.example", "Votre tour de veille commence demain")],
-        7: [("lucioles@asso.example", sent[7][0][1])],  # its first digest
-        8: [], 9: [], 10: [], 11: [], 12: [],  # nothing new since: no digest, no notice
-        13: [("perdu@asso.example", "Votre tour de veille commence demain")],
-    }  # fmt: skip
-    assert sent[7][0][1].endswith(" à trier")
-    texts = [
-        row["body"]
-        for row in store.db.query("SELECT body FROM outbox WHERE recipient = ? ORDER BY id", [secretariat])
-    ]
-    assert "Audit du site du Collectif :" in texts[0] and "/audit" in texts[0]
-    assert "Alerte de Association Perdue" in texts[1] and "Audit du site" not in texts[1]  # said once
-    assert "Association Perdue : Lien perdu" in texts[2]
-    assert "l'étape « actualités » a échoué" in texts[3]
-    assert store.db["outbox"].count == sum(len(v) for v in sent.values())
-    assert {row["status"] for row in store.db.query("SELECT status FROM outbox")} == {"envoyé"}
-
-
 def test_messages_are_french_text_and_html_with_links_into_the_desk(night_setup: dict[str, Any]) -> None:
     s = night_setup
     with time_machine.travel(DAY0, tick=True):
         run_night(s["store"], s["config"], s["sources"], s["lexicon"], browser=False)
     [message] = [m for m in s["inbox"].messages if m["To"] == "perdu@asso.example"]
-    assert message["From"] == "veille@contrelatraite.org"
+    assert message["From"] == "Veille du Collectif <veille@contrelatraite.org>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "votre tour de veille d'actualité pour le Collectif commence aujourd'hui, le 4 janv. 2027" in text
+    assert "Votre tour de veille d'actualité pour le Collectif commence aujourd'hui, le 4 janv. 2027" in text
     assert "https://veille.example/veille/tri?histoire=" in text and '<html lang="fr">' in html
     assert "List-Unsubscribe" not in message
 
@@ -290,9 +226,10 @@ def test_doctor_says_what_is_missing_in_french(night_setup: dict[str, Any]) -> N
     s = night_setup
     result = veille("doctor", "--config", str(s["config_dir"]), "--db", str(s["tmp"] / "veille.db"))
     lines = result.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "ok", "ok", "attention"]
+    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "ok", "ok", "ok", "attention"]
     assert lines[3].startswith("ok        Envoi des e-mails : 127.0.0.1:") and "répond" in lines[3]
-    assert lines[5] == "attention Dernière nuit : aucune nuit réussie pour l'instant"
+    assert lines[4] == "ok        Roulement : 2 associations, toutes joignables par e-mail"
+    assert lines[6] == "attention Dernière nuit : aucune nuit réussie pour l'instant"
     assert result.returncode == 1
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -257,7 +258,8 @@ def test_an_audit_cut_short_judges_no_orphan_and_no_missing_member(
     assert not report.complete and report.fixed == []
     text = render(report, "C", "md")
     assert "Exploration incomplète" in text and "les corrections ne sont pas comptées" in text
-    assert "Rien de corrigé" not in text and "corrigé(s)," not in text
+    assert "Rien de corrigé" not in text and "corrigé" not in text.split("Depuis l'audit")[1].split(";")[0]
+    assert not re.search(r"\((s|x)\)", text)  # French plurals written out (labels.plural)
     line = site_audit_line(report)
     assert "exploration incomplète" in line and "corrigé" not in line
 

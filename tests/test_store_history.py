@@ -104,7 +104,7 @@ def test_report_in_three_formats(nights: Any) -> None:
     assert "Association Perdue — Aucun lien" in html
     assert "contact@perdu.example" in html
     assert "&lt;a href=&#34;https://www.contrelatraite.org/&#34;&gt;" in html  # the snippet, escaped
-    assert "Dernier état connu : 1 lien(s)" in html
+    assert "Dernier état connu : 1 lien vu le" in html
     assert "<script" not in html.lower() and "http" in html
     markdown = render(context, "md")
     assert "| Association Sans Site | Site non renseigné |" in markdown

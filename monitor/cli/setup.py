@@ -35,6 +35,11 @@ def config_check(config_dir: Path, db_path: Path) -> None:
         f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site ;"
         f" {len(sources.sources)} sources ; {len(lexicon.terms)} termes de pertinence."
     )
+    unreachable = config.unreachable_on_rota()
+    if unreachable:
+        from monitor.rota import unreachable_warning
+
+        click.echo(f"attention : roulement : {unreachable_warning(unreachable)}.")
 
 
 @main.command()

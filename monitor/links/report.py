@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 
 from monitor.config import Config
-from monitor.labels import date_fr, labels
+from monitor.labels import date_fr, labels, plural
 from monitor.links.verdict import STATUSES
 from monitor.store import Store
 
@@ -106,7 +106,7 @@ def build_report(store: Store, config: Config) -> dict[str, Any]:
         }
         if status in ("unreachable", "blocked") and links:
             last_seen = max(link["last_seen"] for link in links)
-            row["last_known"] = f"{len(links)} lien(s), vu(s) le {date_fr(last_seen)}"
+            row["last_known"] = f"{plural(len(links), 'lien vu', 'liens vus')} le {date_fr(last_seen)}"
         if status in counts:
             counts[status] += 1
         rows.append(row)

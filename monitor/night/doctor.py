@@ -40,6 +40,7 @@ def diagnose(config_dir: Path, db_path: Path, now: datetime | None = None) -> li
     checks.append(_guarded("Base de données", lambda: _database(db_path)))
     checks.append(_guarded("Espace disque", lambda: _disk(db_path)))
     checks.append(_guarded("Envoi des e-mails", lambda: _smtp(config.mail)))
+    checks.append(_guarded("Roulement", lambda: _rota(config)))
     checks.append(_guarded("Navigateur", lambda: _browser(config.crawl["browser"])))
     checks.append(_guarded("Dernière nuit", lambda: _last_night(db_path, now)))
     return checks
@@ -97,6 +98,15 @@ def _smtp(mail: dict[str, Any]) -> Check:
         session.noop()
     login = f", connexion de {mail['user']} acceptée" if mail["user"] else ""
     return Check("ok", "Envoi des e-mails", f"{mail['host']}:{mail['port']} répond{login}")
+
+
+def _rota(config: Any) -> Check:
+    from monitor.rota import unreachable_warning
+
+    unreachable = config.unreachable_on_rota()
+    if unreachable:
+        return Check("attention", "Roulement", unreachable_warning(unreachable))
+    return Check("ok", "Roulement", f"{len(config.rota.members)} associations, toutes joignables par e-mail")
 
 
 def _browser(setting: str) -> Check:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.config import Config
-from monitor.labels import PARIS
+from monitor.labels import PARIS, plural
 from monitor.store import Store, utc_now
 
 log = logging.getLogger("veille.night")
@@ -135,9 +135,8 @@ def send_notices(
     store.record_messages(outbox_rows(results, night_id, utc_now(), config.collectif.name))
     sent = sum(1 for _, status in results if status == "envoyé")
     if sent < len(results):
-        raise RuntimeError(
-            f"{len(results) - sent} message(s) sur {len(results)} non envoyé(s) : {results[-1][1]}"
-        )
+        unsent = plural(len(results) - sent, "message non envoyé", "messages non envoyés")
+        raise RuntimeError(f"{unsent} sur {len(results)} : {results[-1][1]}")
     return {"messages": len(results)}
 
 

@@ -8,7 +8,7 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ def render(message: Message, collectif: str) -> tuple[str, str]:
 def email(message: Message, mail: dict[str, Any], collectif: str) -> EmailMessage:
     text, html = render(message, collectif)
     built = EmailMessage()
-    built["From"] = mail["sender"]
+    built["From"] = formataddr((mail["sender_name"], mail["sender"]))  # no name: the address alone
     built["To"] = message.recipient
     built["Subject"] = message.subject
     built["Date"] = formatdate(localtime=True)

@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config
-from monitor.desk.queues import QUEUE, WEAK_QUEUE, story_card
-from monitor.labels import PARIS, day_fr, label
+from monitor.desk.queues import QUEUE, WAITING_COUNT, WEAK_QUEUE, story_card
+from monitor.labels import PARIS, day_fr, label, plural
 from monitor.site.catalogue import FIX, IMPROVE
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class Part:
     title: str
     lines: tuple[str, ...] = ()
     links: tuple[tuple[str, str], ...] = ()
+    marks: tuple[str, ...] = ()  # more once-only keys: the stories a digest announced or reminded
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Message:
 
     @property
     def keys(self) -> list[str]:
-        return [part.key for part in self.parts if part.key]
+        return [key for part in self.parts for key in (part.key, *part.marks) if key]
 
 
 @dataclass
@@ -57,13 +58,14 @@ class Facts:
     last_digest: dict[str, str | None]  # member → when its last digest went out
     last_secretariat: str | None
     waiting_stories: list[dict[str, Any]]
-    picks_since: list[dict[str, Any]]
+    picks_since: list[dict[str, Any]]  # choices since the last message, and every alert not decided
     link_events_since: list[dict[str, Any]]
     failing_sources: list[dict[str, Any]]
     failed_nights: list[dict[str, Any]]
     extra: dict[str, Any] = field(default_factory=dict)
     # « Signaux faibles » waiting (first seen), and the site audit finished since the last message.
     weak_stories: list[dict[str, Any]] = field(default_factory=list)
+    waiting_count: int = 0  # every story in « À trier », beyond the ones read into waiting_stories
     site_audit: SiteReport | None = None
 
 
@@ -82,13 +84,15 @@ def gather(store: Any, config: Config, now: datetime) -> Facts:
         picks_since=list(store.db.query(
             "SELECT p.id, p.action, p.status, p.created_at, coalesce(m.name, p.member_id) AS who, s.title"
             " FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id"
-            " WHERE p.status IN ('propose', 'signale') AND p.created_at > ? ORDER BY p.id", [since])),
+            " WHERE (p.status = 'propose' AND p.created_at > ?) OR p.status = 'signale' ORDER BY p.id",
+            [since])),
         link_events_since=confirmed_link_trouble(store, since),
         failing_sources=list(store.db.query(
             "SELECT id, name, url, last_error, error_count FROM sources WHERE active = 1 AND error_count = ?"
             " AND last_fetch_at > ? ORDER BY id", [config.night["failing_source_nights"], since])),
         failed_nights=[n for n in store.nights_since(since) if n["status"] in ("failed", "interrupted")],
         weak_stories=weak,
+        waiting_count=store.db.execute(WAITING_COUNT).fetchone()[0],
         site_audit=site_audit_since(store, since),
     )  # fmt: skip
 
@@ -110,14 +114,18 @@ def site_audit_since(store: Any, since: str) -> SiteReport | None:
 
 
 def site_audit_line(audit: SiteReport) -> str:
-    """The audit in one sentence; what an audit cut short cannot tell is not told."""
+    """The audit in one sentence; what an audit cut short cannot tell is not told, nor zero counts."""
     fix, improve = audit.counts[FIX], audit.counts[IMPROVE]
-    new = f" (dont {audit.new_to_fix} nouveau(x))" if audit.previous and audit.previous_complete else ""
-    line = f"Audit du site du Collectif : {fix} point(s) à corriger{new}, {improve} à améliorer"
+    known_new = audit.previous and audit.previous_complete and audit.new_to_fix
+    new = f" (dont {plural(audit.new_to_fix, 'nouveau', 'nouveaux')})" if known_new else ""
+    counts = [f"{plural(fix, 'point')} à corriger{new}"] if fix else []
+    counts += [f"{plural(improve, 'point')} à améliorer"] if improve else []
+    line = f"Audit du site du Collectif : {', '.join(counts) or 'rien à corriger ni à améliorer'}"
     if not audit.complete:
         return f"{line} ; exploration incomplète (durée ou nombre de pages atteint)."
-    if audit.previous:
-        return f"{line} ; {len(audit.fixed)} corrigé(s) depuis l'audit précédent."
+    if audit.previous and audit.fixed:
+        fixed = plural(len(audit.fixed), "point corrigé", "points corrigés")
+        return f"{line} ; {fixed} depuis l'audit précédent."
     return f"{line}."
 
 
@@ -153,11 +161,14 @@ def compose(
     members = {m.id: m for m in config.members}
     desk = config.night["desk_url"].rstrip("/")
     parts: dict[str, list[Part]] = defaultdict(list)
+    unreachable: list[tuple[str, str, str]] = []  # (name, start, key) of handovers no address can carry
     for turn in facts.turns:
         part = _handover(turn, members, today, desk, facts.sent_keys)
         member = members.get(turn["member_id"])
         if part and member and member.contact_email:
             parts[member.contact_email].append(part)
+        elif part and turn["member_id"] != "secretariat":
+            unreachable.append((member.name if member else turn["member_id"], turn["start"], part.key))
     duty = next((t for t in facts.turns if t["start"] <= today.isoformat() <= t["end"]), None)
     member = members.get(duty["member_id"]) if duty else None
     if member and member.contact_email:
@@ -166,7 +177,7 @@ def compose(
             parts[member.contact_email].append(digest)
     secretariat = config.mail["secretariat"]
     if secretariat:
-        part = _secretariat(facts, tonight_failures, desk)
+        part = _secretariat(facts, tonight_failures, desk, unreachable)
         if part:
             parts[secretariat].append(part)
     return [_message(recipient, found) for recipient, found in parts.items()]
@@ -191,7 +202,7 @@ def _handover(
     return Part(
         "handover", key, f"Votre tour de veille commence {when}",
         (f"Bonjour {name},",
-         f"votre tour de veille d'actualité pour le Collectif commence {when}, le {day_fr(turn['start'])},"
+         f"Votre tour de veille d'actualité pour le Collectif commence {when}, le {day_fr(turn['start'])},"
          f" et se termine le {day_fr(turn['end'])}.",
          "Chaque jour, ouvrez « À trier » dans le bureau de tri : pour chaque histoire, « Choisir » avec"
          " un court résumé pour le site, « Signaler » au secrétariat, ou « Écarter ». Le secrétariat relit"
@@ -203,36 +214,77 @@ def _handover(
 
 
 def _digest(facts: Facts, config: Config, member_id: str, today: date, desk: str) -> Part | None:
-    """The best stories waiting since the last digest, every `digest_every_days` days."""
+    """What waits in « À trier », every `digest_every_days` days: the stories never announced to this
+    member first, then those announced once and still waiting (one reminder each), and the new weak
+    signals."""
     last = facts.last_digest.get(member_id)
     if last and datetime.fromisoformat(last).astimezone(PARIS).date() > today - timedelta(
         days=config.night["digest_every_days"]
     ):
         return None
-    fresh = [s for s in facts.waiting_stories if not last or (s.get("first_seen") or "") > last]
+    announced, reminded = (f"{what}:{member_id}:" for what in ("annonce", "rappel"))
+    new = [s for s in facts.waiting_stories if announced + s["id"] not in facts.sent_keys]
+    again = [s for s in facts.waiting_stories if announced + s["id"] in facts.sent_keys
+             and reminded + s["id"] not in facts.sent_keys]  # fmt: skip
     weak = [s for s in facts.weak_stories if not last or (s.get("first_seen") or "") > last]
-    chosen = fresh[: config.night["digest_size"]]
-    if not chosen and not weak:
+    size = config.night["digest_size"]
+    new, again = new[:size], again[: max(size - len(new), 0)]
+    if not new and not again and not weak:
         return None
-    cards = [story_card(story) for story in chosen]
-    lines = tuple(
-        f"{c['title']} ({c['day']} · {', '.join(c['sources']) or 'source inconnue'})" for c in cards
-    )
-    links = tuple((s["title"], f"{desk}/tri?histoire={s['id']}") for s in chosen) if desk else ()
-    count = len(fresh)
-    title = f"{count} histoire{'s' if count > 1 else ''} à trier" if count else "Signaux faibles à regarder"
-    intro = ("Les meilleures, à choisir, signaler ou écarter dans le bureau de tri :",) if chosen else ()
+    waiting = max(facts.waiting_count, len(facts.waiting_stories))
+    lines: list[str] = []
+    if waiting:
+        fresh = sum(1 for s in facts.waiting_stories if announced + s["id"] not in facts.sent_keys)
+        among = f", dont {plural(fresh, 'nouvelle')}" if 0 < fresh < waiting else ""
+        lines.append(f"À trier : {plural(waiting, 'histoire')}{among}.")
+    if new:
+        lines += ["Nouvelles depuis le dernier résumé, à choisir, signaler ou écarter au bureau de tri :"]
+        lines += _cards(new)
+    if again:
+        lines += ["Toujours en attente depuis le résumé précédent :", *_cards(again)]
     if weak:
-        what = "signaux faibles" if len(weak) > 1 else "signal faible"
-        lines += (f"Et {len(weak)} {what} sous « À trier » : des histoires sous le seuil, à lire vite.",)
-    return Part("digest", "", title, (*intro, *lines), links)
+        signals = plural(len(weak), "signal faible", "signaux faibles")
+        lines.append(f"Sous le seuil de pertinence : {signals} à lire vite dans « À trier ».")
+    chosen = [*new, *again]
+    links = tuple((s["title"], f"{desk}/tri?histoire={s['id']}") for s in chosen)
+    links = (*links, ("Ouvrir « À trier »", f"{desk}/tri")) if desk else ()
+    title = f"{plural(waiting, 'histoire')} à trier" if waiting else "Signaux faibles à regarder"
+    marks = tuple(announced + s["id"] for s in new) + tuple(reminded + s["id"] for s in again)
+    return Part("digest", "", title, tuple(lines), links, marks)
 
 
-def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str) -> Part | None:
+def _cards(stories: list[dict[str, Any]]) -> list[str]:
+    cards = [story_card(story) for story in stories]
+    return [f"{c['title']} ({c['day']} · {', '.join(c['sources']) or 'source inconnue'})" for c in cards]
+
+
+# What each stage of the night does, for the secretariat's message when it fails.
+STAGE_WORK = {
+    "liens": "la vérification des liens sur les sites des associations",
+    "actualités": "la lecture des sources d'actualité",
+    "roulement": "la mise à jour du roulement",
+    "site": "l'audit du site du Collectif",
+    "rapports": "l'écriture des rapports",
+}
+STAGE_ADVICE = (
+    "Rien n'est perdu : l'étape sera refaite la nuit prochaine. Si elle échoue encore, lancez « veille"
+    " doctor » sur le serveur et transmettez le Journal des nuits (le détail technique y est) à la"
+    " personne qui administre Veille."
+)
+
+
+def _secretariat(
+    facts: Facts, tonight_failures: list[dict[str, Any]], desk: str, unreachable: list[tuple[str, str, str]]
+) -> Part | None:
     lines: list[str] = []
     for pick in facts.picks_since:
-        kind = "Alerte" if pick["action"] == "signaler" else "Choix"
-        lines.append(f"{kind} de {pick['who']} : {pick['title']}")
+        if pick["action"] != "signaler":
+            lines.append(f"Choix de {pick['who']} : {pick['title']}")
+        elif pick["created_at"] > (facts.last_secretariat or ""):
+            lines.append(f"Alerte de {pick['who']} : {pick['title']}")
+        else:
+            lines.append(f"Alerte de {pick['who']}, en attente depuis le {day_fr(pick['created_at'])} :"
+                         f" {pick['title']}")  # fmt: skip
     for event in facts.link_events_since:
         lines.append(
             f"{event['who']} : {label('event', event['event'])} ({event['detail'] or 'page inconnue'})"
@@ -244,7 +296,13 @@ def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str
         status = label("run_status", night["status"])
         lines.append(f"La nuit du {day_fr(night['started_at'])} s'est mal terminée ({status}).")
     for stage in tonight_failures:
-        lines.append(f"Cette nuit, l'étape « {stage['name']} » a échoué : {stage['error']}")
+        work = STAGE_WORK.get(stage["name"], "cette étape")
+        lines.append(f"Cette nuit, l'étape « {stage['name']} » a échoué : {work} n'a pas abouti."
+                     f" {STAGE_ADVICE}")  # fmt: skip
+    for name, start, _key in unreachable:
+        lines.append(f"{name} commence son tour de veille le {day_fr(start)} mais n'a pas d'adresse"
+                     " (contact_email dans members.yml) : ni message de passation ni résumé ne lui"
+                     " parviennent. Prévenez-la et complétez members.yml.")  # fmt: skip
     audit = facts.site_audit
     if audit:
         lines.append(site_audit_line(audit))
@@ -253,6 +311,6 @@ def _secretariat(facts: Facts, tonight_failures: list[dict[str, Any]], desk: str
     links = (("Revue des choix", f"{desk}/revue"), ("Journal des nuits", f"{desk}/veille/journal_des_nuits"))
     if audit:
         links += (("Audit du site", f"{desk}/audit"),)
-    return Part(
-        "secretariat", "", "Veille : ce qui attend le secrétariat", tuple(lines), links if desk else ()
-    )
+    title = "Veille : ce qui attend le secrétariat"
+    marks = tuple(key for _name, _start, key in unreachable)  # told once, like the handover itself
+    return Part("secretariat", "", title, tuple(lines), links if desk else (), marks)

@@ -13,6 +13,7 @@ from typing import Any
 from protego import Protego
 
 from crawler.judge.targets import on_same_site
+from monitor.labels import plural
 from monitor.site.model import Finding, SiteCrawl, url_key
 from monitor.site.page_checks import (
     content_findings,
@@ -250,7 +251,12 @@ def freshness_findings(
                 url_key(p.url) in shown_urls or " ".join(p.title.lower().split()) in shown_texts
                 for p in published
             ):
-                yield Finding("desk_news_not_shown", url, (url,), f"{len(published)} actualité(s) publiée(s)")
+                yield Finding(
+                    "desk_news_not_shown",
+                    url,
+                    (url,),
+                    plural(len(published), "actualité publiée", "actualités publiées"),
+                )
     for item in crawl.html_pages:
         yield from stale_findings(item, today, stale_days)
 

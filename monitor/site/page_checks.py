@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from monitor.labels import plural
 from monitor.site.model import Finding, url_key
 
 SHARING_NEEDED = ("og:title", "og:description", "og:image")
@@ -44,7 +45,7 @@ def content_findings(item: dict[str, Any], settings: dict[str, Any]) -> Iterator
     if not facts["viewport"]:
         yield Finding("viewport_missing", url, (url,))
     if facts["image_count_without_alt"]:
-        yield Finding("images_without_alt", url, (url,), f"{facts['image_count_without_alt']} image(s)")
+        yield Finding("images_without_alt", url, (url,), plural(facts["image_count_without_alt"], "image"))
     if facts["words"] < settings["thin_words"]:
         yield Finding("thin_page", url, (url,), f"{facts['words']} mots")
     if malformed := facts.get("malformed_links"):  # items from before this fact have none

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.labels import date_fr
+from monitor.labels import date_fr, plural
 from monitor.links.report import _environment, spreadsheet_text
 from monitor.site.catalogue import FIX, KINDS, SEVERITIES, THEMES, Kind, severity_rank
 from monitor.site.model import Finding
@@ -125,7 +125,14 @@ def render(report: SiteReport, collectif_name: str, fmt: str, fragment: bool = F
     return (
         _environment(autoescape=fmt == "html")
         .get_template(f"site_report.{fmt}.j2")
-        .render(report=report, kinds=KINDS, collectif=collectif_name, date_fr=date_fr, fragment=fragment)
+        .render(
+            report=report,
+            kinds=KINDS,
+            collectif=collectif_name,
+            date_fr=date_fr,
+            fragment=fragment,
+            plural=plural,
+        )
     )
 
 

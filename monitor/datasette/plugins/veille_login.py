@@ -22,6 +22,7 @@ from itsdangerous import BadSignature
 
 from monitor.desk_login import MAX_NAME, loggable_name, safe_next
 from monitor.desk_sessions import SESSION_S, SessionStore
+from monitor.labels import plural
 from monitor.passwords import LoginThrottle, verify_password
 from monitor.yaml_input import load_yaml
 
@@ -146,7 +147,7 @@ async def login(request: Any, datasette: Any) -> Response:
         shown = loggable_name(username)
         log.warning("connexion refusée (trop d'essais) : compte %s depuis %s", shown, keys[1])
         minutes = max(1, round(wait / 60))
-        page["error"] = f"Trop de tentatives de connexion : réessayez dans {minutes} minute(s)."
+        page["error"] = f"Trop de tentatives de connexion : réessayez dans {plural(minutes, 'minute')}."
         return await _render(datasette, request, "veille_login.html", page, 429)
     account = accounts(datasette).get(username)
     # The check runs even for an unknown name, so the answer's timing does not tell which names exist.
