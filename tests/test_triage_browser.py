@@ -154,18 +154,26 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             # A link from a digest opens the desk at that story's card.
             page.goto(desk_url + "/tri?histoire=s5")
             assert focused_card(page) == "Proxénétisme aggravé : trois interpellations"
-            # Keyboard only: j moves on, r writes the summary, Ctrl+Enter chooses, e dismisses.
+            # Keyboard only: on a fresh page the first j shows the first card, r writes the summary,
+            # Ctrl+Enter chooses, e dismisses, u undoes the dismissal.
             page.goto(desk_url + "/tri")
             page.keyboard.press("j")
-            second = focused_card(page)
+            first = focused_card(page)
+            assert first == page.inner_text("#carte-0 h2")
             page.keyboard.press("r")
             page.keyboard.type("Un résumé tapé au clavier.")
             with page.expect_navigation():
                 page.keyboard.press("Control+Enter")
-            assert message(page) == f"Choix enregistré : « {second} » attend l'avis du secrétariat."
+            assert message(page) == f"Choix enregistré : « {first} » attend l'avis du secrétariat."
+            dismissed = focused_card(page)
             with page.expect_navigation():
                 page.keyboard.press("e")
-            assert message(page).startswith("Histoire écartée :")
+            assert message(page) == f"Histoire écartée : « {dismissed} »."
+            with page.expect_navigation():
+                page.keyboard.press("u")
+            assert message(page) == f"Décision annulée : « {dismissed} » revient dans « À trier »."
+            with page.expect_navigation():
+                page.keyboard.press("e")
             context.close()
 
             # An association not on duty reads the queue and is shown no decision.
