@@ -215,7 +215,9 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.wait_for_load_state()
             assert message(page).startswith("Refusé :")
             page.screenshot(path=str(ARTIFACTS / "5-revue-apres.png"), full_page=True)
-            page.goto(desk_url + "/veille/publies")
+            page.goto(desk_url + "/actualites")
+            assert "Le secrétariat résume l'alerte." in page.inner_text("main, body")
+            assert_accessible(page, "Actualités publiées")
             page.screenshot(path=str(ARTIFACTS / "6-publies.png"), full_page=True)
             context.close()
         finally:

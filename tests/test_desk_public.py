@@ -1,0 +1,54 @@
+"""The desk's public page « Actualités publiées » (`/actualites`): the Collectif's news as the fragment
+`veille export` writes (title, French date, summary, source link), for anyone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_triage import make_desk, run
+
+PUBLISHED = [
+    {"story_id": "s1", "member_id": "amicale-du-nid", "action": "choisir", "summary": "Résumé <b>revu</b>.",
+     "status": "publie", "published_at": "2026-11-26T23:30:00+00:00"},
+    {"story_id": "s2", "member_id": "amicale-du-nid", "action": "choisir", "summary": "Une alerte résumée.",
+     "status": "publie", "published_at": "2026-11-20T11:00:00+00:00"},
+]  # fmt: skip
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Any:
+    return make_desk(tmp_path)
+
+
+def visible_text(page: str) -> str:
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_public_news_page_is_the_export_fragment_with_french_dates(desk: Any) -> None:
+    from monitor.news.export import published, render
+
+    datasette, store = desk
+    store.db["picks"].insert_all(PUBLISHED)
+    page = run(datasette.client.get("/actualites"))  # anonymous
+    assert page.status_code == 200
+    assert render(published(store), "html") in page.text
+    text = visible_text(page.text)
+    # 23:30 UTC on 26 November is 27 November in Paris.
+    assert "27 nov. 2026" in text and "20 nov. 2026" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text) and "atom_" not in page.text
+    assert (
+        '<a href="https://example.org/s1" rel="noopener">Travail forcé : des saisonniers libérés</a>'
+        in page.text
+    )
+    assert "Résumé &lt;b&gt;revu&lt;/b&gt;." in page.text and "javascript:alert" not in page.text
+    assert 'href="/actualites"' in run(datasette.client.get("/")).text
+
+
+def test_the_public_news_page_says_when_nothing_is_published(desk: Any) -> None:
+    datasette, _ = desk
+    page = run(datasette.client.get("/actualites"))
+    assert page.status_code == 200 and "Aucune actualité publiée pour le moment." in page.text
