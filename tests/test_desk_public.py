@@ -52,3 +52,33 @@ def test_the_public_news_page_says_when_nothing_is_published(desk: Any) -> None:
     datasette, _ = desk
     page = run(datasette.client.get("/actualites"))
     assert page.status_code == 200 and "Aucune actualité publiée pour le moment." in page.text
+
+
+def test_the_backlink_report_is_served_to_the_secretariat_only(tmp_path: Path) -> None:
+    from monitor.config import load_config
+    from monitor.serve import Secrets, build_datasette
+    from monitor.store import Store
+    from tests.conftest import TESTS
+    from tests.test_triage import login
+
+    config = load_config(TESTS / "config")
+    Store.open(tmp_path / "veille.db").sync_members(config.members)
+    make_desk(tmp_path)  # the accounts and the secrets file
+    datasette = build_datasette(
+        tmp_path / "veille.db",
+        Secrets.load(tmp_path / "secrets.yml"),
+        {},
+        config_file=TESTS / "config" / "config.yml",
+    )
+
+    async def scenario() -> None:
+        assert (await datasette.client.get("/liens")).status_code == 302  # anonymous: log in
+        member = await login(datasette, "amicale-du-nid")
+        assert (await datasette.client.get("/liens", cookies=member)).status_code == 403
+        secretariat = await login(datasette, "secretariat")
+        page = await datasette.client.get("/liens", cookies=secretariat)
+        assert page.status_code == 200 and "Liens vers le site du" in page.text
+        assert "À faire : messages à envoyer" in page.text
+        assert 'href="/liens"' in (await datasette.client.get("/", cookies=secretariat)).text
+
+    run(scenario())
