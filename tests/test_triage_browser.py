@@ -101,6 +101,18 @@ def assert_accessible(page: Any, name: str) -> None:
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
 
 
+def assert_menu_on_one_line(page: Any) -> None:
+    """The breadcrumb, then the menu's items side by side on one line, none glued to the other."""
+    crumbs = page.locator("header .crumbs").bounding_box()
+    items = [item.bounding_box() for item in page.locator("header ul.veille-menu li").all()]
+    assert len(items) >= 3 and len({round(box["y"]) for box in items}) == 1, items
+    assert crumbs["x"] + crumbs["width"] + 8 <= items[0]["x"], (crumbs, items[0])
+    bar = page.evaluate(
+        "getComputedStyle(document.querySelector('.page-header') || document.body).borderLeftStyle"
+    )
+    assert bar == "none"
+
+
 def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -115,6 +127,10 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             login(page, desk_url, "amicale-du-nid")
             assert "De veille : Amicale du Nid" in page.inner_text("body")
+            assert_menu_on_one_line(page)
+            page.goto(desk_url + "/veille/stories")
+            assert page.locator(".page-header").count() == 1
+            assert_menu_on_one_line(page)
             page.screenshot(path=str(ARTIFACTS / "1-accueil-association.png"))
             page.goto(desk_url + "/tri")
             assert XSS_TITLE in page.inner_text("body")  # markup shown as text, never run
