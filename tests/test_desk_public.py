@@ -82,3 +82,15 @@ def test_the_backlink_report_is_served_to_the_secretariat_only(tmp_path: Path) -
         assert 'href="/liens"' in (await datasette.client.get("/", cookies=secretariat)).text
 
     run(scenario())
+
+
+def test_the_guides_are_served_in_french_from_docs_guides(desk: Any) -> None:
+    datasette, _ = desk
+    index = run(datasette.client.get("/aide"))
+    assert index.status_code == 200 and 'href="/aide/association"' in index.text
+    assert 'href="/aide"' in run(datasette.client.get("/")).text  # « Aide » in the menu
+    guide = run(datasette.client.get("/aide/association")).text
+    assert "<h1>Guide de l'association de veille</h1>" in guide and "<kbd>j</kbd>" in guide
+    assert '<img src="/aide/images/2-a-trier.png"' in guide
+    assert run(datasette.client.get("/aide/inconnu")).status_code == 404
+    assert run(datasette.client.get("/aide/images/..%2Fsecrets.png")).status_code != 200

@@ -235,6 +235,12 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             assert "Le secrétariat résume l'alerte." in page.inner_text("main, body")
             assert_accessible(page, "Actualités publiées")
             page.screenshot(path=str(ARTIFACTS / "6-publies.png"), full_page=True)
+            # The guides show the screenshots this very test just made.
+            for guide in ("association", "secretariat"):
+                page.goto(desk_url + "/aide/" + guide)
+                assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+                assert page.locator(".veille-guide img").count() >= 1
+                assert_accessible(page, "Aide : " + guide)
             context.close()
         finally:
             browser.close()
