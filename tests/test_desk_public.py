@@ -1,5 +1,6 @@
-"""The desk's public page « Actualités publiées » (`/actualites`): the Collectif's news as the fragment
-`veille export` writes (title, French date, summary, source link), for anyone."""
+"""The desk's pages around the triage: the public « Actualités publiées » (`/actualites`, the fragment
+`veille export` writes: title, French date, summary, source link), the backlink report (`/liens`),
+the guides (`/aide`), and error pages in French for a logged-in visitor."""
 
 from __future__ import annotations
 
@@ -94,3 +95,19 @@ def test_the_guides_are_served_in_french_from_docs_guides(desk: Any) -> None:
     assert '<img src="/aide/images/2-a-trier.png"' in guide
     assert run(datasette.client.get("/aide/inconnu")).status_code == 404
     assert run(datasette.client.get("/aide/images/..%2Fsecrets.png")).status_code != 200
+
+
+def test_a_bad_parameter_is_a_french_error_for_the_logged_in_visitor(desk: Any) -> None:
+    from tests.test_triage import login
+
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        for path in ("/veille/stories?_sort=nope", "/veille/stories?_sort_desc=nope"):
+            page = await datasette.client.get(path, cookies=member)
+            assert page.status_code == 400, path
+            assert "vérifiez ce que vous avez saisi" in page.text and "Cannot sort" not in page.text
+            assert "Se déconnecter" in page.text and "Se connecter<" not in page.text
+
+    run(scenario())
