@@ -111,3 +111,21 @@ def test_a_bad_parameter_is_a_french_error_for_the_logged_in_visitor(desk: Any) 
             assert "Se déconnecter" in page.text and "Se connecter<" not in page.text
 
     run(scenario())
+
+
+def test_the_canned_pages_show_french_words_names_and_dates_not_codes(desk: Any) -> None:
+    from tests.test_triage import decide, login
+
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        secretariat = await login(datasette, "secretariat")
+        await decide(datasette, secretariat, "/tri/action", {"story_id": "s1", "action": "ecarter"})
+        await decide(datasette, secretariat, "/tri/action", {"story_id": "s1", "action": "annuler"})
+        page = await datasette.client.get("/veille/historique", cookies=secretariat)
+        cells = " ".join(re.findall(r"<td[^>]*>(.*?)</td>", page.text, re.S))
+        assert "le secrétariat" in cells and "secretariat" not in cells.replace("secrétariat", "")
+        assert not re.search(r"\b(ecarter|ecarte|annule)\b", cells), cells
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", cells), cells
+
+    run(scenario())
