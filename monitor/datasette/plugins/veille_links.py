@@ -10,19 +10,18 @@ from typing import Any
 
 import sqlite_utils
 from datasette import hookimpl
-from datasette.utils.asgi import Forbidden, Response
+from datasette.utils.asgi import Response
 
 from monitor.config import ConfigError, load_config
+from monitor.desk.pages import secretariat_gate
 from monitor.links.report import build_report, render
 from monitor.store import Store
 
 
 async def links_page(request: Any, datasette: Any) -> Response:
-    actor = request.actor
-    if not actor:
-        return Response.redirect(datasette.urls.path("/-/login"))
-    if actor.get("role") != "secretariat":
-        raise Forbidden("Le rapport des liens est réservé au secrétariat.")
+    gate = secretariat_gate(datasette, request, "Le rapport des liens est réservé au secrétariat.")
+    if gate:
+        return gate
     folder = Path((datasette.plugin_config("veille") or {}).get("config_dir") or ".")
     try:
         config = load_config(folder)

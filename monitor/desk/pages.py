@@ -1,0 +1,17 @@
+"""What the desk's own pages share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.utils.asgi import Forbidden, Response
+
+
+def secretariat_gate(datasette: Any, request: Any, refusal: str) -> Response | None:
+    """None for the secretariat; the log-in page for an anonymous visitor; `refusal` (403) otherwise."""
+    actor = request.actor
+    if not actor:
+        return Response.redirect(datasette.urls.path("/-/login"))
+    if actor.get("role") != "secretariat":
+        raise Forbidden(refusal)
+    return None
