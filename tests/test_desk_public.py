@@ -4,6 +4,7 @@ the guides (`/aide`), and error pages in French for a logged-in visitor."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -127,5 +128,21 @@ def test_the_canned_pages_show_french_words_names_and_dates_not_codes(desk: Any)
         assert "le secrétariat" in cells and "secretariat" not in cells.replace("secrétariat", "")
         assert not re.search(r"\b(ecarter|ecarte|annule)\b", cells), cells
         assert not re.search(r"\d{4}-\d{2}-\d{2}", cells), cells
+
+    run(scenario())
+
+
+def test_table_filters_name_their_operators_in_french(desk: Any) -> None:
+    from tests.test_triage import login
+
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        page = (await datasette.client.get("/veille/stories", cookies=member)).text
+        options = re.findall(r'<option value="[a-z]+(?:__1)?"[^>]*>([^<]*)</option>', page)
+        assert "commence par" in options and "n'a pas de valeur" in [html.unescape(o) for o in options]
+        english = {"contains", "starts with", "ends with", "is null", "is not null", "not like", "in"}
+        assert not english & set(options), options
 
     run(scenario())

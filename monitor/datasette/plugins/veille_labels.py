@@ -9,7 +9,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from monitor.labels import cell_text
+from monitor.labels import cell_text, label
 
 
 @hookimpl
@@ -20,3 +20,4 @@ def render_cell(value: Any, column: str, table: str | None) -> str | None:
 @hookimpl
 def prepare_jinja2_environment(env: Any) -> None:
     env.filters["libelle"] = lambda value, table, column: cell_text(table, column, value) or value
+    env.filters["operateur"] = lambda name: label("filter_operator", name)

@@ -35,6 +35,9 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         # Datasette describes the filters in English words; the filter form above shows them already.
         ("{% if human_description_en %}{{ human_description_en }}{% endif %}", ""),
         ("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
+        # Both filter forms: the operators' English names read through labels_fr.yml (plugins/veille_labels.py).
+        ('{% if key == lookup %} selected{% endif %}>{{ display }}</option>',
+         '{% if key == lookup %} selected{% endif %}>{{ display | operateur }}</option>'),
         ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
         ('{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}\n',
          '{{ "{:,}".format(filtered_table_rows_count).replace(",", " ") }} ligne{% if filtered_table_rows_count > 1 %}s{% endif %}{% endif %}\n'),
@@ -65,6 +68,7 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<input type="submit" value="Export CSV">', '<input type="submit" value="Exporter en CSV">'),
     ],
     "database.html": [
+        ("<h3>Custom SQL query</h3>", "<h3>Requête SQL libre</h3>"),
         ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
         ("hidden>Format SQL</button>", "hidden>Mettre en forme</button>"),
         ('<input type="submit" value="Run SQL">', '<input type="submit" value="Exécuter">'),
