@@ -131,6 +131,11 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.goto(desk_url + "/veille/stories")
             assert page.locator(".page-header").count() == 1
             assert_menu_on_one_line(page)
+            page.locator("th .dropdown-menu-icon").nth(1).click()  # the column menu, in French
+            menu = page.inner_text(".dropdown-menu")
+            assert "Trier (croissant)" in menu and "Type : texte" in menu, menu
+            assert not any(word in menu for word in ("Sort", "Facet", "Hide", "Show", "Type:")), menu
+            page.keyboard.press("Escape")
             page.screenshot(path=str(ARTIFACTS / "1-accueil-association.png"))
             page.goto(desk_url + "/tri")
             assert XSS_TITLE in page.inner_text("body")  # markup shown as text, never run

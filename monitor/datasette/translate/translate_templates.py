@@ -35,6 +35,9 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         # Datasette describes the filters in English words; the filter form above shows them already.
         ("{% if human_description_en %}{{ human_description_en }}{% endif %}", ""),
         ("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
+        # table.js's own English (column menu, « Remove this filter »): see _table_fr.html.
+        ("""<script src="{{ urls.static('table.js') }}" defer></script>""",
+         """<script src="{{ urls.static('table.js') }}" defer></script>\n{% include "_table_fr.html" %}"""),
         # Both filter forms: the operators' English names read through labels_fr.yml (plugins/veille_labels.py).
         ('{% if key == lookup %} selected{% endif %}>{{ display }}</option>',
          '{% if key == lookup %} selected{% endif %}>{{ display | operateur }}</option>'),
