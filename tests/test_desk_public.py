@@ -146,3 +146,20 @@ def test_table_filters_name_their_operators_in_french(desk: Any) -> None:
         assert not english & set(options), options
 
     run(scenario())
+
+
+def test_a_row_page_is_titled_in_french_with_a_french_date(desk: Any) -> None:
+    from tests.test_triage import login
+
+    datasette, store = desk
+    start = store.db.execute("select start from duty").fetchone()[0]
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        page = (await datasette.client.get(f"/veille/duty/{start}", cookies=member)).text
+        title = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+        assert "duty" not in title and start not in title and "style" not in page.split("<h1", 1)[1][:10], (
+            title
+        )
+
+    run(scenario())

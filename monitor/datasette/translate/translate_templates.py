@@ -91,6 +91,10 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("Download SQLite DB:", "Télécharger la base SQLite :"),
     ],
     "row.html": [
+        # The row's title: the table's French name and its key (a date in French), with no bar of the
+        # database's colour beside it.
+        ("""<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %} 🔒{% endif %}</h1>""",
+         """<h1>{{ metadata.title or table }} : {{ primary_key_values | map("libelle", none, "date") | join(", ") }}{% if private %} 🔒{% endif %}</h1>"""),
         ("<p>This data as ", "<p>Ces données en "),
         ("<h2>Links from other tables</h2>", "<h2>Liens depuis d'autres tables</h2>"),
         ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>',
