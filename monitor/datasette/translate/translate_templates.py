@@ -102,6 +102,9 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("from {{ other.other_column }} in {{ other.other_table }}", "par {{ other.other_column }} dans {{ other.other_table }}"),
     ],
     "_table.html": [
+        # A key that is a date (the rota's turns) links under its French date.
+        ('type-{{ cell.value_type }}">{{ cell.value }}</td>',
+         'type-{{ cell.value_type }}">{{ cell.value | cle if cell.value_type == "pk" else cell.value }}</td>'),
         ("{{ column.name }}\n", "{{ column.description or column.name }}\n"),
         ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.description or column.name }}&nbsp;▼</a>'),
         ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.description or column.name }}{% if column.name == sort_desc %}'),
