@@ -256,3 +256,34 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
     assert "Vendanges : des saisonniers soumis au travail forcé" in feed
     assert "Le secrétariat résume l" in feed
     assert dialogs == []
+
+
+@pytest.mark.parametrize("user", [None, "amicale-du-nid", "fondation-scelles", "secretariat"])
+def test_axe_core_finds_nothing_on_any_page_a_role_reaches(desk_url: str, user: str | None) -> None:
+    """The walk of tests/test_desk_walk.py, in Chromium: axe-core on every page reached by links."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_desk_walk import MAX_PAGES, SKIPPED
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
+            if user:
+                login(page, desk_url, user)
+            seen: set[str] = set()
+            todo = ["/"]
+            while todo and len(seen) < MAX_PAGES:
+                path = todo.pop(0)
+                if path in seen:
+                    continue
+                seen.add(path)
+                page.goto(desk_url + path)
+                assert_accessible(page, f"{user or 'anonyme'} {path}")
+                hrefs = page.eval_on_selector_all(
+                    "a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+                )
+                todo += [h.split("#")[0] for h in hrefs if "?" not in h and not any(s in h for s in SKIPPED)]
+        finally:
+            browser.close()
+    assert len(seen) >= (5 if user is None else 15), seen

@@ -35,6 +35,13 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         # Datasette describes the filters in English words; the filter form above shows them already.
         ("{% if human_description_en %}{{ human_description_en }}{% endif %}", ""),
         ("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
+        # The filter form's fields have no label (axe-core: « label », « select-name »).
+        ('<select name="_filter_column_{{ loop.index }}">', '<select name="_filter_column_{{ loop.index }}" aria-label="Colonne filtrée">'),
+        ('<select name="_filter_op_{{ loop.index }}">', '<select name="_filter_op_{{ loop.index }}" aria-label="Condition">'),
+        ('<input type="text" name="_filter_value_{{ loop.index }}" class="filter-value"', '<input type="text" name="_filter_value_{{ loop.index }}" aria-label="Valeur" class="filter-value"'),
+        ('<select name="_filter_column">', '<select name="_filter_column" aria-label="Colonne à filtrer">'),
+        ('<select name="_filter_op">', '<select name="_filter_op" aria-label="Condition">'),
+        ('<input type="text" name="_filter_value" class="filter-value">', '<input type="text" name="_filter_value" aria-label="Valeur" class="filter-value">'),
         # table.js's own English (column menu, « Remove this filter »): see _table_fr.html.
         ("""<script src="{{ urls.static('table.js') }}" defer></script>""",
          """<script src="{{ urls.static('table.js') }}" defer></script>\n{% include "_table_fr.html" %}"""),
@@ -102,6 +109,8 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("from {{ other.other_column }} in {{ other.other_table }}", "par {{ other.other_column }} dans {{ other.other_table }}"),
     ],
     "_table.html": [
+        # A wide table scrolls: the keyboard must reach it (axe-core: « scrollable-region-focusable »).
+        ('<div class="table-wrapper">', '<div class="table-wrapper" tabindex="0" role="region" aria-label="Tableau">'),
         # A key that is a date (the rota's turns) links under its French date.
         ('type-{{ cell.value_type }}">{{ cell.value }}</td>',
          'type-{{ cell.value_type }}">{{ cell.value | cle if cell.value_type == "pk" else cell.value }}</td>'),
