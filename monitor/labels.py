@@ -73,11 +73,14 @@ COLUMN_FAMILIES = {
     "hidden_reason": "hidden_reason", "event": "event", "origin": "origin", "text_status": "text_status",
     "Lien": "status", "Statut": "pick_status", "Action": "action", "Suite": "pick_status", "Type": "kind",
     "Nuit": "run_status",
+    # the canned queries' own column names (metadata.yml)
+    "lien": "status", "statut": "pick_status", "suite": "pick_status", "type": "kind", "action": "action",
 }  # fmt: skip
 DATE_COLUMNS = {
     "published", "first_seen", "last_seen", "fetched_at", "created_at", "decided_at", "published_at",
     "checked_at", "at", "started_at", "finished_at", "last_fetch_at", "next_attempt_at", "lost_at",
     "start", "end", "Vérifié le", "Le", "Décidé le", "Date", "Perdu le", "Tour du", "Début", "Fin",
+    "verifie_le", "le", "decide_le", "tour_du", "date", "turn",
 }  # fmt: skip
 YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente"}
 

@@ -91,6 +91,7 @@ def metadata(
             "public_pages": list(triage.public_pages),
             "categories": list(triage.categories),
             "secrets_file": str(secrets.path.resolve()),
+            "config_dir": str(config_file.parent.resolve()),  # for the backlink report (/liens)
             "members": dict(member_names),
         }
     }

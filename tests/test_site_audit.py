@@ -210,6 +210,9 @@ def test_the_report_is_french_and_says_what_to_fix_first(audits: dict[str, Any])
     assert first_five.count("à corriger") == 5  # the five most severe come first
     page = render(report, name, "html")
     assert '<html lang="fr">' in page and KINDS["redirect_loop"].label in page
+    # The summary line reads as a sentence; each technical word shown gets one plain line.
+    assert re.search(r"\d+ à corriger</span>,\s*<span[^>]*>\d+ à améliorer</span> et", page)
+    assert "<dt>robots.txt</dt><dd>petit fichier" in page and "- **sitemap** : liste des pages" in markdown
     rows = list(csv.reader(io.StringIO(render(report, name, "csv"))))
     assert rows[0][:3] == ["gravité", "thème", "constat"] and len(rows) == len(PLANTED - FIXED) + 1
 
@@ -282,3 +285,13 @@ def test_an_audit_stopped_by_its_time_limit_is_not_complete(audits: dict[str, An
     )
     assert audit.stats["complete"] is False and not audit.crawl.complete
     assert "Exploration incomplète" in render(site_report(store), "C", "md")
+
+
+def test_the_glossary_keeps_the_words_a_report_shows_in_its_own_order() -> None:
+    from monitor.site.glossary import used
+
+    assert [w for w, _ in used(["Pas de SITEMAP", "Page bloquée par robots.txt"])] == [
+        "robots.txt",
+        "sitemap",
+    ]
+    assert used(["Titre trop court"]) == []

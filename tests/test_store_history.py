@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,33 @@ def test_report_in_three_formats(nights: Any) -> None:
     assert "<script" not in html.lower() and "http" in html
     markdown = render(context, "md")
     assert "| Association Sans Site | Site non renseigné |" in markdown
-    assert "nous n'avons pas l'adresse du site de votre association" in markdown
+    assert "Bonjour,\n\nNous n'avons pas l'adresse du site de votre association" in markdown
+    # Actions first (messages, then the rows to act on), the successes after; addresses as links.
+    assert html.index("À faire : messages à envoyer") < html.index("Situation par association")
+    assert html.index("Association Perdue") < html.index("Association Clignotante")
+    assert re.search(r'<a href="(http://127\.0\.1\.\d+:\d+/)" rel="noopener noreferrer">\1</a>', html)
     rows = list(csv.DictReader(io.StringIO(render(context, "csv"))))
     by_name = {row["association"]: row for row in rows}
     assert by_name["Association Clignotante"]["statut"] == "Site injoignable"
     assert by_name["Association Clignotante"]["emplacement"] == "pied de page"
     assert by_name["Association Perdue"]["page du lien"] == ""
+
+
+def test_the_first_check_does_not_list_every_link_as_new(nights: Any) -> None:
+    nights(None, None)
+    context = build_report(nights.store, nights.config)
+    assert context["first_check"] and context["changes"] == []
+    assert "C'est la première vérification" in render(context, "html")
+    assert "C'est la première vérification" in render(context, "md")
+    nights("nolink", None)
+    assert not build_report(nights.store, nights.config)["first_check"]
+
+
+def test_letters_to_members_explain_hidden_links_without_css_words() -> None:
+    from monitor.labels import labels
+
+    for reason, label in labels()["hidden_reason"].items():
+        assert not re.search(r"display|visibility|opacity|[a-z]:[a-z0-9]", label), (reason, label)
 
 
 def test_what_comes_from_the_web_stays_text_in_every_report_format(nights: Any) -> None:

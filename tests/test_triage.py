@@ -629,7 +629,7 @@ def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp
     assert PASSWORD not in secrets.read_text() and "pbkdf2_sha256$" in secrets.read_text()
     with running_desk(tmp_path / "veille.db", secrets, base_url="/veille/") as url:  # behind a proxy
         home = urllib.request.urlopen(url + "/", timeout=5).read().decode()
-        assert "Actualités publiées" in home and 'href="/veille/veille/publies"' in home
+        assert "Actualités publiées" in home and 'href="/veille/actualites"' in home
         feed = urllib.request.urlopen(url + "/actualites.atom", timeout=5)
         assert feed.headers["content-type"].startswith("application/atom+xml")
         assert f'href="{url}/actualites.atom" rel="self"' in feed.read().decode()

@@ -101,6 +101,18 @@ def assert_accessible(page: Any, name: str) -> None:
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
 
 
+def assert_menu_on_one_line(page: Any) -> None:
+    """The breadcrumb, then the menu's items side by side on one line, none glued to the other."""
+    crumbs = page.locator("header .crumbs").bounding_box()
+    items = [item.bounding_box() for item in page.locator("header ul.veille-menu li").all()]
+    assert len(items) >= 3 and len({round(box["y"]) for box in items}) == 1, items
+    assert crumbs["x"] + crumbs["width"] + 8 <= items[0]["x"], (crumbs, items[0])
+    bar = page.evaluate(
+        "getComputedStyle(document.querySelector('.page-header') || document.body).borderLeftStyle"
+    )
+    assert bar == "none"
+
+
 def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_url: str) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -115,6 +127,15 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             login(page, desk_url, "amicale-du-nid")
             assert "De veille : Amicale du Nid" in page.inner_text("body")
+            assert_menu_on_one_line(page)
+            page.goto(desk_url + "/veille/stories")
+            assert page.locator(".page-header").count() == 1
+            assert_menu_on_one_line(page)
+            page.locator("th .dropdown-menu-icon").nth(1).click()  # the column menu, in French
+            menu = page.inner_text(".dropdown-menu")
+            assert "Trier (croissant)" in menu and "Type : texte" in menu, menu
+            assert not any(word in menu for word in ("Sort", "Facet", "Hide", "Show", "Type:")), menu
+            page.keyboard.press("Escape")
             page.screenshot(path=str(ARTIFACTS / "1-accueil-association.png"))
             page.goto(desk_url + "/tri")
             assert XSS_TITLE in page.inner_text("body")  # markup shown as text, never run
@@ -154,18 +175,26 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             # A link from a digest opens the desk at that story's card.
             page.goto(desk_url + "/tri?histoire=s5")
             assert focused_card(page) == "Proxénétisme aggravé : trois interpellations"
-            # Keyboard only: j moves on, r writes the summary, Ctrl+Enter chooses, e dismisses.
+            # Keyboard only: on a fresh page the first j shows the first card, r writes the summary,
+            # Ctrl+Enter chooses, e dismisses, u undoes the dismissal.
             page.goto(desk_url + "/tri")
             page.keyboard.press("j")
-            second = focused_card(page)
+            first = focused_card(page)
+            assert first == page.inner_text("#carte-0 h2")
             page.keyboard.press("r")
             page.keyboard.type("Un résumé tapé au clavier.")
             with page.expect_navigation():
                 page.keyboard.press("Control+Enter")
-            assert message(page) == f"Choix enregistré : « {second} » attend l'avis du secrétariat."
+            assert message(page) == f"Choix enregistré : « {first} » attend l'avis du secrétariat."
+            dismissed = focused_card(page)
             with page.expect_navigation():
                 page.keyboard.press("e")
-            assert message(page).startswith("Histoire écartée :")
+            assert message(page) == f"Histoire écartée : « {dismissed} »."
+            with page.expect_navigation():
+                page.keyboard.press("u")
+            assert message(page) == f"Décision annulée : « {dismissed} » revient dans « À trier »."
+            with page.expect_navigation():
+                page.keyboard.press("e")
             context.close()
 
             # An association not on duty reads the queue and is shown no decision.
@@ -207,8 +236,16 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
             page.wait_for_load_state()
             assert message(page).startswith("Refusé :")
             page.screenshot(path=str(ARTIFACTS / "5-revue-apres.png"), full_page=True)
-            page.goto(desk_url + "/veille/publies")
+            page.goto(desk_url + "/actualites")
+            assert "Le secrétariat résume l'alerte." in page.inner_text("main, body")
+            assert_accessible(page, "Actualités publiées")
             page.screenshot(path=str(ARTIFACTS / "6-publies.png"), full_page=True)
+            # The guides show the screenshots this very test just made.
+            for guide in ("association", "secretariat"):
+                page.goto(desk_url + "/aide/" + guide)
+                assert page.evaluate("[...document.images].every((i) => i.complete && i.naturalWidth > 0)")
+                assert page.locator(".veille-guide img").count() >= 1
+                assert_accessible(page, "Aide : " + guide)
             context.close()
         finally:
             browser.close()
@@ -219,3 +256,34 @@ def test_the_desk_in_a_real_browser_clicks_keyboard_and_truthful_answers(desk_ur
     assert "Vendanges : des saisonniers soumis au travail forcé" in feed
     assert "Le secrétariat résume l" in feed
     assert dialogs == []
+
+
+@pytest.mark.parametrize("user", [None, "amicale-du-nid", "fondation-scelles", "secretariat"])
+def test_axe_core_finds_nothing_on_any_page_a_role_reaches(desk_url: str, user: str | None) -> None:
+    """The walk of tests/test_desk_walk.py, in Chromium: axe-core on every page reached by links."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_desk_walk import MAX_PAGES, SKIPPED
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR").new_page()
+            if user:
+                login(page, desk_url, user)
+            seen: set[str] = set()
+            todo = ["/"]
+            while todo and len(seen) < MAX_PAGES:
+                path = todo.pop(0)
+                if path in seen:
+                    continue
+                seen.add(path)
+                page.goto(desk_url + path)
+                assert_accessible(page, f"{user or 'anonyme'} {path}")
+                hrefs = page.eval_on_selector_all(
+                    "a[href^='/']", "links => links.map(a => a.getAttribute('href'))"
+                )
+                todo += [h.split("#")[0] for h in hrefs if "?" not in h and not any(s in h for s in SKIPPED)]
+        finally:
+            browser.close()
+    assert len(seen) >= (5 if user is None else 15), seen

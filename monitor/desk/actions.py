@@ -23,8 +23,11 @@ STORY_ACTIONS = ("choisir", "signaler", "ecarter", "annuler")
 REVIEW_ACTIONS = ("accepter_publier", "accepter", "publier", "refuser")
 # « … a déjà été choisie par X le 24 nov. 2026 »
 PAST = {"choisir": "choisie", "signaler": "signalée", "ecarter": "écartée"}
+# People are named as people: an account that is no association is the secretariat's.
+SECRETARIAT = "le secrétariat"
 PICK = (
-    "SELECT p.*, s.title, coalesce(m.name, p.member_id) AS who, coalesce(d.name, p.decided_by) AS decider"
+    f"SELECT p.*, s.title, coalesce(m.name, '{SECRETARIAT}') AS who, m.id IS NULL AS by_secretariat,"
+    f" coalesce(d.name, '{SECRETARIAT}') AS decider"
     " FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id"
     " LEFT JOIN members d ON d.id = p.decided_by"
 )
@@ -101,14 +104,20 @@ def act_on_story(
     if live:
         return Outcome("already", f"{title} a déjà été {PAST[live['action']]} par {live['who']} le "
                                   f"{day_fr(live['created_at'])}.", story_id)  # fmt: skip
-    if action == "ecarter":
-        dismissed = _one(
-            conn, f"{PICK} WHERE p.story_id = ? AND p.status = 'ecarte' AND p.created_at >= ?",
-            [story_id, story["last_seen"] or ""],
-        )  # fmt: skip
-        if dismissed:
-            return Outcome("already", f"{title} a déjà été écartée par {dismissed['who']} le "
-                                      f"{day_fr(dismissed['created_at'])}.", story_id)  # fmt: skip
+    # A form is shown only for a story waiting in « À trier »: if it was dismissed or refused since
+    # (another tab, another person), the decision is answered with what happened, and changes nothing.
+    decided = _one(
+        conn, f"{PICK} WHERE p.story_id = ? AND p.status IN ('ecarte', 'refuse')"
+              " AND coalesce(p.decided_at, p.created_at) >= ? ORDER BY p.id DESC",
+        [story_id, story["last_seen"] or ""],
+    )  # fmt: skip
+    if decided and decided["status"] == "ecarte":
+        return Outcome("already", f"{title} a déjà été écartée par {decided['who']} le "
+                                  f"{day_fr(decided['created_at'])}.", story_id)  # fmt: skip
+    if decided:
+        by = f"par {decided['decider']} le {day_fr(decided['decided_at'])}"
+        return Outcome("already", f"Le choix de {title} a déjà été refusé {by} : elle attend un nouvel "
+                                  "article.", story_id)  # fmt: skip
     summary, category = xml_safe(summary).strip(), category.strip()
     if action == "choisir" and not summary:
         return Outcome("impossible", f"Écrivez un court résumé pour choisir {title}.", story_id)
@@ -141,9 +150,17 @@ def _undo_dismissal(
         return Outcome("impossible", f"{title} n'a pas été écartée.", story_id)
     if dismissal["status"] == "annule":
         return Outcome("already", f"La décision d'écarter {title} est déjà annulée.", story_id)
+    if not actor.secretariat and dismissal["by_secretariat"]:
+        return Outcome("forbidden", f"{title} a été écartée par le secrétariat : seul le secrétariat peut "
+                                    "annuler cette décision.", story_id)  # fmt: skip
     if not actor.secretariat and (turn is None or dismissal["turn"] != turn):
         return Outcome("impossible", f"{title} a été écartée lors d'un tour précédent : seul le secrétariat "
                                      "peut encore annuler cette décision.", story_id)  # fmt: skip
+    live = _one(conn, f"{PICK} WHERE p.story_id = ? AND p.status IN ({LIVE}) ORDER BY p.id DESC", [story_id])
+    if live:  # undoing would not bring it back: say why, change nothing
+        done = f"{PAST[live['action']]} par {live['who']} le {day_fr(live['created_at'])}"
+        return Outcome("impossible", f"{title} ne revient pas dans « À trier » : elle a été {done}.",
+                       story_id)  # fmt: skip
     if not _changed(conn, UNDO, [actor.id, now, dismissal["id"], "ecarte"]):
         return Outcome("already", f"La décision d'écarter {title} est déjà annulée.", story_id)
     return Outcome("done", f"Décision annulée : {title} revient dans « À trier ».", story_id)
@@ -155,10 +172,11 @@ def review_pick(
     pick_id: int,
     action: str,
     now: str,
-    summary: str = "",
+    summary: str | None = None,
     reason: str = "",
 ) -> Outcome:
-    """The secretariat accepts (and publishes), publishes, or refuses (with a reason) a pick or an alert."""
+    """The secretariat accepts (and publishes), publishes, or refuses (with a reason) a pick or an alert.
+    `summary` is what the form showed (published as is, even emptied); None keeps the pick's own."""
     if not actor.secretariat:
         return Outcome("forbidden", "Seul le secrétariat accepte, refuse et publie les choix.")
     pick = _one(conn, f"{PICK} WHERE p.id = ?", [pick_id])
@@ -172,23 +190,24 @@ def review_pick(
         return Outcome("already", f"{title} est déjà publiée (depuis le {day_fr(pick['published_at'])}).")
     if status == "refuse":
         if action == "refuser":
-            return Outcome("already", f"Ce choix est déjà refusé ({by}).")
-        return Outcome("impossible", f"Ce choix a été refusé {by} : il ne peut plus être accepté ni publié.")
+            return Outcome("already", f"Le choix de {title} est déjà refusé ({by}).")
+        return Outcome("impossible", f"Le choix de {title} a été refusé {by} : il ne peut plus être accepté "
+                                     "ni publié.")  # fmt: skip
     if action == "refuser":
         if not reason.strip():
             return Outcome("impossible", "Indiquez le motif du refus : l'association le verra.")
         changed = _changed(conn, REFUSE, [reason.strip(), actor.id, now, pick_id, status])
         return _answer(changed, f"Refusé : {title}. L'association verra le motif.")
-    summary = xml_safe(summary).strip() or (pick["summary"] or "")
+    summary = (pick["summary"] or "") if summary is None else xml_safe(summary).strip()
     if action == "accepter":
         if status == "accepte":
-            return Outcome("already", f"Ce choix est déjà accepté ({by}).")
+            return Outcome("already", f"Le choix de {title} est déjà accepté ({by}).")
         changed = _accept(conn, actor, pick_id, status, summary, now)
         return _answer(changed, f"Accepté : {title} attend sa publication.")
     if action == "publier" and status != "accepte":
         return Outcome("impossible", f"Acceptez d'abord {title} (ou « Accepter et publier »).")
     if not summary:
-        return Outcome("impossible", f"Écrivez un résumé pour publier {title} : une alerte n'en a pas.")
+        return Outcome("impossible", f"Écrivez un résumé pour publier {title} : rien n'a été publié.")
     with conn:  # accept and publish together, or neither
         accepted = status == "accepte" or _accept(conn, actor, pick_id, status, summary, now, commit=False)
         published = accepted and conn.execute(PUBLISH, [summary, now, pick_id, "accepte"]).rowcount == 1

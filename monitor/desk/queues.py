@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.desk.actions import LIVE
+from monitor.desk.actions import LIVE, SECRETARIAT
 from monitor.labels import PARIS, day_fr, json_list, label
 
 # A story waits while nobody picked or alerted it, and nobody refused or dismissed it since its
@@ -55,15 +55,15 @@ SELECT (SELECT count(*) FROM stories WHERE relevant = 1) - (
   SELECT count(DISTINCT p.story_id) FROM picks p JOIN stories s ON s.id = p.story_id
    WHERE s.relevant = 1 AND (p.status IN ({LIVE}) OR {DECIDED_SINCE_LAST_ARTICLE}))
 """
-REVIEW = """
+REVIEW = f"""
 SELECT p.id, p.action, p.status, p.summary, p.category, p.created_at, p.decided_at,
-       coalesce(m.name, p.member_id) AS who, s.id AS story_id, s.title, s.url, s.summary AS lead
+       coalesce(m.name, '{SECRETARIAT}') AS who, s.id AS story_id, s.title, s.url, s.summary AS lead
 FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id
 WHERE p.status IN ('propose', 'signale', 'accepte')
 ORDER BY p.status = 'accepte', p.created_at, p.id
 """
-DISMISSED_THIS_TURN = """
-SELECT p.story_id, s.title, p.created_at, coalesce(m.name, p.member_id) AS who
+DISMISSED_THIS_TURN = f"""
+SELECT p.story_id, s.title, p.created_at, coalesce(m.name, '{SECRETARIAT}') AS who
 FROM picks p JOIN stories s ON s.id = p.story_id LEFT JOIN members m ON m.id = p.member_id
 WHERE p.status = 'ecarte' AND p.turn = :turn
 ORDER BY p.id DESC

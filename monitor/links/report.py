@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from monitor.config import Config
 from monitor.labels import date_fr, labels, plural
@@ -25,6 +26,8 @@ from monitor.store import Store
 TEMPLATES = Path(__file__).parent.parent / "templates"
 FORMATS = ("html", "md", "csv")  # as offered by `veille links report --format`
 NEEDS_A_REQUEST = ("missing", "hidden", "linked_nofollow", "blocked", "no_site")
+# Actions first (the associations to write to), then what cannot be judged, then the successes.
+REPORT_ORDER = (*NEEDS_A_REQUEST, "unreachable", "linked")
 
 
 def link_snippet(config: Config) -> str:
@@ -36,7 +39,16 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=autoescape, keep_trailing_newline=True
     )
     environment.filters["md"] = markdown_text
+    environment.filters["lien"] = address_link
     return environment
+
+
+def address_link(url: Any) -> Markup:
+    """An http(s) address as a link a reader can click; anything else as inert text."""
+    text = str(url or "")
+    if text.startswith(("http://", "https://")):
+        return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(text)
+    return Markup("{0}").format(text)
 
 
 def markdown_text(text: Any) -> str:
@@ -70,7 +82,7 @@ def build_report(store: Store, config: Config) -> dict[str, Any]:
     names = labels()
     runs = store.last_runs("links", 1)
     run = runs[0] if runs else None
-    rows, requests, counts = [], [], {s: 0 for s in STATUSES}
+    rows, requests, counts = [], [], {s: 0 for s in REPORT_ORDER if s in STATUSES}
     for member in config.members:
         check = None
         if run:
@@ -110,7 +122,7 @@ def build_report(store: Store, config: Config) -> dict[str, Any]:
         if status in counts:
             counts[status] += 1
         rows.append(row)
-    order = {s: i for i, s in enumerate(STATUSES)}
+    order = {s: i for i, s in enumerate(REPORT_ORDER)}
     rows.sort(key=lambda r: (order.get(r["status"], len(order)), r["name"]))
 
     context: dict[str, Any] = {
@@ -125,13 +137,15 @@ def build_report(store: Store, config: Config) -> dict[str, Any]:
     }
     member_names = {m.id: m.name for m in config.members}
     context["changes"] = []
-    if run:
+    # The first check has nothing to compare with: every link would be listed as new.
+    context["first_check"] = run is not None and len(store.last_runs("links", 2)) < 2
+    if run and not context["first_check"]:
         for event in store.db.query("SELECT * FROM link_events WHERE run_id = ? ORDER BY id", [run["id"]]):
             context["changes"].append(
                 {
                     "name": member_names.get(event["member_id"], event["member_id"]),
                     "label": names["event"].get(event["event"], event["event"]),
-                    "detail": event["detail"],
+                    "detail": names["hidden_reason"].get(event["detail"], event["detail"]),
                 }
             )
     message = _environment(autoescape=False).get_template("request_message.txt.j2")

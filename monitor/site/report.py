@@ -14,6 +14,7 @@ from typing import Any
 from monitor.labels import date_fr, plural
 from monitor.links.report import _environment, spreadsheet_text
 from monitor.site.catalogue import FIX, KINDS, SEVERITIES, THEMES, Kind, severity_rank
+from monitor.site.glossary import used
 from monitor.site.model import Finding
 from monitor.store import Store
 
@@ -122,18 +123,13 @@ def render(report: SiteReport, collectif_name: str, fmt: str, fragment: bool = F
         return _render_csv(report)
     if fmt not in ("html", "md"):
         raise ValueError(f"unknown report format {fmt!r} (expected html, md or csv)")
+    words = used(text for g in report.groups for text in (g.kind.label, g.kind.why, g.kind.fix))
     return (
         _environment(autoescape=fmt == "html")
         .get_template(f"site_report.{fmt}.j2")
-        .render(
-            report=report,
-            kinds=KINDS,
-            collectif=collectif_name,
-            date_fr=date_fr,
-            fragment=fragment,
-            plural=plural,
-        )
-    )
+        .render(report=report, kinds=KINDS, collectif=collectif_name, date_fr=date_fr, fragment=fragment,
+                glossary=words, plural=plural)
+    )  # fmt: skip
 
 
 def _render_csv(report: SiteReport) -> str:

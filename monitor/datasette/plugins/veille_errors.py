@@ -32,6 +32,10 @@ def expected_status(exception: BaseException) -> int | None:
     status = getattr(exception, "status", None)
     if isinstance(exception, (Base400, DatasetteError)) and isinstance(status, int) and status < 500:
         return status
+    # Datasette raises its own error with status 500 for a visitor's bad parameter (« Cannot sort
+    # table by … »): a wrong address, answered in French, not a failure of the desk.
+    if isinstance(exception, DatasetteError):
+        return 400
     return None
 
 

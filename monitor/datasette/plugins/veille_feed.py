@@ -1,6 +1,7 @@
-"""The published news as an Atom feed (`/actualites.atom`) and JSON (`/actualites.json`), for the
-Collectif's site. Built from the `publies` canned query; an empty feed is still a valid feed (the
-datasette-atom renderer fails on zero rows)."""
+"""The published news as a public page (`/actualites`, the fragment `veille export` writes), an Atom
+feed (`/actualites.atom`) and JSON (`/actualites.json`), for the Collectif's site. Built from the
+`publies` canned query; an empty feed is still a valid feed (the datasette-atom renderer fails on zero
+rows)."""
 
 from __future__ import annotations
 
@@ -61,6 +62,18 @@ async def feed_json(datasette: Any, request: Any) -> Response:
     return Response.json({"items": items})
 
 
+async def news_page(datasette: Any, request: Any) -> Response:
+    from monitor.news.export import news_items, render
+
+    fragment = render(news_items(await _published(datasette)), "html")
+    context = {"actualites": fragment, "collectif": COLLECTIF}
+    return Response.html(await datasette.render_template("actualites.html", context, request=request))
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/actualites\.atom$", feed_atom), (r"^/actualites\.json$", feed_json)]
+    return [
+        (r"^/actualites$", news_page),
+        (r"^/actualites\.atom$", feed_atom),
+        (r"^/actualites\.json$", feed_json),
+    ]

@@ -7,19 +7,17 @@ from typing import Any
 
 import sqlite_utils
 from datasette import hookimpl
-from datasette.utils.asgi import Forbidden, Response
+from datasette.utils.asgi import Response
 
-from monitor.desk_login import login_url
+from monitor.desk.pages import secretariat_gate
 from monitor.site.report import render, site_report
 from monitor.store import Store
 
 
 async def audit_page(request: Any, datasette: Any) -> Response:
-    actor = request.actor
-    if not actor:
-        return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
-    if actor.get("role") != "secretariat":
-        raise Forbidden("L'audit du site est réservé au secrétariat.")
+    gate = secretariat_gate(datasette, request, "L'audit du site est réservé au secrétariat.")
+    if gate:
+        return gate
     database = datasette.get_database()
 
     def report(connection: Any) -> str:

@@ -151,7 +151,7 @@ async def pick_action(request: Any, datasette: Any) -> Response:
                 pick_id,
                 action,
                 now_utc(),
-                summary=form.get("summary", ""),
+                summary=form.get("summary"),
                 reason=form.get("reason", ""),
             )
 

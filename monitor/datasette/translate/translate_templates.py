@@ -35,6 +35,19 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         # Datasette describes the filters in English words; the filter form above shows them already.
         ("{% if human_description_en %}{{ human_description_en }}{% endif %}", ""),
         ("{% if is_view %} (view){% endif %}", "{% if is_view %} (vue){% endif %}"),
+        # The filter form's fields have no label (axe-core: « label », « select-name »).
+        ('<select name="_filter_column_{{ loop.index }}">', '<select name="_filter_column_{{ loop.index }}" aria-label="Colonne filtrée">'),
+        ('<select name="_filter_op_{{ loop.index }}">', '<select name="_filter_op_{{ loop.index }}" aria-label="Condition">'),
+        ('<input type="text" name="_filter_value_{{ loop.index }}" class="filter-value"', '<input type="text" name="_filter_value_{{ loop.index }}" aria-label="Valeur" class="filter-value"'),
+        ('<select name="_filter_column">', '<select name="_filter_column" aria-label="Colonne à filtrer">'),
+        ('<select name="_filter_op">', '<select name="_filter_op" aria-label="Condition">'),
+        ('<input type="text" name="_filter_value" class="filter-value">', '<input type="text" name="_filter_value" aria-label="Valeur" class="filter-value">'),
+        # table.js's own English (column menu, « Remove this filter »): see _table_fr.html.
+        ("""<script src="{{ urls.static('table.js') }}" defer></script>""",
+         """<script src="{{ urls.static('table.js') }}" defer></script>\n{% include "_table_fr.html" %}"""),
+        # Both filter forms: the operators' English names read through labels_fr.yml (plugins/veille_labels.py).
+        ('{% if key == lookup %} selected{% endif %}>{{ display }}</option>',
+         '{% if key == lookup %} selected{% endif %}>{{ display | operateur }}</option>'),
         ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
         ('{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}\n',
          '{{ "{:,}".format(filtered_table_rows_count).replace(",", " ") }} ligne{% if filtered_table_rows_count > 1 %}s{% endif %}{% endif %}\n'),
@@ -65,6 +78,7 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<input type="submit" value="Export CSV">', '<input type="submit" value="Exporter en CSV">'),
     ],
     "database.html": [
+        ("<h3>Custom SQL query</h3>", "<h3>Requête SQL libre</h3>"),
         ("<title id=\"actions-menu-links-title\">Table actions</title>", "<title id=\"actions-menu-links-title\">Actions</title>"),
         ("hidden>Format SQL</button>", "hidden>Mettre en forme</button>"),
         ('<input type="submit" value="Run SQL">', '<input type="submit" value="Exécuter">'),
@@ -84,6 +98,10 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("Download SQLite DB:", "Télécharger la base SQLite :"),
     ],
     "row.html": [
+        # The row's title: the table's French name and its key (a date in French), with no bar of the
+        # database's colour beside it.
+        ("""<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %} 🔒{% endif %}</h1>""",
+         """<h1>{{ metadata.title or table }} : {{ primary_key_values | map("libelle", none, "date") | join(", ") }}{% if private %} 🔒{% endif %}</h1>"""),
         ("<p>This data as ", "<p>Ces données en "),
         ("<h2>Links from other tables</h2>", "<h2>Liens depuis d'autres tables</h2>"),
         ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>',
@@ -91,6 +109,11 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("from {{ other.other_column }} in {{ other.other_table }}", "par {{ other.other_column }} dans {{ other.other_table }}"),
     ],
     "_table.html": [
+        # A wide table scrolls: the keyboard must reach it (axe-core: « scrollable-region-focusable »).
+        ('<div class="table-wrapper">', '<div class="table-wrapper" tabindex="0" role="region" aria-label="Tableau">'),
+        # A key that is a date (the rota's turns) links under its French date.
+        ('type-{{ cell.value_type }}">{{ cell.value }}</td>',
+         'type-{{ cell.value_type }}">{{ cell.value | cle if cell.value_type == "pk" else cell.value }}</td>'),
         ("{{ column.name }}\n", "{{ column.description or column.name }}\n"),
         ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.description or column.name }}&nbsp;▼</a>'),
         ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.description or column.name }}{% if column.name == sort_desc %}'),
