@@ -181,26 +181,16 @@ def bench(args: argparse.Namespace, bases: list[str]) -> None:
     stored = counted.execute("select count(*) from articles").fetchone()[0]
     relevant = counted.execute("select count(*) from articles where relevant").fetchone()[0]
     print(f"  stored {stored} articles, {relevant} relevant")
-    ratios(
-        "feed stage / bare, wall",
-        [(f[0], b[0]) for f, b in zip(first_runs, bare_runs, strict=True)],
-        "<= 1.5x",
-    )
-    ratios(
-        "feed stage / bare, CPU",
-        [(f[1], b[1]) for f, b in zip(first_runs, bare_runs, strict=True)],
-        "<= 1.5x",
-    )
-    ratios(
-        "second night / first, wall",
-        [(s[0], f[0]) for s, f in zip(second_runs, first_runs, strict=True)],
-        "<= 0.15x",
-    )
-    ratios(
-        "second night / first, CPU",
-        [(s[1], f[1]) for s, f in zip(second_runs, first_runs, strict=True)],
-        "<= 0.15x",
-    )
+    for label, runs, against, target in (
+        ("feed stage / bare", first_runs, bare_runs, "<= 1.5x"),
+        ("second night / first", second_runs, first_runs, "<= 0.15x"),
+    ):
+        for column, unit in ((0, "wall"), (1, "CPU")):
+            ratios(
+                f"{label}, {unit}",
+                [(a[column], b[column]) for a, b in zip(runs, against, strict=True)],
+                target,
+            )
 
     # Article stage: the pages a night fetches (20 per source), through the same spider as run_news.
     pages = [f"{bases[i % HOSTS]}{entry(i, j)[2]}" for i in range(args.feeds) for j in range(20)]
