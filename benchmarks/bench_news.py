@@ -18,25 +18,24 @@ Run: uv run python benchmarks/bench_news.py [--feeds 50] [--entries 200]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import resource
-import socket
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import formatdate
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing import Pipe, Process
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.nginx import nginx  # noqa: E402
 from benchmarks.realistic import article, entry  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.crawl import global_concurrency, run_spider  # noqa: E402
@@ -69,70 +68,37 @@ def article_path_entry(path: str) -> tuple[int, int]:
     return int(feed), int(index)
 
 
-class Newsroom(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    entries = 200
-    cache: dict[str, bytes] = {}
-
-    def setup(self) -> None:
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        host = int(self.server.server_address[0].rsplit(".", 1)[1])
-        if self.path.startswith("/feed/"):
-            feed = int(self.path.split("/")[2].split(".")[0])
-            key = f"feed{feed}"
-            if key not in self.cache:
-                self.cache[key] = feed_xml(host, feed, self.entries)
-            body, kind = self.cache[key], "application/rss+xml"
-        elif self.path.startswith("/a/"):
-            feed, index = article_path_entry(self.path)
-            title, summary, _ = entry(feed, index)
-            body, kind = article(feed, index, title, summary), "text/html; charset=utf-8"
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        if self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("ETag", etag)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def write_newsroom(root: Path, feeds: int, entries: int) -> None:
+    """The feeds (/feed/N.xml) and every entry's article page (/a/...) as static files."""
+    (root / "feed").mkdir(parents=True, exist_ok=True)
+    for feed in range(feeds):
+        (root / "feed" / f"{feed}.xml").write_bytes(feed_xml(0, feed, entries))
+        for index in range(entries):
+            title, summary, path = entry(feed, index)
+            page = root / path.lstrip("/")
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_bytes(article(feed, index, title, summary))
 
 
-def _serve_forever(entries: int, connection: Connection) -> None:
-    Newsroom.entries = entries
-    bases = []
-    for n in range(1, HOSTS + 1):
-        server = ThreadingHTTPServer((f"127.0.3.{n}", 0), Newsroom)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        bases.append(f"http://127.0.3.{n}:{server.server_address[1]}")
-    connection.send(bases)
-    threading.Event().wait()
+@contextmanager
+def newsroom(feeds: int, entries: int) -> Iterator[list[str]]:
+    """Serve the newsroom from nginx on HOSTS loopback addresses; yields their base URLs."""
+    root = Path(tempfile.mkdtemp(prefix="veille-bench-newsroom-"))
+    try:
+        write_newsroom(root, feeds, entries)
+        with nginx(root, [f"127.0.3.{n}" for n in range(1, HOSTS + 1)]) as bases:
+            yield bases
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
-def serve(entries: int) -> list[str]:
-    """Start the newsroom in a process of its own: a real web does not share our interpreter."""
-    parent, child = Pipe()
-    Process(target=_serve_forever, args=(entries, child), daemon=True).start()
-    return parent.recv()
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def bare(spider: str, urls: list[str], tmp: Path, per_host: int, *extra: str) -> float:
+def bare(spider: str, urls: list[str], tmp: Path, per_host: int, *extra: str) -> tuple[float, float]:
+    """(wall s, CPU s) of a plain Scrapy spider over `urls`."""
     listing = tmp / f"{spider}-urls.json"
     listing.write_text(json.dumps(urls))
     command = [
@@ -140,28 +106,55 @@ def bare(spider: str, urls: list[str], tmp: Path, per_host: int, *extra: str) ->
         "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={per_host}", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=ERROR",
         "-s", f"CONCURRENT_REQUESTS={global_concurrency(urls, per_host)}", "-s", "TELNETCONSOLE_ENABLED=False", *extra,
     ]  # fmt: skip
-    started = time.perf_counter()
-    subprocess.run(command, cwd=tmp, check=True)  # a folder without scrapy.cfg: Scrapy's defaults
-    return time.perf_counter() - started
+    return timed(command, tmp)  # a folder without scrapy.cfg: Scrapy's defaults
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall s, CPU s of the process and its children) of one command."""
+    cpu, started = children_cpu(), time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started, children_cpu() - cpu
+
+
+def write_config(folder: Path, feeds: list[str], entries: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yml").write_text(
+        "collectif: {name: Collectif, site: 'https://www.contrelatraite.org/', domains: [contrelatraite.org]}\n"
+        "crawl: {delay_s: 0, timeout_s: 20, retries: 0}\n"
+        f"news: {{articles_per_source: 20, max_entries_per_source: {entries}}}\n"
+    )
+    (folder / "members.yml").write_text("members: []\n")
+    sources = "".join(
+        f"  - {{id: feed-{n}, name: Flux {n}, kind: feed, url: '{url}', language: fr}}\n"
+        for n, url in enumerate(feeds)
+    )
+    (folder / "sources.yml").write_text(f"search_engines: {{}}\nsources:\n{sources}", encoding="utf-8")
+    shutil.copy(ROOT / "data" / "topics.yml", folder / "topics.yml")
+    return folder
+
+
+def ratios(label: str, pairs: list[tuple[float, float]], target: str) -> None:
+    """The median of the per-pair ratios (each pair measured back to back), and their range."""
+    each = sorted(a / b for a, b in pairs)
+    print(f"  {label}: median {statistics.median(each):.2f}x (range {each[0]:.2f}-{each[-1]:.2f}, "
+          f"{len(each)} pairs; target {target})")  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--entries", type=int, default=200)
+    parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--classify-items", type=int, default=50_000)
     args = parser.parse_args()
-    bases = serve(args.entries)
+    with newsroom(args.feeds, args.entries) as bases:
+        bench(args, bases)
+
+
+def bench(args: argparse.Namespace, bases: list[str]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="veille-bench-news-"))
     feeds = [f"{bases[i % HOSTS]}/feed/{i}.xml" for i in range(args.feeds)]
-    config_dir = tmp / "config"
-    config_dir.mkdir()
-    (config_dir / "config.yml").write_text(
-        "collectif: {name: Collectif, site: 'https://www.contrelatraite.org/', domains: [contrelatraite.org]}\n"
-        "crawl: {delay_s: 0, timeout_s: 20, retries: 0}\n"
-        f"news: {{articles_per_source: 20, max_entries_per_source: {args.entries}}}\n"
-    )
-    (config_dir / "members.yml").write_text("members: []\n")
+    config_dir = write_config(tmp / "config", feeds, args.entries)
     config = load_config(config_dir)
     lexicon = load_lexicon(ROOT / "data" / "topics.yml")
     per_host = config.crawl["concurrency_per_site"]
@@ -170,20 +163,34 @@ def main() -> None:
         for i, url in enumerate(feeds)
     ]
 
-    bare_feeds = min(bare("bare_feeds.py", feeds, tmp, per_host) for _ in range(3))
-    feed_times = []
-    for attempt in range(3):
-        store = Store.open(tmp / f"feeds-{attempt}.db")
-        store.sync_sources(sources)
-        started = time.perf_counter()
-        _, feed_summary = run_news(store, config, lexicon, fetch_articles=False)
-        feed_times.append(time.perf_counter() - started)
-    print(f"feeds: {args.feeds} × {args.entries} entries on {HOSTS} hosts; stored {feed_summary.new_articles}, "
-          f"relevant {feed_summary.relevant}")  # fmt: skip
-    print(
-        f"feed stage  bare (download + feedparser) {bare_feeds:6.2f} s | veille (download + parse + classify"
-        f" + store) {min(feed_times):6.2f} s | ratio {min(feed_times) / bare_feeds:.2f}x (target <= 1.5x)"
-    )
+    # Feed stage, CLI against bare, in alternating pairs; then the second night (all 304) on the same
+    # database, start-up included, against the first.
+    print(f"feeds: {args.feeds} x {args.entries} entries on {HOSTS} hosts served by nginx")
+    bare_runs, first_runs, second_runs = [], [], []
+    for attempt in range(args.pairs):
+        bare_runs.append(bare("bare_feeds.py", feeds, tmp, per_host))
+        db = tmp / f"feeds-{attempt}.db"
+        run = [sys.executable, "-m", "monitor", "news", "run", "--no-articles", "-q", "--config", str(config_dir),
+               "--db", str(db)]  # fmt: skip
+        first_runs.append(timed(run, ROOT))
+        second_runs.append(timed(run, ROOT))
+        print(f"  pair {attempt + 1}: bare {bare_runs[-1][0]:.2f} s wall / {bare_runs[-1][1]:.2f} s CPU | veille "
+              f"news run --no-articles {first_runs[-1][0]:.2f} s / {first_runs[-1][1]:.2f} s CPU | second night "
+              f"(all 304) {second_runs[-1][0]:.2f} s / {second_runs[-1][1]:.2f} s CPU")  # fmt: skip
+    counted = Store.open(tmp / "feeds-0.db").db
+    stored = counted.execute("select count(*) from articles").fetchone()[0]
+    relevant = counted.execute("select count(*) from articles where relevant").fetchone()[0]
+    print(f"  stored {stored} articles, {relevant} relevant")
+    for label, runs, against, target in (
+        ("feed stage / bare", first_runs, bare_runs, "<= 1.5x"),
+        ("second night / first", second_runs, first_runs, "<= 0.15x"),
+    ):
+        for column, unit in ((0, "wall"), (1, "CPU")):
+            ratios(
+                f"{label}, {unit}",
+                [(a[column], b[column]) for a, b in zip(runs, against, strict=True)],
+                target,
+            )
 
     # Article stage: the pages a night fetches (20 per source), through the same spider as run_news.
     pages = [f"{bases[i % HOSTS]}{entry(i, j)[2]}" for i in range(args.feeds) for j in range(20)]
@@ -191,21 +198,21 @@ def main() -> None:
     origin_hosts = [b.split("//")[1].split(":")[0] for b in bases]
     job.write_text(json.dumps({"articles": [{"url": u} for u in pages], "origin_hosts": origin_hosts}))
     settings = {**config.scrapy_settings(), "CONCURRENT_REQUESTS": global_concurrency(pages, per_host)}
-    article_times, bare_times = [], []
-    for _ in range(2):
+    article_pairs = []
+    for _ in range(args.pairs):
+        bare_s = bare("bare_articles.py", pages, tmp, per_host)[0]
         started = time.perf_counter()
         extracted = run_spider("articles", {"job": str(job)}, settings, 900).items
-        article_times.append(time.perf_counter() - started)
-        bare_times.append(bare("bare_articles.py", pages, tmp, per_host))
+        article_pairs.append((time.perf_counter() - started, bare_s))
     ok = sum(1 for item in extracted if item.get("ok") and item.get("text"))
     size = sum(len(article(*article_path_entry(p), *entry(*article_path_entry(p))[:2])) for p in pages) / len(
         pages
     )
     print(
-        f"article stage ({len(pages)} pages of {size / 1024:.0f} kB on average)  bare (fetch + trafilatura)"
-        f" {len(pages) / min(bare_times):6.1f} pages/s | veille {len(pages) / min(article_times):6.1f} pages/s"
-        f" ({ok}/{len(pages)} with text) | ratio {min(article_times) / min(bare_times):.2f}x (target <= 1.3x)"
+        f"article stage ({len(pages)} pages of {size / 1024:.0f} kB on average, {ok}/{len(pages)} with text):"
+        f" veille {len(pages) / statistics.median(a for a, _ in article_pairs):.1f} pages/s"
     )
+    ratios("article stage / bare (fetch + trafilatura), wall", article_pairs, "<= 1.3x")
 
     # Two nights with articles: the second over the unchanged web.
     store = Store.open(tmp / "nights.db")
@@ -219,9 +226,9 @@ def main() -> None:
     first_requests = first.fetched + first.articles_fetched
     saved = second.not_modified + (first.articles_fetched - second.articles_fetched)
     print(
-        f"second night: {second.not_modified}/{second.fetched} feeds answered 304, {second.articles_fetched} "
-        f"article pages fetched; {saved / first_requests:.1%} of the first night's requests answered 304 or "
-        f"skipped (target >= 95%); {second_s:.2f} s vs {first_s:.2f} s = {second_s / first_s:.1%} (target <= 15%)"
+        f"second night with articles: {second.not_modified}/{second.fetched} feeds answered 304, "
+        f"{second.articles_fetched} article pages fetched; {saved / first_requests:.1%} of the first night's "
+        f"requests answered 304 or skipped (target >= 95%); {second_s:.2f} s vs {first_s:.2f} s in-process"
     )
 
     items = tmp / "classify.jsonl"

@@ -1,6 +1,6 @@
 """Benchmark of the night: the whole `veille run` against the separate `veille links run` and `veille
 news run` on the same web (the links benchmark's 25 sites × 60 pages and the news benchmark's 50 feeds
-× 200 entries with their article pages, together), each on a fresh database, best of two, in the same
+× 200 entries with their article pages, served by nginx, together), each on a fresh database, best of two, in the same
 run; then the daemon `veille schedule` at rest: its memory and CPU over 20 s between nights.
 
 Target: the night ≤ 1.15× the sum of the two commands; the daemon under 60 MB and ~0 % CPU at rest.
@@ -21,8 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_links import serve as serve_sites  # noqa: E402
 from benchmarks.bench_links import timed  # noqa: E402
-from benchmarks.bench_news import HOSTS  # noqa: E402
-from benchmarks.bench_news import serve as serve_newsroom  # noqa: E402
+from benchmarks.bench_news import HOSTS, newsroom  # noqa: E402
 
 
 def write_config(folder: Path, sites: list[str], feeds: list[str]) -> Path:
@@ -76,8 +75,12 @@ def daemon_at_rest(config: Path, db: Path, seconds: float = 20) -> tuple[float, 
 
 
 def main() -> None:
+    with newsroom(50, 200) as bases:
+        bench(bases)
+
+
+def bench(bases: list[str]) -> None:
     sites = serve_sites(25)
-    bases = serve_newsroom(200)
     feeds = [f"{bases[i % HOSTS]}/feed/{i}.xml" for i in range(50)]
     tmp = Path(tempfile.mkdtemp(prefix="veille-bench-night-"))
     config = write_config(tmp / "config", sites, feeds)

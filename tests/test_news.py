@@ -214,3 +214,19 @@ def test_article_text_can_be_extracted_at_all() -> None:
     page = shared_corpus("corpora", "realpages", "bondyblog.fr.paris-8.html").read_bytes()
     data = extract_article(page, "text/html; charset=utf-8", "https://www.bondyblog.fr/paris-8")
     assert len(data["text"]) > 500 and data["title"]
+
+
+def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
+    """The all-304 night's start-up: the CLI's news run and every spider module (Scrapy loads them all at
+    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites (numpy comes with sqlite-utils)."""
+    import subprocess
+    import sys
+
+    heavy = ("courlan", "extruct")
+    code = (
+        "import sys, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
+        "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -13,13 +13,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.judge.targets import host_of
 from monitor.config import Config
 from monitor.crawl import global_concurrency, run_spider
 from monitor.desk.learning import learn_from_desk
-from monitor.news.dedup import StoryIndex, article_id, canonical_url
 from monitor.news.entries import (
     SUMMARY_MAX_CHARS,
     TITLE_MAX_CHARS,
@@ -32,6 +31,9 @@ from monitor.news.entries import (
 from monitor.relevance import Lexicon, Relevance, classify
 from monitor.relevance.learning import lift
 from monitor.store import Store, utc_now
+
+if TYPE_CHECKING:
+    from monitor.news.dedup import StoryIndex
 
 # A night's feed stage is cut after this long, whatever the number of sources.
 FEED_STAGE_TIMEOUT_S = 900
@@ -95,6 +97,8 @@ class Harvest:
     def stories(self) -> StoryIndex:
         """Recent stories, loaded the first time a night has a relevant new article."""
         if self._stories is None:
+            from monitor.news.dedup import StoryIndex
+
             self._stories = StoryIndex(self.config.news["duplicate_similarity"])
             for row in self.store.recent_relevant_articles(self.window_start):
                 self._stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
@@ -130,6 +134,10 @@ class Harvest:
 
     def keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
         """Store the entries of the feed stage; return the ids of the new articles."""
+        # Imported here: courlan and numpy are start-up time that a night of unchanged feeds (all 304)
+        # does not need.
+        from monitor.news.dedup import article_id, canonical_url
+
         now_iso = self.now.replace(microsecond=0).isoformat()
         limit = self.config.news["max_entries_per_source"]
         per_source: Counter[str] = Counter()
