@@ -15,6 +15,7 @@ import pytest
 from monitor.config import load_config
 from monitor.relevance import classify, classify_lines, load_lexicon
 from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
+from monitor.relevance.crossval import season
 from monitor.relevance.learning import Model, shipped_judge
 
 ROOT = Path(__file__).parent.parent
@@ -122,3 +123,10 @@ def test_train_gives_a_byte_identical_model_whatever_the_hash_seed(tmp_path: Pat
                        env={**os.environ, "PYTHONHASHSEED": seed})  # fmt: skip
         made.append(out.read_bytes())
     assert made[0] == made[1] and json.loads(made[0])["details"]["corpus"] == 12
+
+
+def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
+    named = {"title": "Démantèlement d'un réseau de traite des êtres humains", "label": "irrelevant"}
+    stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]
+    report = season(LEXICON, stories, SETTINGS)
+    assert report.count("removed 0") == 2 and "lexicon + corpus + desk" in report, report

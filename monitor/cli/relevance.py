@@ -95,22 +95,28 @@ def relevance_train(corpus: Path, out: Path, with_desk: bool, config_dir: Path, 
               help="The labelled corpus.")  # fmt: skip
 @click.option("--by", type=click.Choice(["outlet", "date"]), default="outlet", show_default=True,
               help="What the folds are grouped by.")  # fmt: skip
+@click.option("--season", "season_only", is_flag=True,
+              help="Instead: a simulated season of desk decisions, from held-out corpus labels.")  # fmt: skip
 @common_options
-def relevance_cv(corpus: Path, by: str, config_dir: Path, db_path: Path) -> None:
+def relevance_cv(corpus: Path, by: str, season_only: bool, config_dir: Path, db_path: Path) -> None:
     """Cross-validate the lexicon and the model on the corpus: by language, form, named/described.
 
     Example: veille relevance cv --by outlet
     """
     from monitor.relevance import LexiconError, load_lexicon
     from monitor.relevance.corpus import CorpusError, read_corpus
-    from monitor.relevance.crossval import cross_validate, table
+    from monitor.relevance.crossval import cross_validate, season, table
 
     try:
         lexicon = load_lexicon(config_dir / "topics.yml")
         stories = read_corpus(corpus.open(encoding="utf-8"), str(corpus))
     except (LexiconError, CorpusError) as exc:
         raise VeilleError(str(exc)) from exc
-    results = cross_validate(lexicon, stories, load_config(config_dir).news, by)
+    settings = load_config(config_dir).news
+    if season_only:
+        click.echo(season(lexicon, stories, settings))
+        return
+    results = cross_validate(lexicon, stories, settings, by)
     for title, key in (("language", lambda s: s.get("lang") or "?"),
                        ("form", lambda s: s.get("form") or s.get("trap") or "trap"),
                        ("named", lambda s: "named" if s.get("named") else "described")):  # fmt: skip

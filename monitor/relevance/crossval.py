@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from monitor.relevance.classify import Relevance, classify
-from monitor.relevance.corpus import train_model
+from monitor.relevance.corpus import decisions_of, train_model
 from monitor.relevance.learning import lift, scores
 from monitor.relevance.lexicon import Lexicon
 
@@ -66,4 +66,25 @@ def table(
         lanes = [scores([r[i].weak and not r[i].relevant for r in rows], wanted) for i in (1, 2)]
         cells.append(", ".join(f"{lane.precision:.2f} ({lane.kept})" for lane in lanes))
         lines.append(f"| {name} | {len(rows)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def season(lexicon: Lexicon, stories: list[dict[str, Any]], settings: dict[str, Any]) -> str:
+    """A simulated season: outlets split in three, one for the corpus, one for the desk's decisions
+    (its labels), one as the blind set; what the corpus model and then the desk's lessons add there,
+    and how many stories the lexicon kept were removed (none may be)."""
+    part = [[s for s in stories if fold_of(group_of(s, "outlet"), 3) == k] for k in range(3)]
+    corpus, desk, blind = part
+    models = {"corpus": train_model(corpus), "corpus + desk": train_model(corpus, decisions_of(desk))}
+    wanted = [s["label"] == "relevant" for s in blind]
+    judged = [classify(lexicon, s["title"], s.get("summary") or "") for s in blind]
+    lines = [f"corpus {len(corpus)}, desk decisions {len(desk)}, blind {len(blind)}",
+             f"lexicon: À trier {scores([j.relevant for j in judged], wanted).line()}"]  # fmt: skip
+    for name, model in models.items():
+        lifted = [lift(j, model, s["title"], s.get("summary") or "", settings)
+                  for j, s in zip(judged, blind, strict=True)]  # fmt: skip
+        removed = sum(1 for j, k in zip(judged, lifted, strict=True) if j.relevant and not k.relevant)
+        both = scores([k.relevant or k.weak for k in lifted], wanted).line()
+        lines.append(f"lexicon + {name}: À trier {scores([k.relevant for k in lifted], wanted).line()}; "
+                     f"with « Signaux faibles » {both}; removed {removed}")  # fmt: skip
     return "\n".join(lines)
