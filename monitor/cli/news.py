@@ -112,23 +112,29 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
     default=None,
     help="Lexicon file (default: topics.yml in the --config folder).",
 )
+@click.option("--no-model", is_flag=True, help="The lexicon alone, without the model trained on the corpus.")
 @common_options
-def classify(topics: Path | None, config_dir: Path, db_path: Path) -> None:
+def classify(topics: Path | None, no_model: bool, config_dir: Path, db_path: Path) -> None:
     """Judge stories read as JSON Lines on stdin; write one JSON line per story on stdout.
 
     Input: {"id", "title", "summary"?, "text"?, "lang"?}; output: {"id", "relevant", "score",
     "topics", "kind", "matched", "weak", "evidence", "why"}. The same function the news pipeline
-    uses (the lexicon and its rules; not the model learnt from the desk).
+    uses: the lexicon and its rules, then the model trained on the corpus (relevance-model.json in
+    the --config folder, when there), which can only lift a story the lexicon missed.
 
     Example: veille classify < stories.jsonl > judged.jsonl
     """
     from monitor.relevance import LexiconError, classify_lines, load_lexicon
+    from monitor.relevance.learning import shipped_judge
 
     try:
         lexicon = load_lexicon(topics or config_dir / "topics.yml")
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
-    errors = classify_lines(lexicon, sys.stdin, sys.stdout)
+    judge = (
+        None if no_model else shipped_judge(config_dir / "relevance-model.json", load_config(config_dir).news)
+    )
+    errors = classify_lines(lexicon, sys.stdin, sys.stdout, judge)
     for line_number, message in errors:
         click.echo(f"Ligne {line_number} ignorée : {message}", err=True)
     if errors:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
 from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main
 from monitor.config import load_config
+
+CORPUS = Path("data/corpus/stories.jsonl")
 
 
 @main.group()
@@ -35,3 +38,86 @@ def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
     click.echo(desk_report(existing_store(db_path), lexicon, config.news, held_out))
+
+
+@relevance.command("corpus")
+@click.argument("sources", nargs=-1, required=True, type=edge_path(exists=True, dir_okay=False))
+@click.option("--against", "tests", multiple=True, type=edge_path(exists=True, dir_okay=False),
+              help="A test set whose stories (and near-duplicates) are left out; repeatable.")  # fmt: skip
+@click.option("--out", type=edge_path(dir_okay=False), required=True, help="The corpus file written.")
+def relevance_corpus(sources: tuple[Path, ...], tests: tuple[Path, ...], out: Path) -> None:
+    """Join corpus files into one, without near-duplicates of each other or of the test sets.
+
+    Example: veille relevance corpus en.jsonl --against tests/cases/blind-5.jsonl --out stories.jsonl
+    """
+    from monitor.relevance.corpus import CorpusError, read_corpus, without_duplicates
+
+    try:
+        stories = [s for path in sources for s in read_corpus(path.open(encoding="utf-8"), str(path))]
+        others = [
+            s["title"] for path in tests for s in read_corpus(path.open(encoding="utf-8"), str(path), False)
+        ]
+    except CorpusError as exc:
+        raise VeilleError(str(exc)) from exc
+    kept = without_duplicates(stories, others)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in kept), encoding="utf-8")
+    click.echo(f"{len(kept)} histoires écrites dans {out} ({len(stories) - len(kept)} doublons écartés).")
+
+
+@relevance.command("train")
+@click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
+              help="The labelled corpus.")  # fmt: skip
+@click.option("--out", type=edge_path(dir_okay=False), default=Path("data/relevance-model.json"),
+              show_default=True, help="The model file written.")  # fmt: skip
+@click.option("--with-desk", is_flag=True, help="Add the desk's decisions from the --db database.")
+@common_options
+def relevance_train(corpus: Path, out: Path, with_desk: bool, config_dir: Path, db_path: Path) -> None:
+    """Rebuild the model from the corpus (and the desk's decisions): same input, same file.
+
+    Example: veille relevance train --corpus data/corpus/stories.jsonl --out data/relevance-model.json
+    """
+    from monitor.relevance.corpus import CorpusError, read_corpus, train_model
+
+    try:
+        stories = read_corpus(corpus.open(encoding="utf-8"), str(corpus))
+    except CorpusError as exc:
+        raise VeilleError(str(exc)) from exc
+    desk = existing_store(db_path).desk_decisions() if with_desk else None
+    model = train_model(stories, desk)
+    out.write_text(model.to_json() + "\n", encoding="utf-8")
+    counts = f"{model.details['corpus']} histoires du corpus, {model.details['desk']} décisions de la veille"
+    click.echo(f"Modèle écrit dans {out} : {counts}, {len(model.vocabulary)} termes.")
+
+
+@relevance.command("cv")
+@click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
+              help="The labelled corpus.")  # fmt: skip
+@click.option("--by", type=click.Choice(["outlet", "date"]), default="outlet", show_default=True,
+              help="What the folds are grouped by.")  # fmt: skip
+@click.option("--season", "season_only", is_flag=True,
+              help="Instead: a simulated season of desk decisions, from held-out corpus labels.")  # fmt: skip
+@common_options
+def relevance_cv(corpus: Path, by: str, season_only: bool, config_dir: Path, db_path: Path) -> None:
+    """Cross-validate the lexicon and the model on the corpus: by language, form, named/described.
+
+    Example: veille relevance cv --by outlet
+    """
+    from monitor.relevance import LexiconError, load_lexicon
+    from monitor.relevance.corpus import CorpusError, read_corpus
+    from monitor.relevance.crossval import cross_validate, season, table
+
+    try:
+        lexicon = load_lexicon(config_dir / "topics.yml")
+        stories = read_corpus(corpus.open(encoding="utf-8"), str(corpus))
+    except (LexiconError, CorpusError) as exc:
+        raise VeilleError(str(exc)) from exc
+    settings = load_config(config_dir).news
+    if season_only:
+        click.echo(season(lexicon, stories, settings))
+        return
+    results = cross_validate(lexicon, stories, settings, by)
+    for title, key in (("language", lambda s: s.get("lang") or "?"),
+                       ("form", lambda s: s.get("form") or s.get("trap") or "trap"),
+                       ("named", lambda s: "named" if s.get("named") else "described")):  # fmt: skip
+        click.echo(f"\nBy {title}:\n" + table(results, key))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -161,8 +161,14 @@ def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:
     return next((kind for kind, count in counts.items() if count == best), None) if best else None
 
 
-def classify_lines(lexicon: Lexicon, lines: Iterable[str], out: TextIO) -> list[tuple[int, str]]:
-    """`veille classify`: JSON Lines in, JSON Lines out; returns the lines that could not be read."""
+def classify_lines(
+    lexicon: Lexicon,
+    lines: Iterable[str],
+    out: TextIO,
+    judge: Callable[[Relevance, str, str], Relevance] | None = None,
+) -> list[tuple[int, str]]:
+    """`veille classify`: JSON Lines in, JSON Lines out; returns the lines that could not be read.
+    `judge` (the learnt model's lift) may raise the lexicon's judgement of title and summary."""
     errors = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -174,6 +180,9 @@ def classify_lines(lexicon: Lexicon, lines: Iterable[str], out: TextIO) -> list[
         except ValueError as exc:
             errors.append((number, str(exc)))
             continue
-        result = classify(lexicon, item.get("title") or "", item.get("summary") or "", item.get("text") or "")
+        title, summary = item.get("title") or "", item.get("summary") or ""
+        result = classify(lexicon, title, summary, item.get("text") or "")
+        if judge is not None:
+            result = judge(result, title, summary)
         out.write(json.dumps(result.to_json(item.get("id")), ensure_ascii=False) + "\n")
     return errors

@@ -13,8 +13,9 @@ import itertools
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,10 +56,14 @@ class Model:
     bias: float
     trained_on: int
     details: dict[str, Any] = field(default_factory=dict)
+    _weight_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def probability(self, title: str, summary: str) -> float:
-        indexes = [self.vocabulary[w] for w in words(title, summary) if w in self.vocabulary]
-        return 1 / (1 + math.exp(-(self.bias + float(self.weights[indexes].sum()))))
+        if self._weight_of is None:  # a plain dict: summing a few floats beats numpy's indexing
+            self._weight_of = {w: float(self.weights[i]) for w, i in self.vocabulary.items()}
+        get = self._weight_of.get
+        total = self.bias + sum(get(w, 0.0) for w in words(title, summary))
+        return 1 / (1 + math.exp(-total))
 
     def reasons(self, title: str, summary: str, count: int = 4) -> list[str]:
         """The words of this story that weighed most for it."""
@@ -93,7 +98,9 @@ def train(decisions: list[Decision], l2: float = 1.0, steps: int = 400, rate: fl
     decisions = decisions[-MAX_EXAMPLES:]
     features = [words(d.title, d.summary) for d in decisions]
     counts = Counter(w for f in features for w in set(f))
-    vocabulary = {w: i for i, (w, n) in enumerate(counts.most_common(MAX_FEATURES)) if n >= 2}
+    # Ties ordered by the word, not by set order (which varies between runs): same input, same model.
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:MAX_FEATURES]
+    vocabulary = {w: i for i, (w, n) in enumerate(ranked) if n >= 2}
     matrix = np.zeros((len(decisions), len(vocabulary)), dtype=np.float64)
     for row, found in enumerate(features):
         matrix[row, [vocabulary[w] for w in found if w in vocabulary]] = 1.0
@@ -140,7 +147,20 @@ def lift(judged: Relevance, model: Model, title: str, summary: str, settings: di
     if probability < settings["learning_weak_probability"]:
         return judged
     found = ", ".join(f"« {w} »" for w in model.reasons(title, summary)) or "—"
-    why = [*judged.why, f"Appris des choix de la veille ({probability:.0%}) : {found}"]
+    taught = (
+        "Appris des exemples du corpus"
+        if model.details.get("source") == "corpus"
+        else "Appris des choix de la veille"
+    )
+    why = [*judged.why, f"{taught} ({probability:.0%}) : {found}"]
     if probability >= settings["learning_lift_probability"]:
         return replace(judged, relevant=True, weak=False, why=why)
     return replace(judged, weak=True, evidence=max(judged.evidence, probability), why=why)
+
+
+def shipped_judge(path: Path, settings: dict[str, Any]) -> Callable[[Relevance, str, str], Relevance] | None:
+    """The lift by the model file at `path` (trained on the corpus), or None when there is none."""
+    if not path.exists():
+        return None
+    model = Model.from_json(path.read_text(encoding="utf-8"))
+    return lambda judged, title, summary: lift(judged, model, title, summary, settings)

@@ -1,0 +1,132 @@
+"""The model trained on the corpus beside the lexicon, `veille relevance train`, and the weak lane's
+cues that need a person under constraint."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.relevance import classify, classify_lines, load_lexicon
+from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
+from monitor.relevance.crossval import season
+from monitor.relevance.learning import Model, shipped_judge
+
+ROOT = Path(__file__).parent.parent
+LEXICON = load_lexicon(ROOT / "data" / "topics.yml")
+SETTINGS = load_config(ROOT / "data").news
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Les agriculteurs dénoncent la traite des cotisations",
+        "La traite des factures impayées inquiète les artisans",
+        "British Airways flight forced to make emergency landing in Siberia",
+        "Footballer sold to rival club for record fee",
+        "Trafic de cocaïne : 500 kilos saisis au port du Havre, la drogue était dans des bananes",
+        "Vendue aux enchères, la maison d'enfance du chanteur attire les collectionneurs",
+    ],
+)
+def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str) -> None:
+    judged = classify(LEXICON, title)
+    assert not judged.relevant and not judged.weak, judged
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Girl, 14, sold to a cafe owner after answering a job advert on Facebook",
+        "Inde : vendue 620 euros par sa sœur à un homme de quarante ans",
+        "Workers were drugged and forced to work on the farm",
+    ],
+)
+def test_a_person_sold_or_drugged_still_counts(title: str) -> None:
+    judged = classify(LEXICON, title)
+    assert judged.relevant or judged.weak, judged
+
+
+def test_near_duplicates_of_a_test_set_and_of_each_other_are_dropped() -> None:
+    stories = [
+        {"title": "Bonded labourers rescued from brick factory", "label": "relevant"},
+        {"title": "Bonded labourers rescued from a brick factory!", "label": "relevant"},
+        {"title": "Vendangeurs jamais payés : procès à Dijon", "label": "relevant"},
+        {"title": "Chelsea complete Morata signing", "label": "irrelevant"},
+    ]
+    kept = without_duplicates(stories, ["Vendangeurs jamais payés : le procès à Dijon"])
+    assert [s["title"] for s in kept] == [stories[0]["title"], stories[3]["title"]]
+    assert not near_duplicate(title_words("Chelsea complete Morata signing"), title_words("Bonded labourers"))
+
+
+STORIES = [
+    {
+        "title": f"Harvest crew stayed in the shed all season {n}",
+        "summary": "the recruiter kept the money",
+        "label": "relevant",
+    }
+    for n in range(6)
+] + [
+    {"title": f"Farm shed prices rise again {n}", "summary": "a market report", "label": "irrelevant"}
+    for n in range(6)
+]
+
+
+def test_the_corpus_model_lifts_what_the_lexicon_missed_and_says_why_in_words() -> None:
+    model = train_model(STORIES)
+    assert model.details == {"version": 1, "corpus": 12, "desk": 0, "source": "corpus"}
+    judge = shipped_judge_of(model)
+    out = io.StringIO()
+    lines = [json.dumps({"id": 1, "title": "Harvest crew stayed in the shed", "summary": "the recruiter kept the money"}),
+             json.dumps({"id": 2, "title": "Farm shed prices", "summary": "a market report"})]  # fmt: skip
+    assert classify_lines(LEXICON, lines, out, judge) == []
+    lifted, left = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lifted["relevant"] or lifted["weak"]
+    assert any(w.startswith("Appris des exemples du corpus") and "« " in w for w in lifted["why"]), lifted[
+        "why"
+    ]
+    assert not left["relevant"] and not left["weak"]
+
+
+def shipped_judge_of(model: Model, tmp: Path | None = None):  # type: ignore[no-untyped-def]
+    path = (tmp or Path(os.environ.get("TMPDIR", "/tmp"))) / f"model-{os.getpid()}.json"
+    path.write_text(model.to_json(), encoding="utf-8")
+    try:
+        return shipped_judge(path, SETTINGS)
+    finally:
+        path.unlink()
+
+
+def test_the_model_never_removes_a_story_the_lexicon_kept() -> None:
+    model = train_model(
+        [{**s, "label": "irrelevant" if s["label"] == "relevant" else "relevant"} for s in STORIES]
+    )
+    judge = shipped_judge_of(model)
+    title = "Démantèlement d'un réseau de traite des êtres humains à Lyon"
+    kept = classify(LEXICON, title)
+    assert kept.relevant and judge is not None and judge(kept, title, "") == kept
+
+
+def test_train_gives_a_byte_identical_model_whatever_the_hash_seed(tmp_path: Path) -> None:
+    corpus = tmp_path / "stories.jsonl"
+    corpus.write_text("".join(json.dumps(s) + "\n" for s in STORIES), encoding="utf-8")
+    made = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"model-{seed}.json"
+        subprocess.run([sys.executable, "-m", "monitor", "relevance", "train", "--corpus", str(corpus), "--out",
+                        str(out), "--config", str(ROOT / "data")], check=True, capture_output=True, timeout=120,
+                       env={**os.environ, "PYTHONHASHSEED": seed})  # fmt: skip
+        made.append(out.read_bytes())
+    assert made[0] == made[1] and json.loads(made[0])["details"]["corpus"] == 12
+
+
+def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
+    named = {"title": "Démantèlement d'un réseau de traite des êtres humains", "label": "irrelevant"}
+    stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]
+    report = season(LEXICON, stories, SETTINGS)
+    assert report.count("removed 0") == 2 and "lexicon + corpus + desk" in report, report
