@@ -184,4 +184,5 @@ def test_the_digest_says_how_many_weak_signals_wait(tmp_path: Path) -> None:
     [message] = compose(gather(store, config, now), config, now.date(), [])
     [digest] = [part for part in message.parts if part.kind == "digest"]
     assert digest.title == "Signaux faibles à regarder"
-    assert "Et 2 signaux faibles sous « À trier »" in digest.lines[-1]
+    # Alone in the digest, the count is its own sentence (issue 17: it used to start « Et … »).
+    assert "Sous le seuil de pertinence : 2 signaux faibles à lire vite dans « À trier »." in digest.lines[-1]
