@@ -55,8 +55,8 @@ def _resolve(cleaned: str, base_url: str) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     netloc = normalise_host(parts.hostname)
-    if not netloc:
-        return None  # `http://./`
+    if not netloc or any(character.isspace() for character in netloc):
+        return None  # `http://./`, `http://. ./`: no host a request could name
     if ":" in netloc:  # an IPv6 literal keeps its brackets
         netloc = f"[{netloc}]"
     if port:
