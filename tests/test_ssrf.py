@@ -121,12 +121,7 @@ def test_a_name_rebinding_to_an_internal_address_never_gets_the_request_delivere
         return
     site = hostile.sites["membre"]
     port = int(hostile.url("membre").split(":")[2].rstrip("/"))
-    rebinding = REBINDING.format(public=PUBLIC, internal=site.address)
-    (tmp_path / "sitecustomize.py").write_text(rebinding, encoding="utf-8")
-    # The crawl child resolves through this.
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    )
+    _rebinding_child(tmp_path, site.address, monkeypatch)
     before = list(site.hits)
     with recorder(PUBLIC, port) as (_, public_hits):
         result = check_sites(
@@ -135,6 +130,42 @@ def test_a_name_rebinding_to_an_internal_address_never_gets_the_request_delivere
     assert site.hits[len(before) :] == []  # nothing delivered inside
     assert "/" in public_hits  # the checked address got the requests
     assert result.outcomes["rebind"].status != "unreachable"
+
+
+def _rebinding_child(tmp_path: Path, internal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crawl child resolves `rebind.veille.test` through a sitecustomize that answers a public
+    address the first time and `internal` after."""
+    (tmp_path / "sitecustomize.py").write_text(
+        REBINDING.format(public=PUBLIC, internal=internal), encoding="utf-8"
+    )
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    )
+
+
+def test_the_news_harvest_and_the_site_audit_connect_to_the_address_checked(
+    hostile: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:  # fmt: skip
+    """The same rebinding against a configured feed and the Collectif's own site (the audit)."""
+    from monitor.site.audit import run_audit
+
+    if not in_private_network(request.node.nodeid, [PUBLIC], {}):
+        return
+    site = hostile.sites["membre"]
+    port = int(hostile.url("membre").split(":")[2].rstrip("/"))
+    _rebinding_child(tmp_path, site.address, monkeypatch)
+    before = list(site.hits)
+    feed = f"http://rebind.veille.test:{port}/flux.xml"
+    home = f"http://rebind.veille.test:{port}/"
+    audited = replace(config, site={**config.site, "start_url": home, "delay_s": 0, "link_delay_s": 0})
+    store = Store.open(tmp_path / "veille.db")
+    with recorder(PUBLIC, port) as (_, public_hits):
+        store.sync_sources([Source(id="flux", name="Flux", url=feed, kind="feed", language="fr")])
+        run_news(store, config, LEXICON)
+        run_audit(store, audited)
+    assert site.hits[len(before) :] == []  # nothing delivered inside, by either crawl
+    assert "/flux.xml" in public_hits and "/" in public_hits  # both asked the checked address
 
 
 def test_a_configured_name_reaches_public_addresses_only(
