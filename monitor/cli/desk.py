@@ -17,14 +17,8 @@ from monitor.locks import serving_lock
 
 
 @main.command()
-@click.option(
-    "--weeks",
-    type=int,
-    default=4,
-    show_default=True,
-    metavar="N",
-    help="Combien de semaines à venir afficher.",
-)
+@click.option("--weeks", type=int, default=4, show_default=True, metavar="N",
+              help="Combien de semaines à venir afficher.")  # fmt: skip
 @click.option(
     "--date",
     "day",
@@ -139,14 +133,8 @@ def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port
 @click.option(
     "--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True, help="Format."
 )
-@click.option(
-    "--limit",
-    type=int,
-    default=20,
-    show_default=True,
-    metavar="N",
-    help="Combien d'histoires publiées, les plus récentes.",
-)
+@click.option("--limit", type=int, default=20, show_default=True, metavar="N",
+              help="Combien d'histoires publiées, les plus récentes.")  # fmt: skip
 @click.option(
     "-o",
     "--output",
