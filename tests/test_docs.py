@@ -46,7 +46,7 @@ def the_two_commands(readme: str) -> list[str]:
 def test_every_command_has_help_with_an_example_and_is_in_the_commands_page(
     path: str, command: click.Command
 ) -> None:
-    assert command.help and "Example: " + path in command.help
+    assert command.help and "Exemple : " + path in command.help
     assert f"`{path}" in COMMANDS_PAGE
 
 

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from monitor.cli import french
 from monitor.config import ConfigError
 from monitor.crawl import CrawlFailed
 from monitor.locks import RunInProgress
@@ -52,7 +53,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_CONFIG,
         envvar="VEILLE_CONFIG",
         show_default=True,
-        help="Folder holding config.yml and members.yml.",
+        help="Dossier de config.yml et members.yml.",
     )
     @click.option(
         "--db",
@@ -61,7 +62,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_DB,
         envvar="VEILLE_DB",
         show_default=True,
-        help="SQLite database file.",
+        help="Fichier de la base SQLite.",
     )
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -83,10 +84,15 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "-o",
         "--output",
         type=edge_path(dir_okay=False),
-        help="File to write (default: stdout).",
+        help="Fichier à écrire (par défaut : la sortie standard).",
     )(command)
     return click.option(
-        "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html", show_default=True
+        "--format",
+        "fmt",
+        type=click.Choice(REPORT_FORMATS),
+        default="html",
+        show_default=True,
+        help="Format du rapport.",
     )(command)
 
 
@@ -135,7 +141,8 @@ def summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
     return table
 
 
-@click.group()
+@click.group(cls=french.Group)
 @click.version_option(package_name="veille")
 def main() -> None:
-    """Veille: backlink audit and news watch for the Collectif « Ensemble contre la traite »."""
+    """Veille : liens des associations vers le site du Collectif « Ensemble contre la traite », et veille
+    d'actualité."""

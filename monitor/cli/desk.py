@@ -17,15 +17,21 @@ from monitor.locks import serving_lock
 
 
 @main.command()
-@click.option("--weeks", type=int, default=4, show_default=True, help="How many weeks ahead to show.")
+@click.option("--weeks", type=int, default=4, show_default=True, metavar="N",
+              help="Combien de semaines à venir afficher.")  # fmt: skip
 @click.option(
-    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Show the rota as of this day."
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    metavar="AAAA-MM-JJ",
+    help="Le roulement vu depuis ce jour.",
 )
 @common_options
 def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
-    """Who is on watch duty now and in the coming weeks; stores the schedule in the `duty` table.
+    """Qui est de veille maintenant et les semaines suivantes ; enregistre le planning (table `duty`).
 
-    Example: veille rota --weeks 12
+    Exemple : veille rota --weeks 12
     """
     from datetime import date as date_type
 
@@ -65,24 +71,32 @@ def secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
         default=Path("data/secrets.yml"),
         envvar="VEILLE_SECRETS",
         show_default=True,
-        help="Accounts and cookie secret (keep it out of git).",
+        help="Comptes et secret des cookies (à garder hors de git).",
     )(command)
 
 
 @main.command()
 @click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface)."
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADRESSE",
+    help="Adresse d'écoute (0.0.0.0 : toutes les interfaces).",
 )
-@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, metavar="PORT", help="Port d'écoute.")
 @click.option(
-    "--base-url", default="/", show_default=True, help="Path prefix behind a reverse proxy, e.g. /veille/."
+    "--base-url",
+    default="/",
+    show_default=True,
+    metavar="CHEMIN",
+    help="Préfixe des adresses derrière un proxy inverse, par exemple /veille/.",
 )
 @secrets_option
 @common_options
 def serve(host: str, port: int, base_url: str, secrets_path: Path, config_dir: Path, db_path: Path) -> None:
-    """Open the triage desk: « À trier », the review, Datasette's tables and the Atom feed.
+    """Ouvrir le bureau de tri : « À trier », la relecture, les tables de Datasette et le flux Atom.
 
-    Example: veille serve --port 8001
+    Exemple : veille serve --port 8001
     """
     open_desk(load_config(config_dir), db_path, secrets_path, host, port, base_url)
 
@@ -116,16 +130,22 @@ def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
 @click.option(
-    "--limit", type=int, default=20, show_default=True, help="How many of the latest published stories."
+    "--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True, help="Format."
 )
-@click.option("-o", "--output", type=edge_path(dir_okay=False), help="File to write (default: stdout).")
+@click.option("--limit", type=int, default=20, show_default=True, metavar="N",
+              help="Combien d'histoires publiées, les plus récentes.")  # fmt: skip
+@click.option(
+    "-o",
+    "--output",
+    type=edge_path(dir_okay=False),
+    help="Fichier à écrire (par défaut : la sortie standard).",
+)
 @common_options
 def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path: Path) -> None:
-    """The published news, as an HTML fragment to paste on the home page, or JSON.
+    """Les actualités publiées, en fragment HTML à coller sur la page d'accueil, ou en JSON.
 
-    Example: veille export --format html -o actualites.html
+    Exemple : veille export --format html -o actualites.html
     """
     from monitor.news.export import published, render
 
@@ -139,21 +159,33 @@ def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path:
 
 @main.group()
 def users() -> None:
-    """Accounts of the triage desk."""
+    """Les comptes du bureau de tri."""
 
 
 @users.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(["member", "secretariat"]), default="member", show_default=True)
-@click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmer")
+@click.argument("name", metavar="IDENTIFIANT")
+@click.option(
+    "--role",
+    type=click.Choice(["member", "secretariat"]),
+    default="member",
+    show_default=True,
+    help="member : une association ; secretariat : le secrétariat du Collectif.",
+)
+@click.password_option(
+    "--password",
+    prompt="Mot de passe ",  # click adds ": "
+    confirmation_prompt="Confirmer ",
+    metavar="MOT_DE_PASSE",
+    help="Le mot de passe (demandé s'il manque).",
+)
 @secrets_option
 @common_options
 def users_add(
     name: str, role: str, password: str, secrets_path: Path, config_dir: Path, db_path: Path
 ) -> None:
-    """Create or replace an account: an association (its id in members.yml) or the secretariat.
+    """Créer ou remplacer un compte : une association (son identifiant dans members.yml) ou le secrétariat.
 
-    Example: veille users add amicale-du-nid
+    Exemple : veille users add amicale-du-nid
     """
     from monitor.serve import Secrets
 
@@ -163,4 +195,5 @@ def users_add(
     secrets = Secrets.load(secrets_path)
     secrets.add_user(name, password, role)
     secrets.save()
-    click.echo(f"Compte « {name} » ({role}) enregistré dans {secrets_path}")
+    kind = "secrétariat" if role == "secretariat" else "association"
+    click.echo(f"Compte « {name} » ({kind}) enregistré dans {secrets_path}")

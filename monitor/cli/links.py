@@ -23,21 +23,23 @@ from monitor.config import Config, load_config
 
 @main.group()
 def links() -> None:
-    """Links from member sites to the Collectif's site."""
+    """Les liens des sites des associations vers le site du Collectif."""
 
 
 @links.command("check")
-@click.argument("urls", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per URL.")
-@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("--json", "as_json", is_flag=True, help="Afficher une liste JSON, un objet par adresse.")
+@click.option(
+    "--browser/--no-browser", default=None, help="Forcer ou interdire la confirmation dans un navigateur."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Sans barre de progression.")
 @common_options
 def links_check(
     urls: tuple[str, ...], as_json: bool, browser: bool | None, quiet: bool, config_dir: Path, db_path: Path
 ) -> None:
-    """Check sites now, without the database.
+    """Vérifier des sites tout de suite, sans la base.
 
-    Example: veille links check https://amicaledunid.org/ --json
+    Exemple : veille links check https://amicaledunid.org/ --json
     """
     from monitor.links.run import SiteTarget, check_sites
 
@@ -64,14 +66,16 @@ def links_check(
 
 
 @links.command("run")
-@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
-@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar, no table.")
+@click.option(
+    "--browser/--no-browser", default=None, help="Forcer ou interdire la confirmation dans un navigateur."
+)
+@click.option("--json", "as_json", is_flag=True, help="Afficher les verdicts en JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Sans barre de progression ni tableau.")
 @common_options
 def links_run(browser: bool | None, as_json: bool, quiet: bool, config_dir: Path, db_path: Path) -> None:
-    """Check every member site and store the results.
+    """Vérifier le site de chaque association et enregistrer les résultats.
 
-    Example: veille links run --db data/veille.db
+    Exemple : veille links run --db data/veille.db
     """
     from monitor.links.run import run_links
     from monitor.store import Store
@@ -101,9 +105,9 @@ def print_links_run(config: Config, run_id: int, result: Any, as_json: bool, qui
 @report_options
 @common_options
 def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
-    """The secretariat's report, in French.
+    """Le rapport du secrétariat.
 
-    Example: veille links report --format html -o rapport.html
+    Exemple : veille links report --format html -o rapport.html
     """
     from monitor.links.report import build_report, render
 
@@ -113,12 +117,15 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
 
 
 @links.command("remind")
-@click.option("--dry-run/--send", default=True, show_default=True, help="Print the requests, or send them.")
+@click.option(
+    "--dry-run/--send", default=True, show_default=True, help="Afficher les demandes, ou les envoyer."
+)
 @common_options
 def links_remind(dry_run: bool, config_dir: Path, db_path: Path) -> None:
-    """Ask the members without a proper link to add one (the report's ready-made requests, by e-mail).
+    """Demander aux associations sans lien correct d'en ajouter un (les demandes toutes prêtes du rapport, par
+    courriel).
 
-    Example: veille links remind --dry-run
+    Exemple : veille links remind --dry-run
     """
     from datetime import UTC, datetime
 

@@ -17,7 +17,7 @@ from monitor.config import Config, load_config
 
 @main.group()
 def news() -> None:
-    """The news watch: sources, harvest, relevance."""
+    """La veille d'actualité : sources, collecte, pertinence."""
 
 
 def load_news_config(config_dir: Path) -> tuple[Config, Any, Any]:
@@ -33,14 +33,14 @@ def load_news_config(config_dir: Path) -> tuple[Config, Any, Any]:
 
 
 @news.command("run")
-@click.option("--no-articles", is_flag=True, help="Feeds only: do not fetch the article pages.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress, no summary.")
+@click.option("--no-articles", is_flag=True, help="Les flux seulement, sans lire les pages des articles.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher le bilan en JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Sans progression ni bilan.")
 @common_options
 def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db_path: Path) -> None:
-    """Harvest every due source, judge and store the stories.
+    """Lire chaque source à échéance, juger et enregistrer les histoires.
 
-    Example: veille news run --db data/veille.db
+    Exemple : veille news run --db data/veille.db
     """
     from monitor.news.harvest import run_news
     from monitor.store import Store
@@ -75,12 +75,12 @@ def print_news_summary(run_id: int, summary: Any, as_json: bool, quiet: bool) ->
 
 
 @news.command("sources")
-@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Afficher les sources en JSON.")
 @common_options
 def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
-    """Health of every source: last fetch, 304s, failures and last error.
+    """L'état de chaque source : dernière lecture, réponses 304, échecs et dernière erreur.
 
-    Example: veille news sources
+    Exemple : veille news sources
     """
     from monitor.labels import date_fr
     from monitor.store import Store
@@ -110,19 +110,19 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
     "--topics",
     type=edge_path(dir_okay=False),
     default=None,
-    help="Lexicon file (default: topics.yml in the --config folder).",
+    help="Fichier du lexique (par défaut : topics.yml du dossier --config).",
 )
-@click.option("--no-model", is_flag=True, help="The lexicon alone, without the model trained on the corpus.")
+@click.option("--no-model", is_flag=True, help="Le lexique seul, sans le modèle appris sur le corpus.")
 @common_options
 def classify(topics: Path | None, no_model: bool, config_dir: Path, db_path: Path) -> None:
-    """Judge stories read as JSON Lines on stdin; write one JSON line per story on stdout.
+    """Juger des histoires lues en JSON Lines sur l'entrée standard ; une ligne JSON par histoire en sortie.
 
-    Input: {"id", "title", "summary"?, "text"?, "lang"?}; output: {"id", "relevant", "score",
-    "topics", "kind", "matched", "weak", "evidence", "why"}. The same function the news pipeline
-    uses: the lexicon and its rules, then the model trained on the corpus (relevance-model.json in
-    the --config folder, when there), which can only lift a story the lexicon missed.
+    Entrée : {"id", "title", "summary"?, "text"?, "lang"?} ; sortie : {"id", "relevant", "score",
+    "topics", "kind", "matched", "weak", "evidence", "why"}. La fonction même de la veille
+    d'actualité : le lexique et ses règles, puis le modèle appris sur le corpus (relevance-model.json
+    du dossier --config, s'il existe), qui ne peut que retenir une histoire manquée par le lexique.
 
-    Example: veille classify < stories.jsonl > judged.jsonl
+    Exemple : veille classify < stories.jsonl > judged.jsonl
     """
     from monitor.relevance import LexiconError, classify_lines, load_lexicon
     from monitor.relevance.learning import shipped_judge

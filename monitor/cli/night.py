@@ -23,13 +23,16 @@ def _logging() -> None:
 
 
 @main.command("run")
-@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--browser/--no-browser", default=None, help="Forcer ou interdire la confirmation dans un navigateur."
+)
+@click.option("-q", "--quiet", is_flag=True, help="N'afficher que les erreurs.")
 @common_options
 def run(browser: bool | None, quiet: bool, config_dir: Path, db_path: Path) -> None:
-    """The night, once: member sites, news, rota, notices, reports. Exit code 1 if a stage failed.
+    """La nuit, une fois : sites des associations, actualités, roulement, avis, rapports. Code de sortie 1
+    si une étape a échoué.
 
-    Example: veille run   (or from cron: 15 4 * * * cd /srv/veille && uv run veille run -q)
+    Exemple : veille run   (ou depuis cron : 15 4 * * * cd /srv/veille && uv run veille run -q)
     """
     from monitor.night.job import run_night
     from monitor.store import Store
@@ -49,9 +52,9 @@ def run(browser: bool | None, quiet: bool, config_dir: Path, db_path: Path) -> N
 @main.command("schedule")
 @common_options
 def schedule(config_dir: Path, db_path: Path) -> None:
-    """Run `veille run` every night at `night.schedule`, until stopped (SIGTERM).
+    """Lancer `veille run` chaque nuit à l'heure `night.schedule`, jusqu'à l'arrêt (SIGTERM).
 
-    Example: veille schedule   (as a systemd service, see docs/operations.md)
+    Exemple : veille schedule   (en service systemd, voir docs/operations.md)
     """
     from monitor.night.daemon import run_schedule
 
@@ -61,12 +64,14 @@ def schedule(config_dir: Path, db_path: Path) -> None:
 
 
 @main.command("notify")
-@click.option("--dry-run/--send", default=True, show_default=True, help="Print the messages, or send them.")
+@click.option(
+    "--dry-run/--send", default=True, show_default=True, help="Afficher les messages, ou les envoyer."
+)
 @common_options
 def notify(dry_run: bool, config_dir: Path, db_path: Path) -> None:
-    """What the night would send now, to whom (nothing is sent or recorded with --dry-run).
+    """Ce que la nuit enverrait maintenant, et à qui (avec --dry-run, rien n'est envoyé ni noté).
 
-    Example: veille notify --dry-run
+    Exemple : veille notify --dry-run
     """
     from monitor.night.notices import compose, gather
     from monitor.store import Store
@@ -101,9 +106,9 @@ def deliver(messages: list[Any], config: Config, store: Any, dry_run: bool, noth
 @main.command("doctor")
 @common_options
 def doctor(config_dir: Path, db_path: Path) -> None:
-    """Is this installation ready to run unattended? Exit code: 0 ok, 1 attention, 2 échec.
+    """Cette installation peut-elle tourner seule ? Code de sortie : 0 ok, 1 attention, 2 échec.
 
-    Example: veille doctor
+    Exemple : veille doctor
     """
     from monitor.night.doctor import diagnose, worst
 
@@ -116,22 +121,26 @@ def doctor(config_dir: Path, db_path: Path) -> None:
 @main.command("backup")
 @click.option(
     "--to", "folder", type=edge_path(file_okay=False), default=Path("data/sauvegardes"),
-    show_default=True, help="Folder of the backups.",
+    show_default=True, help="Dossier des sauvegardes.",
 )  # fmt: skip
-@click.option("--keep", type=click.IntRange(1, 1000), default=14, show_default=True, help="Backups to keep.")
+@click.option(
+    "--keep", type=click.IntRange(1, 1000), default=14, show_default=True, metavar="N",
+    help="Sauvegardes à garder.",
+)  # fmt: skip
 @click.option(
     "--restore", "restore_file", type=edge_path(dir_okay=False, exists=True), default=None,
-    help="Put this backup in place of the database instead (Veille stopped: no run, no desk).",
+    help="Remettre plutôt cette sauvegarde à la place de la base (Veille arrêtée : ni nuit ni bureau).",
 )  # fmt: skip
 @secrets_option
 @common_options
 def backup(
     folder: Path, keep: int, restore_file: Path | None, secrets_path: Path, config_dir: Path, db_path: Path
 ) -> None:
-    """A consistent copy of the database (and the secrets file) while Veille runs, or a restore.
+    """Une copie cohérente de la base (et du fichier des secrets) pendant que Veille tourne, ou une
+    restauration.
 
-    Example: veille backup --to /srv/sauvegardes --keep 30
-    Example: veille backup --restore /srv/sauvegardes/veille-2026-12-01-030000.db
+    Exemple : veille backup --to /srv/sauvegardes --keep 30
+    Exemple : veille backup --restore /srv/sauvegardes/veille-2026-12-01-030000.db
     """
     from monitor.night.backup import BackupFailed, restore
     from monitor.night.backup import backup as write_backup

@@ -15,19 +15,20 @@ CORPUS = Path("data/corpus/stories.jsonl")
 
 @main.group()
 def relevance() -> None:
-    """What is relevant: the lexicon, and what the desk's decisions taught."""
+    """Ce qui est pertinent : le lexique, et ce qu'ont appris les décisions du bureau de tri."""
 
 
 @relevance.command("report")
-@click.option("--held-out", type=click.FloatRange(0.1, 0.5), default=0.25, show_default=True,
-              help="Share of the newest decisions kept aside to test on.")  # fmt: skip
+@click.option("--held-out", type=click.FloatRange(0.1, 0.5), default=0.25, show_default=True, metavar="PART",
+              help="Part des décisions les plus récentes mise de côté pour le test.")  # fmt: skip
 @click.option("--topics", type=edge_path(dir_okay=False), default=None,
-              help="Lexicon file (default: topics.yml in the --config folder).")  # fmt: skip
+              help="Fichier du lexique (par défaut : topics.yml du dossier --config).")  # fmt: skip
 @common_options
 def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_path: Path) -> None:
-    """Train on the older decisions, test on the newest: the model, the lexicon alone, and both.
+    """Apprendre sur les décisions anciennes, tester sur les récentes : le modèle, le lexique seul, et les
+    deux.
 
-    Example: veille relevance report --held-out 0.25
+    Exemple : veille relevance report --held-out 0.25
     """
     from monitor.relevance import LexiconError, load_lexicon
     from monitor.relevance.report import desk_report
@@ -43,12 +44,12 @@ def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_
 @relevance.command("corpus")
 @click.argument("sources", nargs=-1, required=True, type=edge_path(exists=True, dir_okay=False))
 @click.option("--against", "tests", multiple=True, type=edge_path(exists=True, dir_okay=False),
-              help="A test set whose stories (and near-duplicates) are left out; repeatable.")  # fmt: skip
-@click.option("--out", type=edge_path(dir_okay=False), required=True, help="The corpus file written.")
+              help="Un jeu de test : ses histoires et quasi-doublons exclus ; répétable.")  # fmt: skip
+@click.option("--out", type=edge_path(dir_okay=False), required=True, help="Le fichier du corpus écrit.")
 def relevance_corpus(sources: tuple[Path, ...], tests: tuple[Path, ...], out: Path) -> None:
-    """Join corpus files into one, without near-duplicates of each other or of the test sets.
+    """Réunir des fichiers de corpus en un seul, sans quasi-doublons entre eux ni avec les jeux de test.
 
-    Example: veille relevance corpus en.jsonl --against tests/cases/blind-5.jsonl --out stories.jsonl
+    Exemple : veille relevance corpus en.jsonl --against tests/cases/blind-5.jsonl --out stories.jsonl
     """
     from monitor.relevance.corpus import CorpusError, read_corpus, without_duplicates
 
@@ -67,15 +68,16 @@ def relevance_corpus(sources: tuple[Path, ...], tests: tuple[Path, ...], out: Pa
 
 @relevance.command("train")
 @click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
-              help="The labelled corpus.")  # fmt: skip
+              help="Le corpus étiqueté.")  # fmt: skip
 @click.option("--out", type=edge_path(dir_okay=False), default=Path("data/relevance-model.json"),
-              show_default=True, help="The model file written.")  # fmt: skip
-@click.option("--with-desk", is_flag=True, help="Add the desk's decisions from the --db database.")
+              show_default=True, help="Le fichier du modèle écrit.")  # fmt: skip
+@click.option("--with-desk", is_flag=True, help="Ajouter les décisions du bureau de tri de la base --db.")
 @common_options
 def relevance_train(corpus: Path, out: Path, with_desk: bool, config_dir: Path, db_path: Path) -> None:
-    """Rebuild the model from the corpus (and the desk's decisions): same input, same file.
+    """Refaire le modèle à partir du corpus (et des décisions du bureau de tri) : mêmes entrées, même
+    fichier.
 
-    Example: veille relevance train --corpus data/corpus/stories.jsonl --out data/relevance-model.json
+    Exemple : veille relevance train --corpus data/corpus/stories.jsonl --out data/relevance-model.json
     """
     from monitor.relevance.corpus import CorpusError, read_corpus, train_model
 
@@ -92,16 +94,16 @@ def relevance_train(corpus: Path, out: Path, with_desk: bool, config_dir: Path, 
 
 @relevance.command("cv")
 @click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
-              help="The labelled corpus.")  # fmt: skip
+              help="Le corpus étiqueté.")  # fmt: skip
 @click.option("--by", type=click.Choice(["outlet", "date"]), default="outlet", show_default=True,
-              help="What the folds are grouped by.")  # fmt: skip
+              help="Critère de regroupement des plis.")  # fmt: skip
 @click.option("--season", "season_only", is_flag=True,
-              help="Instead: a simulated season of desk decisions, from held-out corpus labels.")  # fmt: skip
+              help="À la place : une saison de décisions simulée sur des étiquettes écartées.")  # fmt: skip
 @common_options
 def relevance_cv(corpus: Path, by: str, season_only: bool, config_dir: Path, db_path: Path) -> None:
-    """Cross-validate the lexicon and the model on the corpus: by language, form, named/described.
+    """Validation croisée du lexique et du modèle sur le corpus : par langue, forme, nommé ou décrit.
 
-    Example: veille relevance cv --by outlet
+    Exemple : veille relevance cv --by outlet
     """
     from monitor.relevance import LexiconError, load_lexicon
     from monitor.relevance.corpus import CorpusError, read_corpus

@@ -16,15 +16,15 @@ from monitor.cli.news import load_news_config, print_news_summary
 
 @main.group("config")
 def config_group() -> None:
-    """The Collectif's configuration files."""
+    """Les fichiers de configuration du Collectif."""
 
 
 @config_group.command("check")
 @common_options
 def config_check(config_dir: Path, db_path: Path) -> None:
-    """Validate config.yml, members.yml, sources.yml and topics.yml.
+    """Vérifier config.yml, members.yml, sources.yml et topics.yml.
 
-    Example: veille config check --config data/
+    Exemple : veille config check --config data/
     """
     from monitor.serve import check_triage
 
@@ -48,21 +48,25 @@ def config_check(config_dir: Path, db_path: Path) -> None:
     type=edge_path(file_okay=False),
     default=Path("data/demo"),
     show_default=True,
-    help="Folder for the demo's configuration, database and report.",
+    help="Dossier de la configuration, de la base et du rapport de la démo.",
 )
-@click.option("--browser/--no-browser", default=None, help="Force browser confirmation on or off.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--browser/--no-browser", default=None, help="Forcer ou interdire la confirmation dans un navigateur."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Sans barre de progression.")
 @click.option(
     "--serve/--no-serve",
     default=None,
-    help="Open the triage desk on the demo data at the end [default: when run from a terminal].",
+    help="Ouvrir à la fin le bureau de tri sur la démo [par défaut : si lancée depuis un terminal].",
 )
-@click.option("--port", type=int, default=8001, show_default=True, help="Port of the triage desk.")
+@click.option(
+    "--port", type=int, default=8001, show_default=True, metavar="PORT", help="Port du bureau de tri."
+)
 def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port: int) -> None:
-    """Run the nightly job on a bundled fictional web (offline), write the report, then open the
-    triage desk on the demo data.
+    """Lancer la nuit sur un web fictif fourni (hors ligne), écrire le rapport, puis ouvrir le bureau de
+    tri sur les données de la démo.
 
-    Example: veille demo
+    Exemple : veille demo
     """
     from monitor.demo.run import prepare
     from monitor.demo.web import FixtureWeb

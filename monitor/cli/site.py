@@ -19,16 +19,16 @@ from monitor.config import load_config
 
 @main.group()
 def site() -> None:
-    """The Collectif's own site: referencing audit."""
+    """Le site du Collectif : audit de référencement."""
 
 
 @site.command("audit")
-@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Sans bilan.")
 @common_options
 def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
-    """Crawl the Collectif's site, judge it and store the audit.
+    """Explorer le site du Collectif, le juger et enregistrer l'audit.
 
-    Example: veille site audit --db data/veille.db
+    Exemple : veille site audit --db data/veille.db
     """
     from monitor.site.audit import run_audit, start_url
     from monitor.site.catalogue import KINDS, SEVERITIES
@@ -53,9 +53,9 @@ def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
 @report_options
 @common_options
 def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) -> None:
-    """The audit's report for the secretariat, in French: what to fix first, findings, changes.
+    """Le rapport d'audit pour le secrétariat : quoi corriger d'abord, constats, changements.
 
-    Example: veille site report --format md -o audit.md
+    Exemple : veille site report --format md -o audit.md
     """
     from monitor.site.report import render, site_report
 
