@@ -1,6 +1,8 @@
-"""Every page each role reaches by links from the home page (bounded), read as that role: no English
-from Datasette's own strings, no raw status code in a cell or a title, no ISO date, and no link to a
-page the visitor may not open."""
+"""Every page each role reaches by links from the home page (bounded), the links with a query string
+included (sort, facet, filter, next page: at most QUERIES_PER_PAGE of each page), read as that role:
+no English from Datasette's own strings, no raw status code in a cell or a title, no raw table or
+column name where a person reads it, no ISO date, no SQL for an association, and no link to a page
+the visitor may not open."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ import pytest
 from tests.test_triage import decide, login, make_desk, run
 
 MAX_PAGES = 80
+# The walk with query strings: every page without one, and that many of each page's variants.
+MAX_WALK = 400
+QUERIES_PER_PAGE = 6
 # Datasette 0.65's own English, as its templates and table.js write it.
 ENGLISH = (
     "Sort ascending", "Sort descending", "Facet by this", "Hide this column", "Show all columns",
@@ -29,7 +34,14 @@ CODES = re.compile(
 )
 MEMBER_IDS = {"amicale-du-nid", "fondation-scelles"}
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-SKIPPED = ("/-/", ".json", ".csv", ".atom", ".db", "/actualites.")
+SKIPPED = ("/-/", ".json", ".csv", ".atom", ".db", "/actualites.", "_fts_")  # _fts_: SQLite's index internals
+# Where a person reads a table's or a column's name: headers, titles, facets, filters, crumbs.
+NAMED = re.compile(
+    r"<(th|h1|h2|h3|title|option|strong|dt|p class=\"crumbs\")\b[^>]*>(.*?)</(?:th|h1|h2|h3|title|option|strong|dt|p)>",
+    re.S,
+)
+# What only the secretariat's technical work shows.
+TECHNICAL = ("CREATE TABLE", "Requête SQL libre", "Voir et modifier le SQL", "Modifier le SQL", "Type : ")
 
 
 @pytest.fixture
@@ -58,13 +70,30 @@ def desk(tmp_path: Path) -> Any:
 
 
 def visible(page: str) -> str:
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", page, flags=re.S)
     return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", page).split()))
 
 
-def problems(path: str, page: str) -> list[str]:
+def raw_names(page: str, names: set[str]) -> list[str]:
+    """Table and column names as stored (`last_seen`, `created_by`, `stories`) where a person reads them."""
+    found = []
+    for _, inner in NAMED.findall(page):
+        words = re.findall(r"\w+", visible(inner))
+        found += [w for w in words if w in names or ("_" in w and w.lower() == w)]
+    return found
+
+
+def problems(path: str, page: str, names: set[str] = frozenset(), technical: bool = True) -> list[str]:
     text = visible(page)
-    found = [f"{path}: English « {w} »" for w in ENGLISH if w in text]
+    # The secretariat's own SQL names its columns; SQLite's search-index tables are SQLite's.
+    sql_work = technical and ("sql=" in path or "_fts" in path)
+    found = [] if sql_work else [f"{path}: raw name « {w} »" for w in raw_names(page, set(names))]
+    if not technical:
+        found += [f"{path}: technical « {w} »" for w in TECHNICAL if w in text]
+        found += [
+            f"{path}: links to SQL" for h in re.findall(r'href="([^"]*)"', page) if re.search(r"[?&;]sql=", h)
+        ]
+    found += [f"{path}: English « {w} »" for w in ENGLISH if w in text]
     found += [f"{path}: ISO date {d}" for d in ISO_DATE.findall(text)]
     cells = " ".join(re.findall(r"<(?:td|h1|dd)\b[^>]*>(.*?)</(?:td|h1|dd)>", page, re.S))
     codes = CODES.findall(visible(cells))
@@ -74,25 +103,48 @@ def problems(path: str, page: str) -> list[str]:
     return found
 
 
-async def walk(datasette: Any, user: str | None) -> tuple[set[str], list[str]]:
+def stored_names(store: Any) -> set[str]:
+    """Every table's and column's stored name that is not also a French word a page may show."""
+    names = set(store.db.table_names())
+    for table in store.db.tables:
+        names |= {column.name for column in table.columns}
+    return names - {"date", "page", "source", "action", "association", "type", "note", "id", "articles"}
+
+
+def links(page: str, queries: bool) -> list[str]:
+    """The page's links to the desk (with their query strings when `queries`)."""
+    found = []
+    for href in re.findall(r'href="(/[^"#]*)', page):
+        href = html.unescape(href)
+        if any(s in href.split("?")[0] for s in SKIPPED) or ("?" in href and not queries):
+            continue
+        found.append(href)
+    return found
+
+
+async def walk(
+    datasette: Any, user: str | None, queries: bool = False, names: set[str] = frozenset()
+) -> tuple[set[str], list[str]]:
     cookies = await login(datasette, user) if user else {}
     seen: set[str] = set()
+    variants: dict[str, int] = {}
     todo, found = ["/"], []
-    while todo and len(seen) < MAX_PAGES:
+    while todo and len(seen) < (MAX_WALK if queries else MAX_PAGES):
         path = todo.pop(0)
-        if path in seen:
+        base = path.split("?")[0]
+        if path in seen or ("?" in path and variants.get(base, 0) >= QUERIES_PER_PAGE):
             continue
         seen.add(path)
+        if "?" in path:
+            variants[base] = variants.get(base, 0) + 1
         response = await datasette.client.get(path, cookies=cookies)
         if response.status_code != 200:
             found.append(f"{path}: linked, but answers {response.status_code}")
             continue
         if "text/html" not in response.headers.get("content-type", ""):
             continue
-        found += problems(path, response.text)
-        for href in re.findall(r'href="(/[^"#?]*)"', response.text):
-            if not href.startswith(SKIPPED) and not any(s in href for s in SKIPPED):
-                todo.append(href)
+        found += problems(path, response.text, names, technical=user == "secretariat")
+        todo += links(response.text, queries)
     return seen, found
 
 
@@ -100,7 +152,16 @@ async def walk(datasette: Any, user: str | None) -> tuple[set[str], list[str]]:
 def test_every_page_a_role_reaches_is_french_with_no_code_and_no_iso_date(
     desk: Any, user: str | None
 ) -> None:
-    datasette, _ = desk
-    seen, found = run(walk(datasette, user))
+    datasette, store = desk
+    seen, found = run(walk(datasette, user, names=stored_names(store)))
     assert len(seen) >= (5 if user is None else 15), seen
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("user", [None, "amicale-du-nid", "fondation-scelles", "secretariat"])
+def test_the_links_with_a_query_string_sort_facet_filter_too(desk: Any, user: str | None) -> None:
+    """The same walk, following the sort, facet, filter and page links too (bounded)."""
+    datasette, store = desk
+    seen, found = run(walk(datasette, user, queries=True, names=stored_names(store)))
+    assert len([p for p in seen if "?" in p]) >= (0 if user is None else 20), sorted(seen)
     assert found == [], "\n".join(found)

@@ -677,7 +677,8 @@ def test_the_nights_journal_is_the_secretariats_and_the_rota_calendar_is_public(
         assert "Journal des nuits" not in (await datasette.client.get("/", cookies=member)).text
         secretariat = await login(datasette, "secretariat")
         page = await datasette.client.get("/veille/journal_des_nuits", cookies=secretariat)
-        assert page.status_code == 200 and "actualités : échec (RuntimeError: x)" in page.text
+        assert page.status_code == 200 and "Actualités : échec, la lecture des sources" in page.text
+        assert "<summary>détails techniques</summary><pre>RuntimeError: x</pre>" in page.text
         assert "Terminée avec des erreurs" in page.text and "30/11/2026 04:15" in page.text
         calendar = await datasette.client.get("/rota.ics")
         assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")

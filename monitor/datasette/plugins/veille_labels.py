@@ -1,7 +1,11 @@
 """French words and dates on Datasette's own pages: every cell of a table or canned query, and every
 facet value, reads through `monitor.labels.cell_text` (codes such as `propose`, `linked_nofollow`,
 `travail_force`, ISO UTC timestamps become « Choix proposé », « Lien visible mais nofollow »,
-« Travail forcé », « 26/11/2026 04:10 »)."""
+« Travail forcé », « 26/11/2026 04:10 »). Tables, canned queries and columns read under their French
+names (metadata.yml `title` and `columns`), a row's page under what the row is about
+(monitor/desk/headings.py), SQLite's errors in French; `veille_technique` tells the templates
+whether the visitor is the secretariat, who alone sees the technical parts (SQL, CREATE TABLE,
+raw column names, column types)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,13 @@ import re
 from typing import Any
 
 from datasette import hookimpl
+from datasette.utils import urlsafe_components
+from datasette.views.table import _sql_params_pks
 from markupsafe import Markup, escape
 
 from monitor.desk.actions import SECRETARIAT
+from monitor.desk.headings import row_heading, sql_error_fr
+from monitor.desk.journal import journal_html
 from monitor.labels import cell_text, label
 
 ISO_LINK_TEXT = re.compile(r">(\d{4}-\d{2}-\d{2}(?:T[^<]*)?)<")
@@ -33,14 +41,70 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> A
             return rows[0][0] if rows else SECRETARIAT
 
         return name
+    if column == "Étapes" and table is None:  # the nights' journal: its stages in words
+        return journal_html(value)
     return cell_text(table, column, value)
 
 
 @hookimpl
-def prepare_jinja2_environment(env: Any) -> None:
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
     env.filters["libelle"] = lambda value, table, column: cell_text(table, column, value) or value
     env.filters["operateur"] = lambda name: label("filter_operator", name)
     env.filters["cle"] = key_link
+    env.filters["titre"] = lambda name: page_title(datasette, str(name))
+    env.filters["colonne"] = lambda column, table: column_label(datasette, table, str(column))
+    env.filters["erreur_sql"] = sql_error_fr
+
+
+def database_metadata(datasette: Any) -> dict[str, Any]:
+    return datasette.metadata(database=datasette.get_database().name) or {}
+
+
+def page_title(datasette: Any, name: str) -> str:
+    """A table's, canned query's or the database's French title (metadata.yml), else its name."""
+    database = database_metadata(datasette)
+    if name == datasette.get_database().name:
+        return str(datasette.metadata("title", database=name, fallback=False) or name)
+    for kind in ("tables", "queries"):
+        title = (database.get(kind) or {}).get(name, {}).get("title")
+        if title:
+            return str(title)
+    return name
+
+
+def column_label(datasette: Any, table: str | None, column: str) -> str:
+    tables = database_metadata(datasette).get("tables") or {}
+    return str((tables.get(table or "", {}).get("columns") or {}).get(column) or column)
+
+
+@hookimpl
+def extra_template_vars(view_name: str, table: str | None, request: Any, datasette: Any) -> Any:
+    async def variables() -> dict[str, Any]:
+        found = {"veille_technique": bool(request and (request.actor or {}).get("role") == "secretariat")}
+        if view_name == "row" and table and request is not None:
+            found["veille_ligne"] = await heading(datasette, request, table)
+        return found
+
+    return variables
+
+
+async def heading(datasette: Any, request: Any, table: str) -> str:
+    """The title of the row page being shown (the row is read again: Datasette's context has it
+    only as display cells)."""
+    database = datasette.get_database()
+    sql, params, _ = await _sql_params_pks(database, table, urlsafe_components(request.url_vars["pks"]))
+    rows = (await database.execute(sql, params)).rows
+    if not rows:
+        return page_title(datasette, table)
+    row = dict(rows[0])
+    if table == "picks":
+        found = await database.execute("SELECT title FROM stories WHERE id = ?", [row.get("story_id")])
+        row["story_title"] = found.rows[0][0] if found.rows else None
+    names = dict((await database.execute("SELECT id, name FROM members")).rows)
+    label_column = datasette.table_metadata(database.name, table).get("label_column")
+    if label_column and row.get(label_column):
+        return str(row[label_column])
+    return row_heading(table, page_title(datasette, table), row, names)
 
 
 def key_link(link: Any) -> Markup:
