@@ -33,6 +33,7 @@ CODES = re.compile(
     r"propose|signale|accepte|publie|refuse|secretariat|amicale-du-nid|fondation-scelles)\b"
 )
 MEMBER_IDS = {"amicale-du-nid", "fondation-scelles"}
+PLURAL_HEDGE = re.compile(r"\w\(s\)")  # « histoire(s) »: a count knows its plural
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 SKIPPED = ("/-/", ".json", ".csv", ".atom", ".db", "/actualites.", "_fts_")  # _fts_: SQLite's index internals
 # Where a person reads a table's or a column's name: headers, titles, facets, filters, crumbs.
@@ -66,7 +67,38 @@ def desk(tmp_path: Path) -> Any:
         await decide(datasette, secretariat, "/tri/action", {"story_id": "s2", "action": "ecarter"})
 
     run(decisions())
+    fill_every_table(store)
     return datasette, store
+
+
+def fill_every_table(store: Any) -> None:
+    """A row with codes and dates in each table a person reads: their facets, cells and row pages."""
+    db = store.db
+    db["sources"].insert({"id": "le-monde", "name": "Le Monde", "url": "https://example.org/rss", "kind": "feed",
+                          "language": "fr", "origin": "config", "active": 1, "error_count": 0,
+                          "last_fetch_at": "2026-12-01T02:00:00+00:00"})  # fmt: skip
+    db["stories"].update("s1", {"week": "2026-11-23", "kind": "justice", "lang": "fr", "source_id": "le-monde",
+                                "topics": '["travail_force"]', "last_seen": "2026-11-26T08:00:00+00:00"})  # fmt: skip
+    db["articles"].insert({"id": "a1", "url": "https://example.org/a1", "title": "Des saisonniers libérés",
+                           "story_id": "s1", "source_id": "le-monde", "lang": "fr", "kind": "justice",
+                           "relevant": 1, "text_status": "new", "fetched_at": "2026-11-25T08:00:00+00:00"})  # fmt: skip
+    run_id = (
+        db["runs"]
+        .insert({"kind": "links", "status": "ok", "started_at": "2026-12-01T02:00:00+00:00"})
+        .last_pk
+    )
+    db["link_checks"].insert({"run_id": run_id, "member_id": "amicale-du-nid", "status": "linked_nofollow",
+                              "mode": "static", "checked_at": "2026-12-01T02:05:00+00:00"})  # fmt: skip
+    db["backlinks"].insert({"id": "b1", "member_id": "amicale-du-nid", "page_url": "https://example.org/partenaires",
+                            "url": "https://www.contrelatraite.org/", "location": "footer", "visible": 1,
+                            "first_seen": "2026-11-01T02:00:00+00:00", "last_seen": "2026-12-01T02:00:00+00:00"})  # fmt: skip
+    db["link_events"].insert({"run_id": run_id, "member_id": "amicale-du-nid", "event": "became_nofollow",
+                              "detail": "https://example.org/partenaires", "at": "2026-12-01T02:05:00+00:00"})  # fmt: skip
+    night = store.start_night("2026-12-01T02:00:00+00:00")
+    store.record_stages(
+        night, [{"name": "actualités", "status": "failed", "counts": {}, "error": "RuntimeError: x"}]
+    )
+    store.finish_night(night, "failed", "2026-12-01T02:10:00+00:00")
 
 
 def visible(page: str) -> str:
@@ -94,6 +126,7 @@ def problems(path: str, page: str, names: set[str] = frozenset(), technical: boo
             f"{path}: links to SQL" for h in re.findall(r'href="([^"]*)"', page) if re.search(r"[?&;]sql=", h)
         ]
     found += [f"{path}: English « {w} »" for w in ENGLISH if w in text]
+    found += [f"{path}: « {m} »" for m in PLURAL_HEDGE.findall(text)]
     found += [f"{path}: ISO date {d}" for d in ISO_DATE.findall(text)]
     cells = " ".join(re.findall(r"<(?:td|h1|dd)\b[^>]*>(.*?)</(?:td|h1|dd)>", page, re.S))
     codes = CODES.findall(visible(cells))

@@ -332,7 +332,7 @@ def test_a_refused_or_dismissed_story_comes_back_only_with_a_new_article(desk: A
             and "De retour : un nouvel article depuis la décision du" in page
         )
         home = (await datasette.client.get("/", cookies=on_duty)).text
-        assert "À trier</a> : 2 histoire(s) en attente" in home
+        assert "À trier</a> : 2 histoires en attente" in home
 
     run(scenario())
 
@@ -606,7 +606,7 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
     page = run(datasette.client.get("/", cookies=cookies))
     assert re.search(r"De veille :</strong> Amicale du Nid, du \d{1,2} [a-zéû.]+ 20\d\d au ", page.text)
     assert ">accueil</a>" in page.text and "Powered by" not in page.text  # Datasette's own words too
-    assert "À trier</a> : 2 histoire(s) en attente" in page.text and "Se déconnecter" in page.text
+    assert "À trier</a> : 2 histoires en attente" in page.text and "Se déconnecter" in page.text
     assert "Log out" not in page.text
 
 

@@ -28,10 +28,15 @@ ISO_LINK_TEXT = re.compile(r">(\d{4}-\d{2}-\d{2}(?:T[^<]*)?)<")
 # Columns holding an account id: shown as the person's name (an account that is no association is
 # the secretariat's).
 PERSON_COLUMNS = {"member_id", "created_by", "decided_by", "on_duty"}
+# Foreign keys to the secretariat's tables (members, runs, nights): their cells are plain text, not
+# Datasette's link to a row an association may not open.
+SECRETARIAT_KEYS = {"member_id", "run_id", "night_id"}
 
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> Any:
+    if isinstance(value, dict) and column in SECRETARIAT_KEYS:  # a key Datasette expanded to its label
+        return str(value.get("label") or value.get("value") or "")
     if column in PERSON_COLUMNS and isinstance(value, str) and value:
 
         async def name() -> str:
@@ -73,6 +78,8 @@ def page_title(datasette: Any, name: str) -> str:
 
 
 def column_label(datasette: Any, table: str | None, column: str) -> str:
+    if column == "Link":  # Datasette's column of links to rows with a key of several columns
+        return "Fiche"
     tables = database_metadata(datasette).get("tables") or {}
     return str((tables.get(table or "", {}).get("columns") or {}).get(column) or column)
 
@@ -83,6 +90,12 @@ def extra_template_vars(view_name: str, table: str | None, request: Any, dataset
         found = {"veille_technique": bool(request and (request.actor or {}).get("role") == "secretariat")}
         if view_name == "row" and table and request is not None:
             found["veille_ligne"] = await heading(datasette, request, table)
+            database = datasette.get_database()
+            found["veille_lisibles"] = [
+                name
+                for name in await database.table_names()
+                if await datasette.permission_allowed(request.actor, "view-table", (database.name, name))
+            ]
         return found
 
     return variables
@@ -108,7 +121,11 @@ async def heading(datasette: Any, request: Any, table: str) -> str:
 
 
 def key_link(link: Any) -> Markup:
-    """Datasette's link to a row, its text read in French when the key is a date."""
+    """Datasette's link to a row, its text read in French when the key is a date, and « voir » when
+    the key is made of several columns (« 1,amicale-du-nid » is no one's word)."""
+    text = str(link)
+    if re.search(r">[^<]*,[^<]*</a>$", text):
+        return Markup(re.sub(r">[^<]*</a>$", ">voir</a>", text))
     return Markup(
-        ISO_LINK_TEXT.sub(lambda m: ">" + str(escape(cell_text(None, "date", m[1]) or m[1])) + "<", str(link))
+        ISO_LINK_TEXT.sub(lambda m: ">" + str(escape(cell_text(None, "date", m[1]) or m[1])) + "<", text)
     )

@@ -120,6 +120,10 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
          """<h1>{{ veille_ligne }}{% if private %} 🔒{% endif %}</h1>"""),
         ("{% block title %}{{ database }}: {{ table }}{% endblock %}", "{% block title %}{{ veille_ligne }}{% endblock %}"),
         ("<p>This data as ", "<p>Ces données en "),
+        # Only the tables the visitor may open (plugins/veille_labels.py `veille_lisibles`).
+        ("{% if foreign_key_tables %}",
+         "{% set foreign_key_tables = foreign_key_tables | selectattr('other_table', 'in', veille_lisibles) | list %}\n"
+         "{% if foreign_key_tables %}"),
         ("<h2>Links from other tables</h2>", "<h2>Liens depuis d'autres tables</h2>"),
         ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>',
          '{{ "{:,}".format(other.count).replace(",", " ") }} ligne{% if other.count > 1 %}s{% endif %}</a>'),
