@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import urlsafe_components
+from datasette.utils import tilde_encode, urlsafe_components
 from datasette.views.table import _sql_params_pks
 from markupsafe import Markup, escape
 
@@ -31,12 +31,25 @@ PERSON_COLUMNS = {"member_id", "created_by", "decided_by", "on_duty"}
 # Foreign keys to the secretariat's tables (members, runs, nights): their cells are plain text, not
 # Datasette's link to a row an association may not open.
 SECRETARIAT_KEYS = {"member_id", "run_id", "night_id"}
+# The other foreign keys: a link to the row under its label only (Datasette adds the raw key, grey).
+KEY_TABLES = {
+    "source_id": "sources",
+    "story_id": "stories",
+    "backlink_id": "backlinks",
+    "article_id": "articles",
+}
 
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> Any:
-    if isinstance(value, dict) and column in SECRETARIAT_KEYS:  # a key Datasette expanded to its label
-        return str(value.get("label") or value.get("value") or "")
+    if isinstance(value, dict):  # a key Datasette expanded to its label
+        shown = str(value.get("label") or value.get("value") or "")
+        if column in KEY_TABLES:
+            return row_link(datasette, KEY_TABLES[column], value.get("value"), shown)
+        if column in SECRETARIAT_KEYS:
+            return shown
+    if column in KEY_TABLES and isinstance(value, str) and value and table != KEY_TABLES[column]:
+        return lambda: labelled_link(datasette, KEY_TABLES[column], value)  # a row page: not expanded
     if column in PERSON_COLUMNS and isinstance(value, str) and value:
 
         async def name() -> str:
@@ -49,6 +62,19 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> A
     if column == "Étapes" and table is None:  # the nights' journal: its stages in words
         return journal_html(value)
     return cell_text(table, column, value)
+
+
+def row_link(datasette: Any, table: str, key: Any, shown: str) -> Markup:
+    url = datasette.urls.row(datasette.get_database().name, table, tilde_encode(str(key)))
+    return Markup('<a href="{}">{}</a>').format(url, shown)
+
+
+async def labelled_link(datasette: Any, table: str, key: str) -> Markup:
+    """A link to a row under its label (the table's `label_column`), for a key Datasette left raw."""
+    database = datasette.get_database()
+    column = datasette.table_metadata(database.name, table).get("label_column") or "id"
+    found = (await database.execute(f"SELECT [{column}] FROM [{table}] WHERE id = ?", [key])).rows
+    return row_link(datasette, table, key, str(found[0][0] if found and found[0][0] else key))
 
 
 @hookimpl
