@@ -83,7 +83,7 @@ DATE_COLUMNS = {
     "verifie_le", "le", "decide_le", "tour_du", "date", "turn", "week", "applied_at", "trained_at",
     "atom_updated",
 }  # fmt: skip
-YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente"}
+YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente", "weak"}
 
 
 def cell_text(table: str | None, column: str, value: object) -> str | None:

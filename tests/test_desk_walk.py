@@ -128,7 +128,10 @@ def problems(path: str, page: str, names: set[str] = frozenset(), technical: boo
     found += [f"{path}: English « {w} »" for w in ENGLISH if w in text]
     found += [f"{path}: « {m} »" for m in PLURAL_HEDGE.findall(text)]
     found += [f"{path}: ISO date {d}" for d in ISO_DATE.findall(text)]
-    cells = " ".join(re.findall(r"<(?:td|h1|dd)\b[^>]*>(.*?)</(?:td|h1|dd)>", page, re.S))
+    # Cells, titles, and the facets' lists (li): where a stored value is shown (a guide's lists are
+    # prose, where « choisir » is a verb).
+    tags = "td|h1|dd" if path.startswith("/aide") else "td|h1|dd|li"
+    cells = " ".join(inner for _, inner in re.findall(rf"<({tags})\b[^>]*>(.*?)</\1>", page, re.S))
     codes = CODES.findall(visible(cells))
     if path.startswith("/veille/members"):  # the associations' table: its key is the id of members.yml
         codes = [c for c in codes if c not in MEMBER_IDS]

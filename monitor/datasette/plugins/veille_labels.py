@@ -79,12 +79,19 @@ async def labelled_link(datasette: Any, table: str, key: str) -> Markup:
 
 @hookimpl
 def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
-    env.filters["libelle"] = lambda value, table, column: cell_text(table, column, value) or value
+    env.filters["libelle"] = facet_label
     env.filters["operateur"] = lambda name: label("filter_operator", name)
     env.filters["cle"] = key_link
     env.filters["titre"] = lambda name: page_title(datasette, str(name))
     env.filters["colonne"] = lambda column, table: column_label(datasette, table, str(column))
     env.filters["erreur_sql"] = sql_error_fr
+
+
+def facet_label(value: Any, table: str | None, column: str, names: Any = None) -> Any:
+    """A facet's value in words: a person's name (`names`: member id → name), else its French label."""
+    if column in PERSON_COLUMNS and isinstance(names, dict) and value:
+        return names.get(value, SECRETARIAT)
+    return cell_text(table, column, value) or value
 
 
 def database_metadata(datasette: Any) -> dict[str, Any]:
@@ -114,6 +121,9 @@ def column_label(datasette: Any, table: str | None, column: str) -> str:
 def extra_template_vars(view_name: str, table: str | None, request: Any, datasette: Any) -> Any:
     async def variables() -> dict[str, Any]:
         found = {"veille_technique": bool(request and (request.actor or {}).get("role") == "secretariat")}
+        if view_name == "table":  # the facets name people
+            rows = (await datasette.get_database().execute("SELECT id, name FROM members")).rows
+            found["veille_noms"] = dict(rows)
         if view_name == "row" and table and request is not None:
             found["veille_ligne"] = await heading(datasette, request, table)
             database = datasette.get_database()

@@ -143,8 +143,8 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<p class="zero-results">0 records</p>', '<p class="zero-results">Aucune ligne</p>'),
     ],
     "_facet_results.html": [
-        ('{{ (facet_value.label | string()) or "-" }}', '{{ facet_value.label | string() | libelle(table, facet_info.name) or "-" }}'),
-        ('<li>{{ facet_value.label or "-" }} &middot;', '<li>{{ (facet_value.label | string() | libelle(table, facet_info.name)) or "-" }} &middot;'),
+        ('{{ (facet_value.label | string()) or "-" }}', '{{ facet_value.label | string() | libelle(table, facet_info.name, veille_noms) or "-" }}'),
+        ('<li>{{ facet_value.label or "-" }} &middot;', '<li>{{ (facet_value.label | string() | libelle(table, facet_info.name, veille_noms)) or "-" }} &middot;'),
         ('{% if facet_info.type != "column" %} ({{ facet_info.type }}){% endif %}', ""),
         ("<strong>{{ facet_info.name }}", "<strong>{{ facet_info.name | colonne(table) }}"),
     ],
