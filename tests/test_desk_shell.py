@@ -124,8 +124,14 @@ def test_the_nights_journal_reads_as_french_sentences_with_the_raw_error_tucked_
 
 
 def test_row_pages_are_titled_by_what_the_row_is_about(desk: Any) -> None:
-    datasette, _ = desk
+    datasette, store = desk
+    store.db["stories"].update("s1", {"id": "070fe9c1d2"})
+    store.db["stories"].insert(
+        {"id": "s1", "title": "Travail forcé : des saisonniers libérés", "relevant": 1}
+    )
     member = run(login(datasette, "amicale-du-nid"))
+    found = run(datasette.client.get("/veille/rechercher?q=saisonniers", cookies=member)).text
+    assert "070fe9c1d2" not in visible(found) and 'href="/veille/stories/070fe9c1d2">voir</a>' in found
     page = run(datasette.client.get("/veille/stories/s1", cookies=member)).text
     assert "<title>Travail forcé : des saisonniers libérés</title>" in page
     assert "par story_id" not in page and "dans « Choix et alertes » (Histoire)" in page

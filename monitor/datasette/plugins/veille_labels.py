@@ -48,6 +48,8 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> A
             return row_link(datasette, KEY_TABLES[column], value.get("value"), shown)
         if column in SECRETARIAT_KEYS:
             return shown
+    if column == "histoire" and table is None and isinstance(value, str):  # « Rechercher »: no raw id
+        return row_link(datasette, "stories", value, "voir")
     if column in KEY_TABLES and isinstance(value, str) and value and table != KEY_TABLES[column]:
         return lambda: labelled_link(datasette, KEY_TABLES[column], value)  # a row page: not expanded
     if column in PERSON_COLUMNS and isinstance(value, str) and value:
