@@ -132,6 +132,8 @@ def test_row_pages_are_titled_by_what_the_row_is_about(desk: Any) -> None:
     member = run(login(datasette, "amicale-du-nid"))
     found = run(datasette.client.get("/veille/rechercher?q=saisonniers", cookies=member)).text
     assert "070fe9c1d2" not in visible(found) and 'href="/veille/stories/070fe9c1d2">voir</a>' in found
+    listed = run(datasette.client.get("/veille/stories", cookies=member)).text  # its key is a hash too
+    assert "070fe9c1d2" not in visible(listed) and 'href="/veille/stories/070fe9c1d2">voir</a>' in listed
     page = run(datasette.client.get("/veille/stories/s1", cookies=member)).text
     assert "<title>Travail forcé : des saisonniers libérés</title>" in page
     assert "par story_id" not in page and "dans « Choix et alertes » (Histoire)" in page

@@ -22,6 +22,8 @@ from monitor.desk.headings import row_heading, sql_error_fr
 from monitor.desk.journal import journal_html
 from monitor.labels import cell_text, label
 
+# Tables whose key is a hash of the content (070fe9c1…): their rows link as « voir ».
+HASHED_KEYS = {"stories", "articles", "backlinks"}
 ISO_LINK_TEXT = re.compile(r">(\d{4}-\d{2}-\d{2}(?:T[^<]*)?)<")
 
 
@@ -158,11 +160,11 @@ async def heading(datasette: Any, request: Any, table: str) -> str:
     return row_heading(table, page_title(datasette, table), row, names)
 
 
-def key_link(link: Any) -> Markup:
+def key_link(link: Any, table: str | None = None) -> Markup:
     """Datasette's link to a row, its text read in French when the key is a date, and « voir » when
-    the key is made of several columns (« 1,amicale-du-nid » is no one's word)."""
+    the key is made of several columns (« 1,amicale-du-nid » is no one's word) or is a hash."""
     text = str(link)
-    if re.search(r">[^<]*,[^<]*</a>$", text):
+    if table in HASHED_KEYS or re.search(r">[^<]*,[^<]*</a>$", text):
         return Markup(re.sub(r">[^<]*</a>$", ">voir</a>", text))
     return Markup(
         ISO_LINK_TEXT.sub(lambda m: ">" + str(escape(cell_text(None, "date", m[1]) or m[1])) + "<", text)

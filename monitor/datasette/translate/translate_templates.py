@@ -136,7 +136,7 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<div class="table-wrapper">', '<div class="table-wrapper" tabindex="0" role="region" aria-label="Tableau">'),
         # A key that is a date (the rota's turns) links under its French date.
         ('type-{{ cell.value_type }}">{{ cell.value }}</td>',
-         'type-{{ cell.value_type }}">{{ cell.value | cle if cell.value_type == "pk" else cell.value }}</td>'),
+         'type-{{ cell.value_type }}">{{ cell.value | cle(table) if cell.value_type == "pk" else cell.value }}</td>'),
         ("{{ column.name }}\n", "{{ column.name | colonne(table) }}\n"),
         ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.name | colonne(table) }}&nbsp;▼</a>'),
         ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.name | colonne(table) }}{% if column.name == sort_desc %}'),
