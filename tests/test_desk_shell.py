@@ -55,6 +55,9 @@ def test_an_association_reaches_no_technical_page_and_sees_no_sql(desk: Any) -> 
             ), path
             if path != "/veille.db":  # Datasette serves no copy of a mutable database, to anyone
                 assert (await datasette.client.get(path, cookies=secretariat)).status_code == 200, path
+        # A filter through a table the association may not read is refused too (Datasette checks it).
+        through = '/veille/articles?_through={"table":"article_sources","column":"title","value":"x"}'
+        assert (await datasette.client.get(through, cookies=member)).status_code == 403
         for path in ("/veille/stories", "/veille/picks", "/veille", "/veille/rechercher?q=saisonniers&_show_sql=1",
                      "/veille/historique?_show_sql=1", "/veille/stories/s1"):  # fmt: skip
             page = (await datasette.client.get(path, cookies=member)).text
