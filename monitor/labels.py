@@ -80,9 +80,10 @@ DATE_COLUMNS = {
     "published", "first_seen", "last_seen", "fetched_at", "created_at", "decided_at", "published_at",
     "checked_at", "at", "started_at", "finished_at", "last_fetch_at", "next_attempt_at", "lost_at",
     "start", "end", "Vérifié le", "Le", "Décidé le", "Date", "Perdu le", "Tour du", "Début", "Fin",
-    "verifie_le", "le", "decide_le", "tour_du", "date", "turn",
+    "verifie_le", "le", "decide_le", "tour_du", "date", "turn", "week", "applied_at", "trained_at",
+    "atom_updated",
 }  # fmt: skip
-YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente"}
+YES_NO_COLUMNS = {"relevant", "visible", "active", "present", "Pertinente", "weak"}
 
 
 def cell_text(table: str | None, column: str, value: object) -> str | None:

@@ -108,7 +108,7 @@ def test_a_bad_parameter_is_a_french_error_for_the_logged_in_visitor(desk: Any) 
         for path in ("/veille/stories?_sort=nope", "/veille/stories?_sort_desc=nope"):
             page = await datasette.client.get(path, cookies=member)
             assert page.status_code == 400, path
-            assert "vérifiez ce que vous avez saisi" in page.text and "Cannot sort" not in page.text
+            assert "Impossible de trier par « nope »" in page.text and "Cannot sort" not in page.text
             assert "Se déconnecter" in page.text and "Se connecter<" not in page.text
 
     run(scenario())

@@ -220,6 +220,7 @@ def test_the_report_is_french_and_says_what_to_fix_first(audits: dict[str, Any])
 def test_the_desk_shows_the_audit_to_the_secretariat_only(audits: dict[str, Any], tmp_path: Path) -> None:
     from monitor.passwords import hash_password
     from monitor.serve import Secrets, build_datasette
+    from tests.test_desk_walk import visible
     from tests.test_triage import PASSWORD, login, run
 
     secrets = Secrets(tmp_path / "secrets.yml", cookie_secret="secret-de-test")
@@ -240,6 +241,9 @@ def test_the_desk_shows_the_audit_to_the_secretariat_only(audits: dict[str, Any]
     assert page.status_code == 200 and "choses à corriger d'abord" in page.text
     assert KINDS["member_not_linked"].label not in page.text.split("Corrigé depuis")[0]  # fixed by now
     assert "Association Partenaire" in page.text.split("Corrigé depuis")[1]
+    # « Objet » names the member, never its id (members.yml's `partenaire`).
+    shown = visible(page.text)
+    assert not re.search(r"\bpartenaire\b", shown), shown
 
 
 def test_an_audit_cut_short_judges_no_orphan_and_no_missing_member(

@@ -332,7 +332,7 @@ def test_a_refused_or_dismissed_story_comes_back_only_with_a_new_article(desk: A
             and "De retour : un nouvel article depuis la décision du" in page
         )
         home = (await datasette.client.get("/", cookies=on_duty)).text
-        assert "À trier</a> : 2 histoire(s) en attente" in home
+        assert "À trier</a> : 2 histoires en attente" in home
 
     run(scenario())
 
@@ -606,7 +606,7 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
     page = run(datasette.client.get("/", cookies=cookies))
     assert re.search(r"De veille :</strong> Amicale du Nid, du \d{1,2} [a-zéû.]+ 20\d\d au ", page.text)
     assert ">accueil</a>" in page.text and "Powered by" not in page.text  # Datasette's own words too
-    assert "À trier</a> : 2 histoire(s) en attente" in page.text and "Se déconnecter" in page.text
+    assert "À trier</a> : 2 histoires en attente" in page.text and "Se déconnecter" in page.text
     assert "Log out" not in page.text
 
 
@@ -677,7 +677,8 @@ def test_the_nights_journal_is_the_secretariats_and_the_rota_calendar_is_public(
         assert "Journal des nuits" not in (await datasette.client.get("/", cookies=member)).text
         secretariat = await login(datasette, "secretariat")
         page = await datasette.client.get("/veille/journal_des_nuits", cookies=secretariat)
-        assert page.status_code == 200 and "actualités : échec (RuntimeError: x)" in page.text
+        assert page.status_code == 200 and "Actualités : échec, la lecture des sources" in page.text
+        assert "<summary>détails techniques</summary><pre>RuntimeError: x</pre>" in page.text
         assert "Terminée avec des erreurs" in page.text and "30/11/2026 04:15" in page.text
         calendar = await datasette.client.get("/rota.ics")
         assert calendar.status_code == 200 and calendar.headers["content-type"].startswith("text/calendar")

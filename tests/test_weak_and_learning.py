@@ -84,7 +84,7 @@ def test_the_desk_shows_both_lanes_and_a_weak_signal_can_be_decided(tmp_path: Pa
     lanes = page.split('id="signaux-faibles"')
     assert len(lanes) == 2 and "Indice w1" in lanes[1] and "Indice w1" not in lanes[0]
     assert "« enfermée » (w1)" in lanes[1] and "Indice w2" not in page  # w2: beyond the cap
-    assert "1 autre(s)" in lanes[1] and "weak_night__isnull=1" in lanes[1]
+    assert "1 autre reste dans" in lanes[1] and "weak_night__isnull=1" in lanes[1]
     data = {
         "story_id": "w1",
         "action": "ecarter",

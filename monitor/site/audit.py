@@ -117,6 +117,7 @@ def run_audit(store: Store, config: Config, now: datetime | None = None) -> Audi
             "complete": crawl.complete,
         }
         with store.db.atomic():
+            store.sync_members(config.members)  # the report names a member's findings by its name
             store.save_audit(run_id, crawl.pages, findings, crawl.link_checks, utc(moment))
             store.finish_run(run_id, stats)
     return Audit(run_id, crawl, findings, stats)

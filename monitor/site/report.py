@@ -19,6 +19,8 @@ from monitor.site.model import Finding
 from monitor.store import Store
 
 FIRST_THINGS = 5
+# The findings whose subject is a member's id (checks.py `reciprocity_findings`).
+MEMBER_CODES = {"member_not_linked", "member_link_dead"}
 
 
 @dataclass
@@ -47,6 +49,20 @@ class SiteReport:
     # False when the crawl stopped before reading every page (time-out, page budget).
     complete: bool = True
     previous_complete: bool = True
+    # Member id → name: a finding about a member is shown under the member's name, not its id.
+    member_names: dict[str, str] = field(default_factory=dict)
+
+    def subject(self, finding: Finding) -> str:
+        """What a finding is about, as the report shows it (« Amicale du Nid », not « amicale-du-nid »)."""
+        return (
+            self.member_names.get(finding.subject, finding.subject)
+            if finding.code in MEMBER_CODES
+            else finding.subject
+        )
+
+    def detail(self, finding: Finding) -> str:
+        """The finding's detail, unless it only repeats the subject shown."""
+        return "" if finding.detail == self.subject(finding) else finding.detail
 
     @property
     def new_to_fix(self) -> int:
@@ -114,6 +130,7 @@ def site_report(store: Store) -> SiteReport:
         pages_read=int(stats.get("pages", 0)),
         complete=complete,
         previous_complete=previous_complete,
+        member_names={row["id"]: row["name"] for row in store.db.query("SELECT id, name FROM members")},
     )
 
 
@@ -144,8 +161,8 @@ def _render_csv(report: SiteReport) -> str:
                     item.kind.severity,
                     item.kind.theme,
                     item.kind.label,
-                    finding.subject,
-                    finding.detail,
+                    report.subject(finding),
+                    report.detail(finding),
                     " ".join(finding.pages),
                     "oui" if (finding.code, finding.subject) in item.new else "",
                 ]

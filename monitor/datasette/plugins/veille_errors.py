@@ -10,6 +10,7 @@ so theirs never run; unexpected errors (500) keep Datasette's handling and its t
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from datasette import hookimpl
@@ -25,6 +26,27 @@ MESSAGES = {
     404: "Page introuvable.",
     405: "Cette action n'est pas possible ici.",
 }
+
+
+# Datasette's own words for a visitor's bad parameter, said in French.
+DATASETTE_ERRORS = (
+    (re.compile(r"^Cannot sort table by (.+)$"), "Impossible de trier par « {0} »."),
+    (re.compile(r"^Cannot use _sort and _sort_desc at the same time$"), "Choisissez un seul ordre de tri."),
+    (re.compile(r"^_size must be a positive integer$"), "Le nombre de lignes par page doit être positif."),
+    (re.compile(r"^_size must be <= (\d+)$"), "Au plus {0} lignes par page."),
+    (re.compile(r"^Invalid _facet"), "Impossible de regrouper par cette colonne."),
+    (re.compile(r"^no such column: (.+)$"), "Colonne inconnue : « {0} »."),
+)  # fmt: skip
+
+
+def message_for(status: int, exception: BaseException) -> str:
+    """The French message for an expected error: Datasette's own words translated, else the status's."""
+    text = str(getattr(exception, "message", "") or exception or "")
+    for pattern, french in DATASETTE_ERRORS:
+        found = pattern.match(text)
+        if found:
+            return french.format(*found.groups())
+    return MESSAGES.get(status, MESSAGES[400])
 
 
 def expected_status(exception: BaseException) -> int | None:
@@ -45,7 +67,7 @@ def handle_exception(datasette: Any, request: Any, exception: BaseException) -> 
     status = expected_status(exception)
     if status is None:
         return answers
-    return [lambda: error_page(datasette, request, status)]
+    return [lambda: error_page(datasette, request, status, message_for(status, exception))]
 
 
 @hookimpl
@@ -54,12 +76,12 @@ def forbidden(datasette: Any, request: Any) -> Any:
     return lambda: error_page(datasette, request, 403)
 
 
-async def error_page(datasette: Any, request: Any, status: int) -> Response:
+async def error_page(datasette: Any, request: Any, status: int, message: str | None = None) -> Response:
     log.info("%s %s → %s", request.method, request.path, status)
     if status == 403 and not request.actor and request.method == "GET" and not request.path.endswith(".json"):
         # A link opened while logged out (an e-mail's): log in first, then land on it.
         return Response.redirect(login_url(datasette.urls.path("/"), request.path, request.query_string))
-    message = MESSAGES.get(status, MESSAGES[400])
+    message = message or MESSAGES.get(status, MESSAGES[400])
     if request.path.endswith(".json"):
         return Response.json({"ok": False, "status": status, "error": message}, status=status)
     html = await datasette.render_template(

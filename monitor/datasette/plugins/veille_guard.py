@@ -8,12 +8,16 @@
 - A multipart POST (no desk form sends one; asgi-csrf answered 500) gets a French 400.
 - A POST body larger than the desk's forms need gets a French 413 before it is read whole: the
   log-in form at most LOGIN_BODY bytes, other forms FORM_BODY.
+- A JSON address with a `_shape` Datasette does not know gets a French 400 (Datasette answers
+  « Invalid _shape: … »).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
@@ -21,16 +25,26 @@ LOGIN_BODY = 4 * 1024
 FORM_BODY = 256 * 1024
 TOO_BIG = "La demande est trop volumineuse pour le bureau de tri."
 MULTIPART = "Le bureau de tri n'accepte pas d'envoi de fichiers."
+SHAPES = {"arrays", "objects", "array", "arrayfirst", "object"}
+BAD_SHAPE = "Forme de JSON inconnue : « {} » (formes possibles : {})."
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-async def refuse(send: Send, status: int, message: str) -> None:
+async def refuse(send: Send, status: int, message: str, as_json: bool = False) -> None:
     body = f'<!DOCTYPE html><html lang="fr"><meta charset="utf-8"><title>Erreur</title><p>{message}</p>'
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/html; charset=utf-8")]})  # fmt: skip
+    kind = b"text/html; charset=utf-8"
+    if as_json:
+        body, kind = json.dumps({"ok": False, "status": status, "error": message}), b"application/json"
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]})
     await send({"type": "http.response.body", "body": body.encode("utf-8")})
+
+
+def unknown_shape(query_string: bytes) -> str | None:
+    """The `_shape` asked for, when Datasette does not know it."""
+    shapes = parse_qs(query_string.decode("latin-1")).get("_shape") or []
+    return next((shape for shape in shapes if shape not in SHAPES), None)
 
 
 def without_ds_actor(cookie_header: bytes) -> bytes:
@@ -65,6 +79,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
             ]
             scope = dict(scope, headers=headers)
             if scope.get("method") != "POST":
+                shape = unknown_shape(scope.get("query_string", b""))
+                if shape is not None and scope.get("path", "").endswith(".json"):
+                    message = BAD_SHAPE.format(shape[:40], ", ".join(sorted(SHAPES)))
+                    return await refuse(send, 400, message, as_json=True)
                 return await app(scope, receive, send)
             found = dict(headers)
             if found.get(b"content-type", b"").lower().startswith(b"multipart/"):

@@ -89,8 +89,10 @@ def _session_id(datasette: Any, request: Any) -> str | None:
 
 
 @hookimpl
-def actor_from_request(datasette: Any, request: Any) -> dict[str, str] | None:
-    """The actor of a live session, with the name and role the secrets file gives it now."""
+def actor_from_request(datasette: Any, request: Any) -> Any:
+    """The actor of a live session, with the role the secrets file gives it now and the name a
+    person reads (the page header, the desk's messages): the configuration's, else the members
+    table's, else « Le secrétariat » for a secretariat account; never the account's id."""
     session_id, store = _session_id(datasette, request), sessions(datasette)
     if not session_id or store is None:
         return None
@@ -98,8 +100,21 @@ def actor_from_request(datasette: Any, request: Any) -> dict[str, str] | None:
     account = accounts(datasette).get(username or "")
     if not username or account is None:
         return None
-    members = _config(datasette).get("members") or {}
-    return {"id": username, "role": account.get("role", "member"), "name": members.get(username, username)}
+    role = account.get("role", "member")
+    named = (_config(datasette).get("members") or {}).get(username)
+
+    async def actor() -> dict[str, str]:
+        name = named
+        if not name:
+            found = await datasette.get_database().execute(
+                "SELECT name FROM members WHERE id = ?", [username]
+            )
+            name = found.rows[0][0] if found.rows else None
+        if not name:
+            name = "Le secrétariat" if role == "secretariat" else username
+        return {"id": username, "role": role, "name": name}
+
+    return actor
 
 
 def client_address(request: Any) -> str:

@@ -42,6 +42,15 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<select name="_filter_column">', '<select name="_filter_column" aria-label="Colonne à filtrer">'),
         ('<select name="_filter_op">', '<select name="_filter_op" aria-label="Condition">'),
         ('<input type="text" name="_filter_value" class="filter-value">', '<input type="text" name="_filter_value" aria-label="Valeur" class="filter-value">'),
+        # Columns by their French names (metadata.yml `columns`, plugins/veille_labels.py), the value
+        # sent is still the column's own name.
+        ('<option{% if c == column %} selected{% endif %}>{{ c }}</option>',
+         '<option value="{{ c }}"{% if c == column %} selected{% endif %}>{{ c | colonne(table) }}</option>'),
+        ("<option>{{ column }}</option>", '<option value="{{ column }}">{{ column | colonne(table) }}</option>'),
+        # The CREATE TABLE text is the secretariat's technical work, not an association's.
+        ('content: "{{ column.name|escape_css_string }}"', 'content: "{{ column.name | colonne(table) | escape_css_string }}"'),
+        ("{% if table_definition %}", "{% if table_definition and veille_technique %}"),
+        ("{% if view_definition %}", "{% if view_definition and veille_technique %}"),
         # table.js's own English (column menu, « Remove this filter »): see _table_fr.html.
         ("""<script src="{{ urls.static('table.js') }}" defer></script>""",
          """<script src="{{ urls.static('table.js') }}" defer></script>\n{% include "_table_fr.html" %}"""),
@@ -55,7 +64,7 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ("<option value=\"\">- remove filter -</option>", "<option value=\"\">- retirer le filtre -</option>"),
         ("<option value=\"\">- column -</option>", "<option value=\"\">- colonne -</option>"),
         ("<option value=\"\">Sort...</option>", "<option value=\"\">Trier…</option>"),
-        (">Sort by {{ column.name }}</option>", ">Trier par {{ column.name }}</option>"),
+        (">Sort by {{ column.name }}</option>", ">Trier par {{ column.name | colonne(table) }}</option>"),
         ("> descending</label>", "> décroissant</label>"),
         ('<input type="submit" value="Apply">', '<input type="submit" value="Appliquer">'),
         ("extra where clause{% if extra_wheres_for_ui|length != 1 %}s{% endif %}", "condition{% if extra_wheres_for_ui|length != 1 %}s{% endif %} supplémentaire{% if extra_wheres_for_ui|length != 1 %}s{% endif %}"),
@@ -89,6 +98,11 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
         ('<a href="{{ urls.table(database, table.name) }}">{{ table.name }}</a>',
          '<a href="{{ urls.table(database, table.name) }}">{{ (metadata.tables or {}).get(table.name, {}).title or table.name }}</a>'),
         ("<em> (hidden)</em>", "<em> (cachée)</em>"),
+        # The raw column names are the secretariat's technical work; an association reads the
+        # table's description.
+        ("<p><em>{% for column in table.columns %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}</em></p>",
+         "{% if veille_technique %}<p><em>{% for column in table.columns %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}</em></p>"
+         "{% else %}<p>{{ (metadata.tables or {}).get(table.name, {}).description or '' }}</p>{% endif %}"),
         ('{% if table.count is none %}Many rows{% else %}{{ "{:,}".format(table.count) }} row{% if table.count == 1 %}{% else %}s{% endif %}{% endif %}',
          '{% if table.count is none %}Beaucoup de lignes{% else %}{{ "{:,}".format(table.count).replace(",", " ") }} ligne{% if table.count > 1 %}s{% endif %}{% endif %}'),
         ("<p>... and <a href=", "<p>… et <a href="),
@@ -100,29 +114,39 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
     "row.html": [
         # The row's title: the table's French name and its key (a date in French), with no bar of the
         # database's colour beside it.
+        # The row's title: what the row is about, in words (plugins/veille_labels.py `row_heading`),
+        # with no bar of the database's colour beside it.
         ("""<h1 style="padding-left: 10px; border-left: 10px solid #{{ database_color(database) }}">{{ table }}: {{ ', '.join(primary_key_values) }}{% if private %} 🔒{% endif %}</h1>""",
-         """<h1>{{ metadata.title or table }} : {{ primary_key_values | map("libelle", none, "date") | join(", ") }}{% if private %} 🔒{% endif %}</h1>"""),
+         """<h1>{{ veille_ligne }}{% if private %} 🔒{% endif %}</h1>"""),
+        ("{% block title %}{{ database }}: {{ table }}{% endblock %}", "{% block title %}{{ veille_ligne }}{% endblock %}"),
         ("<p>This data as ", "<p>Ces données en "),
+        # Only the tables the visitor may open (plugins/veille_labels.py `veille_lisibles`).
+        ("{% if foreign_key_tables %}",
+         "{% set foreign_key_tables = foreign_key_tables | selectattr('other_table', 'in', veille_lisibles) | list %}\n"
+         "{% if foreign_key_tables %}"),
         ("<h2>Links from other tables</h2>", "<h2>Liens depuis d'autres tables</h2>"),
         ('{{ "{:,}".format(other.count) }} row{% if other.count == 1 %}{% else %}s{% endif %}</a>',
          '{{ "{:,}".format(other.count).replace(",", " ") }} ligne{% if other.count > 1 %}s{% endif %}</a>'),
-        ("from {{ other.other_column }} in {{ other.other_table }}", "par {{ other.other_column }} dans {{ other.other_table }}"),
+        ("from {{ other.other_column }} in {{ other.other_table }}",
+         "dans « {{ other.other_table | titre }} » ({{ other.other_column | colonne(other.other_table) }})"),
+        ('content: "{{ column|escape_css_string }}"', 'content: "{{ column | colonne(table) | escape_css_string }}"'),
     ],
     "_table.html": [
         # A wide table scrolls: the keyboard must reach it (axe-core: « scrollable-region-focusable »).
         ('<div class="table-wrapper">', '<div class="table-wrapper" tabindex="0" role="region" aria-label="Tableau">'),
         # A key that is a date (the rota's turns) links under its French date.
         ('type-{{ cell.value_type }}">{{ cell.value }}</td>',
-         'type-{{ cell.value_type }}">{{ cell.value | cle if cell.value_type == "pk" else cell.value }}</td>'),
-        ("{{ column.name }}\n", "{{ column.description or column.name }}\n"),
-        ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.description or column.name }}&nbsp;▼</a>'),
-        ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.description or column.name }}{% if column.name == sort_desc %}'),
+         'type-{{ cell.value_type }}">{{ cell.value | cle(table) if cell.value_type == "pk" else cell.value }}</td>'),
+        ("{{ column.name }}\n", "{{ column.name | colonne(table) }}\n"),
+        ('rel="nofollow">{{ column.name }}&nbsp;▼</a>', 'rel="nofollow">{{ column.name | colonne(table) }}&nbsp;▼</a>'),
+        ('rel="nofollow">{{ column.name }}{% if column.name == sort_desc %}', 'rel="nofollow">{{ column.name | colonne(table) }}{% if column.name == sort_desc %}'),
         ('<p class="zero-results">0 records</p>', '<p class="zero-results">Aucune ligne</p>'),
     ],
     "_facet_results.html": [
-        ('{{ (facet_value.label | string()) or "-" }}', '{{ facet_value.label | string() | libelle(table, facet_info.name) or "-" }}'),
-        ('<li>{{ facet_value.label or "-" }} &middot;', '<li>{{ (facet_value.label | string() | libelle(table, facet_info.name)) or "-" }} &middot;'),
+        ('{{ (facet_value.label | string()) or "-" }}', '{{ facet_value.label | string() | libelle(table, facet_info.name, veille_noms) or "-" }}'),
+        ('<li>{{ facet_value.label or "-" }} &middot;', '<li>{{ (facet_value.label | string() | libelle(table, facet_info.name, veille_noms)) or "-" }} &middot;'),
         ('{% if facet_info.type != "column" %} ({{ facet_info.type }}){% endif %}', ""),
+        ("<strong>{{ facet_info.name }}", "<strong>{{ facet_info.name | colonne(table) }}"),
     ],
 }  # fmt: skip
 
