@@ -299,3 +299,21 @@ def test_the_glossary_keeps_the_words_a_report_shows_in_its_own_order() -> None:
         "sitemap",
     ]
     assert used(["Titre trop court"]) == []
+
+
+def test_a_stale_page_is_dated_in_french() -> None:
+    from datetime import date
+
+    from monitor.site.page_checks import stale_findings
+
+    item = {
+        "url": "https://x.test/a",
+        "final_url": None,
+        "facts": {"dates": {"modified": "2019-03-01", "published": None}},
+    }
+    [finding] = stale_findings(item, date(2026, 12, 3), 365)
+    assert finding.detail == "dernière date connue : 1 mars 2019"
+    item["facts"]["dates"]["modified"] = "2019-03-01T23:30:00+00:00"  # Paris: the next day
+    assert next(stale_findings(item, date(2026, 12, 3), 365)).detail == "dernière date connue : 2 mars 2019"
+    item["facts"]["dates"]["modified"] = "2019-03"  # not a day: kept as the page wrote it
+    assert next(stale_findings(item, date(2026, 12, 3), 365)).detail == "dernière date connue : 2019-03"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from monitor.labels import plural
+from monitor.labels import day_fr, plural
 from monitor.site.model import Finding, url_key
 
 SHARING_NEEDED = ("og:title", "og:description", "og:image")
@@ -108,4 +108,12 @@ def stale_findings(item: dict[str, Any], today: date, stale_days: int) -> Iterat
     url, dates = item["final_url"] or item["url"], item["facts"]["dates"]
     known = dates["modified"] or dates["published"]
     if known and known < (today - timedelta(days=stale_days)).isoformat():
-        yield Finding("stale_page", url, (url,), f"dernière date connue : {known}")
+        yield Finding("stale_page", url, (url,), f"dernière date connue : {known_day(known)}")
+
+
+def known_day(known: str) -> str:
+    """A page's own date as a French day (« 1 mars 2019 »); kept as written if it is not ISO."""
+    try:
+        return day_fr(known)
+    except ValueError:
+        return known
