@@ -7,8 +7,9 @@ looked every matching story up again: ~200 ms of the page's ~300. Declared in me
 one query that reads the filtered rows once (a materialized CTE holding only the faceted columns)
 and groups it once per facet. The results are then built by Datasette's own
 ColumnFacet and ArrayFacet code, handed the rows this query found: same values, counts, order, labels
-and links as the separate queries. If the query runs out of time (`facet_time_limit_ms`), every facet
-it carried is listed as timed out, as Datasette lists one.
+and links as the separate queries. The query may take `facet_time_limit_ms` per facet it carries (the
+time the separate queries had between them); past that, every facet it carried is listed as timed out
+(« Ces facettes ont pris trop de temps : … » above the table), as Datasette lists one.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ class SinglePassFacet(Facet):
                 single_pass_sql(self.sql, facets, limit),
                 self.params,
                 truncate=False,
-                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                # The time the separate queries had between them: a facet is shown or said to time out
+                # no sooner than before.
+                custom_time_limit=self.ds.setting("facet_time_limit_ms") * len(facets),
             )
         except QueryInterrupted:
             return [], [column for _, column in facets]
