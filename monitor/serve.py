@@ -108,9 +108,12 @@ def build_datasette(
 ) -> Any:
     from datasette.app import Datasette
 
-    return Datasette(
+    from monitor.desk.search_count import SearchCountingDatabase
+
+    desk = metadata(db_path.stem, secrets, member_names, triage, config_file)
+    datasette = Datasette(
         [str(db_path)],
-        metadata=metadata(db_path.stem, secrets, member_names, triage, config_file),
+        metadata=desk,
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         # $DATASETTE_SECRET (a deployer's environment) wins over the secrets file.
@@ -125,3 +128,8 @@ def build_datasette(
             "facet_time_limit_ms": 200,
         },
     )
+    tables = desk["databases"][db_path.stem]["tables"]
+    fts_tables = {name: table["fts_table"] for name, table in tables.items() if table.get("fts_table")}
+    datasette.remove_database(db_path.stem)  # the same file, its table-search counts read from the index
+    datasette.add_database(SearchCountingDatabase(datasette, str(db_path), fts_tables), name=db_path.stem)
+    return datasette

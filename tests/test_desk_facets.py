@@ -1,5 +1,7 @@
-"""The stories table's facets, computed in one pass (plugins/veille_facets.py): the same counts, values,
-order, labels and links as Datasette's own facet queries, from one query over the rows instead of five."""
+"""The stories table's search: its facets computed in one pass (plugins/veille_facets.py), the same
+counts, values, order, labels and links as Datasette's own facet queries from one query over the rows
+instead of five; its row count read from the full-text index (monitor/desk/search_count.py), the same
+number as Datasette's count over the table."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from datasette.tracer import capture_traces
 
+from monitor.desk.search_count import fts_side_count
 from tests.test_triage import login, make_desk, run
 
 BUILT_IN_FACETS = ["source_id", {"array": "topics"}, "kind", "lang", "week"]
@@ -99,3 +102,51 @@ def test_the_five_facets_read_the_searched_stories_once(tmp_path: Path) -> None:
     queries = run(facet_queries())
     assert len(queries) == 1, queries
     assert "materialized" in queries[0]
+
+
+def test_a_search_alone_is_counted_on_the_index_side() -> None:
+    tables = {"stories": "stories_fts"}
+    searched = "select rowid from stories_fts where stories_fts match escape_fts(:search)"
+    assert fts_side_count(f"select count(*) from stories where rowid in ({searched}) ", tables) == (
+        "select count(*) from stories_fts where stories_fts match escape_fts(:search)"
+    )
+    for other in (
+        f"select count(*) from stories where rowid in ({searched}) and kind = :p0 ",  # another filter
+        f"select count(*) from articles where rowid in ({searched}) ",
+        "select count(*) from stories where rowid in (select rowid from stories_fts where title match :search)",
+        "select count(*) from stories ",
+    ):
+        assert fts_side_count(other, tables) is None, other
+
+
+def test_the_index_side_count_is_the_tables_after_stories_change(tmp_path: Path) -> None:
+    datasette, store = make_desk(tmp_path)
+    add_stories(store)
+    # A night regroups: stories updated (upsert), one merged into another (deleted).
+    stories = [
+        dict(row, title=f"Réseau démantelé, mise à jour {row['id']}") for row in store.db["stories"].rows
+    ]
+    store.save_articles(stories[:10], [], [], [])
+    store.move_story("t3", "t4")
+    cookies = run(login(datasette, "secretariat"))
+
+    async def counted(search: str) -> tuple[int, list[str]]:
+        traces: list[dict[str, Any]] = []
+        with capture_traces(traces):
+            data = (
+                await datasette.client.get(f"/veille/stories.json?_search={search}", cookies=cookies)
+            ).json()
+        counts = [t["sql"] for t in traces if (t.get("sql") or "").startswith("select count(*)")]
+        return data["filtered_table_rows_count"], counts
+
+    for search in ("reseau", "mise+jour", "lyon", "t3", "absent"):
+        count, queries = run(counted(search))
+        words = " ".join(f'"{w}"' for w in search.split("+"))
+        in_table = store.db.execute(
+            "select count(*) from stories where rowid in"
+            " (select rowid from stories_fts where stories_fts match ?)",
+            [words],
+        ).fetchone()[0]
+        assert count == in_table, search
+        assert queries == ["select count(*) from stories_fts where stories_fts match escape_fts(:search)"]
+    assert run(counted("mise+jour"))[0] == 9  # t3 was merged away
