@@ -34,8 +34,8 @@ from tests.serving import logged_in, running_desk  # noqa: E402
 PASSWORD = "banc-d-essai"
 
 
-def server_cpu_s(port: str) -> float:
-    """CPU seconds (user + system) used so far by the `veille serve` process listening on `port`."""
+def server_process(port: str) -> Path:
+    """The /proc folder of the `veille serve` process listening on `port`."""
     for proc in Path("/proc").iterdir():
         try:
             command = (proc / "cmdline").read_bytes().split(b"\0")
@@ -44,11 +44,21 @@ def server_cpu_s(port: str) -> float:
                 and b"--port" in command
                 and command[command.index(b"--port") + 1] == port.encode()
             ):
-                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+                return proc
         except (OSError, ValueError, IndexError):
             continue
     raise SystemExit(f"no veille serve process on port {port}")
+
+
+def cpu_s(proc: Path) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_mb(proc: Path) -> float:
+    status = (proc / "status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) / 1024
 
 
 def main() -> None:
@@ -71,21 +81,21 @@ def main() -> None:
             "search, no count nor facets": f"/{args.db.stem}/stories?_search=proxenetisme+lyon&_nocount=1&_nofacet=1",
             "Atom feed (anonymous)": "/actualites.atom",
         }
-        port = base.rsplit(":", 1)[1].split("/")[0]
+        server = server_process(base.rsplit(":", 1)[1].split("/")[0])
         print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
         for path in [path for path in pages.values() for _ in range(args.warmup)]:
             with contextlib.suppress(urllib.error.HTTPError):  # a query interrupted on a cold cache
                 opener.open(base + path).read()
         for label, path in pages.items():
             times = []
-            cpu = server_cpu_s(port)
+            cpu = cpu_s(server)
             for _ in range(args.requests):
                 started = time.perf_counter()
                 response = opener.open(base + path)
                 response.read()
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status == 200
-            cpu_ms = (server_cpu_s(port) - cpu) / args.requests * 1000
+            cpu_ms = (cpu_s(server) - cpu) / args.requests * 1000
             times.sort()
             p95 = times[max(0, round(len(times) * 0.95) - 1)]
             print(
@@ -93,6 +103,7 @@ def main() -> None:
                 f"   server CPU {cpu_ms:6.1f} ms/request"
             )
         print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        print(f"server peak memory (VmHWM): {peak_mb(server):.0f} MB")
     size = sum(
         Path(f"{args.db}{suffix}").stat().st_size
         for suffix in ("", "-wal")

@@ -150,3 +150,12 @@ def test_the_index_side_count_is_the_tables_after_stories_change(tmp_path: Path)
         assert count == in_table, search
         assert queries == ["select count(*) from stories_fts where stories_fts match escape_fts(:search)"]
     assert run(counted("mise+jour"))[0] == 9  # t3 was merged away
+
+
+def test_the_desk_reads_through_a_64_mb_page_cache(tmp_path: Path) -> None:
+    datasette, _ = make_desk(tmp_path)
+
+    async def cache_size() -> int:
+        return (await datasette.get_database("veille").execute("PRAGMA cache_size")).rows[0][0]
+
+    assert run(cache_size()) == -65536  # KiB: a search's ~12,000 table pages stay in SQLite's cache
