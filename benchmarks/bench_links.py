@@ -1,87 +1,87 @@
 """Benchmark of `veille links check` against a bare Scrapy crawl of the same pages, in one run.
 
-Serves 25 synthetic sites × 60 pages on loopback (127.0.2.N), each page carrying a link to the
-Collectif and a linked stylesheet (the judgement's worst case), then times:
+Writes 25 synthetic sites × 60 pages as static files and serves them from nginx on loopback
+(127.0.2.N, benchmarks/nginx.py), each page carrying a link to the Collectif and a linked stylesheet
+(the judgement's worst case), then times, in alternating pairs (`--pairs`):
+  - a bare Scrapy spider fetching exactly the pages Veille fetches, same concurrency, same server;
   - `veille links check` on the 25 sites, static mode, politeness delays off;
-  - a bare Scrapy spider fetching exactly the pages Veille fetched, same concurrency;
-  - browser mode on 5 sites, to price a confirmed page.
-Prints pages/s, the ratio (target ≤ 1.2×) and peak memory (target ≤ 250 MB).
+and once, browser mode on 5 sites, to price a confirmed page.
+Prints wall and CPU time (the command and its children: resource.getrusage), pages/s, the median
+and range of the pairs' ratios (target ≤ 1.2×), peak memory (target ≤ 250 MB) and the load average.
 
-Run: uv run python benchmarks/bench_links.py [--sites 25] [--pages 60] [--repeat 2]
+Run: uv run python benchmarks/bench_links.py [--sites 25] [--pages 60] [--pairs 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import socket
+import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.nginx import nginx  # noqa: E402
+
 FANOUT = 8
 CSS = b"body{font-family:sans-serif} .partners{color:#333} .old{display:none} nav a{margin:0 1em}\n" * 20
 
 
-class SyntheticSite(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self) -> None:
-        super().setup()
-        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle stall on keep-alive
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        if self.path == "/robots.txt":
-            body, kind = b"User-agent: *\nAllow: /\n", "text/plain"
-        elif self.path == "/site.css":
-            body, kind = CSS, "text/css"
-        else:
-            number = int(self.path.strip("/").removeprefix("p") or 0)
-            links = "".join(
-                f'<li><a href="/p{n}">Page {n}</a></li>'
-                for n in range(number * FANOUT + 1, number * FANOUT + FANOUT + 1)
-            )
-            text = "<p>" + "Accueil, hébergement et accompagnement des personnes. " * 40 + "</p>"
-            body = (
-                '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Page</title>'
-                '<link rel="stylesheet" href="/site.css"></head>'
-                '<body><header><nav><a href="/">Accueil</a></nav></header>'
-                f"<main><h1>Page {number}</h1>{text}<ul>{links}</ul></main>"
-                '<footer class="partners"><a href="https://www.contrelatraite.org/">Collectif</a></footer>'
-                "</body></html>"
-            ).encode()
-            kind = "text/html; charset=utf-8"
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def page(number: int) -> bytes:
+    """Page `number` of a synthetic site: French text, links to its FANOUT children, the Collectif's link."""
+    links = "".join(
+        f'<li><a href="/p{n}">Page {n}</a></li>'
+        for n in range(number * FANOUT + 1, number * FANOUT + FANOUT + 1)
+    )
+    text = "<p>" + "Accueil, hébergement et accompagnement des personnes. " * 40 + "</p>"
+    return (
+        '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Page</title>'
+        '<link rel="stylesheet" href="/site.css"></head>'
+        '<body><header><nav><a href="/">Accueil</a></nav></header>'
+        f"<main><h1>Page {number}</h1>{text}<ul>{links}</ul></main>"
+        '<footer class="partners"><a href="https://www.contrelatraite.org/">Collectif</a></footer>'
+        "</body></html>"
+    ).encode()
 
 
-def serve(count: int) -> list[str]:
-    urls = []
-    for n in range(count):
-        server = ThreadingHTTPServer((f"127.0.2.{n + 1}", 0), SyntheticSite)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        urls.append(f"http://127.0.2.{n + 1}:{server.server_address[1]}/")
-    return urls
+def write_site(root: Path, pages: int) -> None:
+    """Every page a crawl within `pages` can reach or see linked (/ is page 0, /pN the others)."""
+    (root / "robots.txt").write_bytes(b"User-agent: *\nAllow: /\n")
+    (root / "site.css").write_bytes(CSS)
+    (root / "index.html").write_bytes(page(0))
+    for number in range(1, pages * FANOUT + FANOUT + 1):
+        (root / f"p{number}").write_bytes(page(number))
 
 
-def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB of the command and its descendants, and its stdout."""
+@contextmanager
+def synthetic_sites(count: int, pages: int = 60) -> Iterator[list[str]]:
+    """`count` synthetic sites (the same files) served by nginx on 127.0.2.1…; yields their URLs."""
+    root = Path(tempfile.mkdtemp(prefix="veille-bench-sites-"))
+    try:
+        write_site(root, pages)
+        with nginx(root, [f"127.0.2.{n + 1}" for n in range(count)]) as bases:
+            yield [f"{base}/" for base in bases]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS in MB of the command and its
+    descendants, and its stdout."""
     wrapper = (
         "import resource, subprocess, sys, time; t = time.perf_counter();"
         "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
         "sys.stderr.write(r.stderr[-2000:] if r.returncode else '');"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(time.perf_counter() - t, u.ru_utime + u.ru_stime, u.ru_maxrss);"
         "print(r.stdout, end='')"
     )
     result = subprocess.run(
@@ -92,8 +92,12 @@ def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float, str]:
         cwd=cwd,
     )
     first, _, rest = result.stdout.partition("\n")
-    seconds, rss_kb = first.split()
-    return float(seconds), int(rss_kb) / 1024, rest
+    seconds, cpu, rss_kb = first.split()
+    return float(seconds), float(cpu), int(rss_kb) / 1024, rest
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def write_config(folder: Path, pages: int, browser: str) -> Path:
@@ -113,10 +117,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=25)
     parser.add_argument("--pages", type=int, default=60)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--browser-sites", type=int, default=5)
     args = parser.parse_args()
-    urls = serve(args.sites)
+    print(f"before: {load()}")
+    with synthetic_sites(args.sites, args.pages) as urls:
+        bench(args, urls)
+    print(f"after: {load()}")
+
+
+def bench(args: argparse.Namespace, urls: list[str]) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="veille-bench-"))
     static_config = write_config(tmp / "static", args.pages, "off")
     veille = [
@@ -132,7 +142,7 @@ def main() -> None:
     ]
 
     # Veille first, once, to learn which pages it fetches: the baseline then fetches exactly those.
-    _, _, output = timed([*veille, "--no-browser", *urls])
+    output = timed([*veille, "--no-browser", *urls])[3]
     results = json.loads(output)
     fetched = sum(r["pages_crawled"] for r in results)
     statuses = {r["status"] for r in results}
@@ -146,28 +156,30 @@ def main() -> None:
         "-s", f"CONCURRENT_REQUESTS={min(64, 2 * args.sites)}", "-s", "LOG_LEVEL=WARNING",
         "-s", "TELNETCONSOLE_ENABLED=False",
     ]  # fmt: skip
-    bare_times, veille_times, bare_rss, veille_rss = [], [], 0.0, 0.0
-    for _ in range(args.repeat):
-        seconds, rss, _ = timed(bare, cwd=tmp)
-        bare_times.append(seconds)
-        bare_rss = max(bare_rss, rss)
-        seconds, rss, _ = timed([*veille, "--no-browser", *urls])
-        veille_times.append(seconds)
-        veille_rss = max(veille_rss, rss)
-    bare_s, veille_s = min(bare_times), min(veille_times)
     pages = len(json.loads(page_list.read_text()))
-    bare_fetched = len((tmp / "bare.jsonl").read_text().splitlines())
-    if bare_fetched != pages:
-        sys.exit(f"the baseline fetched {bare_fetched} of {pages} pages: the comparison would be meaningless")
-    print(
-        f"sites: {args.sites}, pages fetched by Veille: {fetched} (bare list: {pages}),"
-        f" statuses: {sorted(statuses)}"
-    )
-    print(f"bare Scrapy     : {bare_s:6.2f} s  {pages / bare_s:7.1f} pages/s  peak {bare_rss:6.1f} MB")
-    print(
-        f"veille (static) : {veille_s:6.2f} s  {fetched / veille_s:7.1f} pages/s  peak {veille_rss:6.1f} MB"
-    )
-    print(f"ratio veille/bare: {veille_s / bare_s:.2f}x (target <= 1.2x); peak memory target <= 250 MB")
+    print(f"sites: {args.sites} served by nginx, pages fetched by Veille: {fetched} (bare list: {pages}),"
+          f" statuses: {sorted(statuses)}")  # fmt: skip
+    bare_runs, veille_runs = [], []
+    for pair in range(args.pairs):
+        bare_runs.append(timed(bare, cwd=tmp)[:3])
+        bare_fetched = len((tmp / "bare.jsonl").read_text().splitlines())
+        if bare_fetched != pages:
+            sys.exit(
+                f"the baseline fetched {bare_fetched} of {pages} pages: the comparison would be meaningless"
+            )
+        veille_runs.append(timed([*veille, "--no-browser", *urls])[:3])
+        (bs, bc, bm), (vs, vc, vm) = bare_runs[-1], veille_runs[-1]
+        print(f"  pair {pair + 1}: bare {bs:.2f} s wall / {bc:.2f} s CPU / {bm:.0f} MB | veille (static)"
+              f" {vs:.2f} s / {vc:.2f} s CPU / {vm:.0f} MB | {load()}")  # fmt: skip
+    for column, unit in ((0, "wall"), (1, "CPU")):
+        each = sorted(v[column] / b[column] for v, b in zip(veille_runs, bare_runs, strict=True))
+        bare_m = statistics.median(b[column] for b in bare_runs)
+        veille_m = statistics.median(v[column] for v in veille_runs)
+        print(f"{unit:4}: bare {bare_m:6.2f} s ({pages / bare_m:7.1f} pages per {unit} s), veille {veille_m:6.2f} s"
+              f" ({fetched / veille_m:7.1f} pages per {unit} s); veille/bare median {statistics.median(each):.2f}x"
+              f" (range {each[0]:.2f}-{each[-1]:.2f}, {len(each)} pairs; target <= 1.2x)")  # fmt: skip
+    print(f"peak memory: bare {max(b[2] for b in bare_runs):.0f} MB, veille {max(v[2] for v in veille_runs):.0f} MB"
+          " (target <= 250 MB)")  # fmt: skip
 
     if args.browser_sites:
         browser_cost(args, veille, urls, tmp)
@@ -178,8 +190,8 @@ def browser_cost(args: argparse.Namespace, veille: list[str], urls: list[str], t
     browser_config = write_config(tmp / "browser", args.pages, "auto")
     few = urls[: args.browser_sites]
     browser_veille = [*veille[:-2], "--config", str(browser_config)]
-    static_s, _, _ = timed([*browser_veille, "--no-browser", *few])
-    browser_s, browser_rss, output = timed([*browser_veille, "--browser", *few])
+    static_s = timed([*browser_veille, "--no-browser", *few])[0]
+    browser_s, _, browser_rss, output = timed([*browser_veille, "--browser", *few])
     modes = {r["mode"] for r in json.loads(output)}
     confirmed = sum(min(10, r["pages_crawled"]) for r in json.loads(output))
     print(

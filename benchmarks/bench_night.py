@@ -19,8 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_links import serve as serve_sites  # noqa: E402
-from benchmarks.bench_links import timed  # noqa: E402
+from benchmarks.bench_links import synthetic_sites, timed  # noqa: E402
 from benchmarks.bench_news import HOSTS, newsroom  # noqa: E402
 
 
@@ -75,23 +74,24 @@ def daemon_at_rest(config: Path, db: Path, seconds: float = 20) -> tuple[float, 
 
 
 def main() -> None:
-    with newsroom(50, 200) as bases:
-        bench(bases)
+    with newsroom(50, 200) as bases, synthetic_sites(25) as sites:
+        bench(bases, sites)
 
 
-def bench(bases: list[str]) -> None:
-    sites = serve_sites(25)
+def bench(bases: list[str], sites: list[str]) -> None:
     feeds = [f"{bases[i % HOSTS]}/feed/{i}.xml" for i in range(50)]
     tmp = Path(tempfile.mkdtemp(prefix="veille-bench-night-"))
     config = write_config(tmp / "config", sites, feeds)
     separate, whole = [], []
     for attempt in range(2):
         db = tmp / f"separate-{attempt}.db"
-        links_s, links_mb, _ = timed(veille("links", "run", "-q", "--config", str(config), "--db", str(db)))
-        news_s, news_mb, _ = timed(veille("news", "run", "-q", "--config", str(config), "--db", str(db)))
+        links_s, _, links_mb, _ = timed(
+            veille("links", "run", "-q", "--config", str(config), "--db", str(db))
+        )
+        news_s, _, news_mb, _ = timed(veille("news", "run", "-q", "--config", str(config), "--db", str(db)))
         separate.append(links_s + news_s)
         db = tmp / f"night-{attempt}.db"
-        night_s, night_mb, _ = timed(veille("run", "-q", "--config", str(config), "--db", str(db)))
+        night_s, _, night_mb, _ = timed(veille("run", "-q", "--config", str(config), "--db", str(db)))
         whole.append(night_s)
         print(f"attempt {attempt + 1}: links {links_s:.2f} s + news {news_s:.2f} s = {links_s + news_s:.2f} s;"
               f" veille run {night_s:.2f} s; peak {max(links_mb, news_mb):.0f} / {night_mb:.0f} MB")  # fmt: skip

@@ -1,14 +1,15 @@
 """Benchmark of `veille site audit` against a bare Scrapy crawl of the same site, in one run.
 
-A synthetic Collectif site of 2,000 pages (plus its home page) is served from its own process on
-127.0.3.1: French pages of real length (about 600 words), a navigation bar, links down a tree and
+A synthetic Collectif site of 2,000 pages (plus its home page) is written as static files and served
+by nginx (benchmarks/nginx.py) on 127.0.3.1: French pages of real length (about 600 words), a navigation bar, links down a tree and
 across it, sharing tags and structured data on some pages, near-duplicate titles, images with and
 without `alt`, a sitemap and robots.txt; and 20 outgoing links to four other sites (127.0.3.2–5),
-half of them broken. Then, alternately and `--repeat` times:
+half of them broken. Then, alternately and `--repeat` times (same server, same files):
   - the bare crawl (benchmarks/bare_site_crawl.py): follows every same-host link, nothing else;
   - the whole audit (crawl, page facts, link checks, judgement, storing, in a fresh database).
-Both without politeness delay and with the same concurrency. Prints medians, the median of the
-rounds' ratios (target ≤ 1.3×) and the audit's peak memory, parent and crawl child added (target < 300 MB).
+Both without politeness delay and with the same concurrency. Prints wall and CPU time (the command
+and its children, resource.getrusage), medians, the median of the rounds' ratios (target ≤ 1.3×), the
+audit's peak memory, parent and crawl child added (target < 300 MB), and the load average.
 
 Run: uv run python benchmarks/bench_site.py [--pages 2000] [--repeat 5]
 """
@@ -17,19 +18,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import random
-import socket
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_links import load  # noqa: E402
+from benchmarks.nginx import nginx  # noqa: E402
+
 SITE, OTHERS = "127.0.3.1", [f"127.0.3.{n}" for n in range(2, 6)]
 WORDS = (
     "traite êtres humains victimes associations accompagnement hébergement exploitation travail forcé "
@@ -68,71 +72,40 @@ def page_body(number: int, pages: int, others: list[str], site_url: str) -> byte
     return body.encode()
 
 
-def serve_site(pages: int, ports: dict[str, int], ready: object) -> None:
-    port = ports[SITE]
-    others = [f"http://{host}:{ports[host]}/" for host in OTHERS]
-    site_url = f"http://{SITE}:{port}/"
-    bodies = {f"/p{n}.html": page_body(n, pages, others, site_url) for n in range(1, pages + 1)}
-    bodies["/"] = page_body(0, pages, others, site_url).replace(
-        b"</head>",
-        b'<script type="application/ld+json">{"@type": "NGO", "name": "Collectif"}</script></head>',
+def write_site(root: Path, pages: int, site_url: str, others: list[str]) -> None:
+    """The site's files: /, /pN.html, sitemap.xml, robots.txt, and the partners' pages /x0–/x4 (the
+    other hosts serve the same folder: half the outgoing links, /x5–/x9, are 404s)."""
+    for n in range(1, pages + 1):
+        (root / f"p{n}.html").write_bytes(page_body(n, pages, others, site_url))
+    (root / "index.html").write_bytes(
+        page_body(0, pages, others, site_url).replace(
+            b"</head>",
+            b'<script type="application/ld+json">{"@type": "NGO", "name": "Collectif"}</script></head>',
+        )
     )
-    sitemap = "".join(f"<url><loc>http://{SITE}:{port}/p{n}.html</loc></url>" for n in range(1, pages + 1, 1))
-    bodies["/sitemap.xml"] = (
+    sitemap = "".join(f"<url><loc>{site_url}p{n}.html</loc></url>" for n in range(1, pages + 1))
+    (root / "sitemap.xml").write_text(
         f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{sitemap}</urlset>'
-    ).encode()
-    for number in range(5):  # half the outgoing links work, half are broken (404)
-        bodies[f"/x{number}"] = b"<!doctype html><title>Partenaire</title><p>Page d'un partenaire.</p>"
-    bodies["/robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: http://{SITE}:{port}/sitemap.xml\n".encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def setup(self) -> None:
-            super().setup()
-            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_HEAD(self) -> None:
-            self.do_GET()
-
-        def do_GET(self) -> None:
-            body = bodies.get(self.path)
-            status = 200 if body is not None else 404
-            body = body if body is not None else b"<h1>404</h1>"
-            self.send_response(status)
-            kind = "application/xml" if self.path.endswith(".xml") else "text/html; charset=utf-8"
-            self.send_header("Content-Type", "text/plain" if self.path.endswith(".txt") else kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 128
-
-    servers = [Server((host, ports[host]), Handler) for host in [SITE, *OTHERS]]
-    for server in servers[1:]:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    ready.put(True)  # type: ignore[attr-defined]
-    servers[0].serve_forever()
+    )
+    for number in range(5):
+        (root / f"x{number}").write_bytes(
+            b"<!doctype html><title>Partenaire</title><p>Page d'un partenaire.</p>"
+        )
+    (root / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {site_url}sitemap.xml\n")
 
 
-def free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, str]:
-    started = time.perf_counter()
+def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """(wall s, CPU s of the command and its children, stdout)."""
+    cpu, started = children_cpu(), time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
     if result.returncode:
         sys.exit(f"{command[:4]} failed:\n{result.stderr[-3000:]}")
-    return time.perf_counter() - started, result.stdout
+    return time.perf_counter() - started, children_cpu() - cpu, result.stdout
 
 
 AUDIT = """
@@ -157,54 +130,59 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    ports = {host: free_port(host) for host in [SITE, *OTHERS]}
-    port = ports[SITE]
-    ready: multiprocessing.Queue[bool] = multiprocessing.Queue()
-    # The site is served from its own process: the crawls measured do not share its interpreter.
-    holder = multiprocessing.Process(target=serve_site, args=(args.pages, ports, ready), daemon=True)
-    holder.start()
-    ready.get(timeout=120)
+    print(f"before: {load()}")
+    root = Path(tempfile.mkdtemp(prefix="veille-bench-site-root-"))
+    try:
+        with nginx(root, [SITE, *OTHERS]) as bases:
+            write_site(root, args.pages, f"{bases[0]}/", [f"{base}/" for base in bases[1:]])
+            bench(args, bases)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"after: {load()}")
+
+
+def bench(args: argparse.Namespace, bases: list[str]) -> None:
+    site_url, others = f"{bases[0]}/", bases[1:]
     tmp = Path(tempfile.mkdtemp(prefix="veille-bench-site-"))
     config = tmp / "config"
     config.mkdir()
     (config / "config.yml").write_text(
         "collectif: {name: Collectif, site: 'https://www.contrelatraite.org/', domains: [contrelatraite.org]}\n"
-        f"site: {{start_url: 'http://{SITE}:{port}/', page_budget: {args.pages + 10}, timeout_min: 30}}\n",
+        f"site: {{start_url: '{site_url}', page_budget: {args.pages + 10}, timeout_min: 30}}\n",
         encoding="utf-8",
     )
-    members = "".join(f"  - {{id: m{n}, name: M{n}, site: 'http://{h}:{p}/'}}\n"
-                      for n, (h, p) in enumerate((h, ports[h]) for h in OTHERS))  # fmt: skip
+    members = "".join(f"  - {{id: m{n}, name: M{n}, site: '{base}/'}}\n" for n, base in enumerate(others))
     (config / "members.yml").write_text("members:\n" + members, encoding="utf-8")
     bare = [
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "bare_site_crawl.py"),
-        "-a", f"site=http://{SITE}:{port}/", "-O", str(tmp / "bare.jsonl"),
+        "-a", f"site={site_url}", "-O", str(tmp / "bare.jsonl"),
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "CONCURRENT_REQUESTS=16", "-s", "DOWNLOAD_DELAY=0",
         "-s", "LOG_LEVEL=WARNING", "-s", "TELNETCONSOLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=True",
         "-s", "REMOTE_CONTROL_ENABLED=False", "-s", "COOKIES_ENABLED=False",
     ]  # fmt: skip
-    bare_s, audit_s, facts = [], [], {}
+    bare_runs, audit_runs, facts = [], [], {}
     for round_ in range(args.repeat):
-        seconds, _ = timed(bare, tmp)
-        bare_s.append(seconds)
+        seconds, cpu, _ = timed(bare, tmp)
+        bare_runs.append((seconds, cpu))
         bare_pages = len((tmp / "bare.jsonl").read_text().splitlines())
         db = tmp / f"audit-{round_}.db"
-        seconds, out = timed([sys.executable, "-c", AUDIT, str(config), str(db)], ROOT)
-        audit_s.append(seconds)
+        seconds, cpu, out = timed([sys.executable, "-c", AUDIT, str(config), str(db)], ROOT)
+        audit_runs.append((seconds, cpu))
         facts = json.loads(out.strip().splitlines()[-1])
-        print(
-            f"round {round_ + 1}: bare {bare_s[-1]:.2f} s ({bare_pages} pages), audit {seconds:.2f} s ({facts})"
-        )
-    bare_m, audit_m = statistics.median(bare_s), statistics.median(audit_s)
+        print(f"round {round_ + 1}: bare {bare_runs[-1][0]:.2f} s wall / {bare_runs[-1][1]:.2f} s CPU"
+              f" ({bare_pages} pages), audit {seconds:.2f} s / {cpu:.2f} s CPU ({facts}) | {load()}")  # fmt: skip
+    for column, unit in ((0, "wall"), (1, "CPU")):
+        bare_m = statistics.median(b[column] for b in bare_runs)
+        audit_m = statistics.median(a[column] for a in audit_runs)
+        ratios = sorted(a[column] / b[column] for a, b in zip(audit_runs, bare_runs, strict=True))
+        print(f"{unit:4}: bare crawl {bare_m:6.2f} s median ({bare_pages / bare_m:7.1f} pages per {unit} s),"
+              f" site audit {audit_m:6.2f} s ({facts['pages'] / audit_m:7.1f} addresses per {unit} s);"
+              f" audit/bare {statistics.median(ratios):.2f}x median of the rounds"
+              f" ({ratios[0]:.2f}-{ratios[-1]:.2f}x; target <= 1.3x)")  # fmt: skip
+    print(f"the audit checked {facts['links']} outgoing links, {facts['findings']} findings")
     peak = facts["crawl_mb"] + facts["parent_mb"]
-    print(f"bare Scrapy crawl : {bare_m:6.2f} s median  {bare_pages / bare_m:7.1f} pages/s")
-    print(f"veille site audit : {audit_m:6.2f} s median  {facts['pages'] / audit_m:7.1f} addresses/s"
-          f"  ({facts['links']} outgoing links checked, {facts['findings']} findings)")  # fmt: skip
-    ratios = sorted(a / b for a, b in zip(audit_s, bare_s, strict=True))
-    print(f"ratio audit/bare  : {statistics.median(ratios):.2f}x median of the rounds"
-          f" ({ratios[0]:.2f}–{ratios[-1]:.2f}x; target <= 1.3x)")  # fmt: skip
     print(f"peak memory       : {peak:.0f} MB = crawl child {facts['crawl_mb']:.0f} + parent"
           f" {facts['parent_mb']:.0f} (target < 300 MB)")  # fmt: skip
-    holder.terminate()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,12 @@
 
 Prints the median and 95th-percentile time of the « À trier » and « Revue » pages, the full-text search of the
 desk (« Rechercher », and the stories table's search with its count and five facets) and the Atom feed (targets: median ≤ 50 ms, p95 ≤ 200 ms), and the database size.
+Beside the wall times, the server's CPU time per request (from /proc: wall times on a shared machine
+measure the other users too) and the load average.
+
+`veille serve` writes to the database it opens (migrations, members): run it on a copy. Each page is
+first asked for `--warmup` times, unmeasured: a cold page cache (a 5 GB database just copied, or evicted
+by other work) made the first searches read the disk for seconds, past the 3 s time limit.
 
 Run: uv run python benchmarks/generate_db.py benchmarks/out/veille.db
      uv run python benchmarks/bench_triage.py benchmarks/out/veille.db [--requests 50]
@@ -10,10 +16,13 @@ Run: uv run python benchmarks/generate_db.py benchmarks/out/veille.db
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import sys
 import tempfile
 import time
+import urllib.error
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +34,38 @@ from tests.serving import logged_in, running_desk  # noqa: E402
 PASSWORD = "banc-d-essai"
 
 
+def server_process(port: str) -> Path:
+    """The /proc folder of the `veille serve` process listening on `port`."""
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+            if (
+                b"serve" in command
+                and b"--port" in command
+                and command[command.index(b"--port") + 1] == port.encode()
+            ):
+                return proc
+        except (OSError, ValueError, IndexError):
+            continue
+    raise SystemExit(f"no veille serve process on port {port}")
+
+
+def cpu_s(proc: Path) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_mb(proc: Path) -> float:
+    status = (proc / "status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=3)
     args = parser.parse_args()
     secrets = Secrets(Path(tempfile.mkdtemp()) / "secrets.yml")
     secrets.add_user("secretariat", PASSWORD, "secretariat")
@@ -44,19 +81,29 @@ def main() -> None:
             "search, no count nor facets": f"/{args.db.stem}/stories?_search=proxenetisme+lyon&_nocount=1&_nofacet=1",
             "Atom feed (anonymous)": "/actualites.atom",
         }
+        server = server_process(base.rsplit(":", 1)[1].split("/")[0])
+        print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        for path in [path for path in pages.values() for _ in range(args.warmup)]:
+            with contextlib.suppress(urllib.error.HTTPError):  # a query interrupted on a cold cache
+                opener.open(base + path).read()
         for label, path in pages.items():
             times = []
+            cpu = cpu_s(server)
             for _ in range(args.requests):
                 started = time.perf_counter()
                 response = opener.open(base + path)
                 response.read()
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status == 200
+            cpu_ms = (cpu_s(server) - cpu) / args.requests * 1000
             times.sort()
             p95 = times[max(0, round(len(times) * 0.95) - 1)]
             print(
                 f"{label:30} median {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (targets 50 / 200 ms)"
+                f"   server CPU {cpu_ms:6.1f} ms/request"
             )
+        print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        print(f"server peak memory (VmHWM): {peak_mb(server):.0f} MB")
     size = sum(
         Path(f"{args.db}{suffix}").stat().st_size
         for suffix in ("", "-wal")

@@ -3,7 +3,8 @@
 A real web server answers in microseconds and sends ETag/Last-Modified for static files (and 304 to a
 conditional request), so a benchmark served this way measures Veille, not the fixture server. nginx runs
 as the current user with a generated configuration in a temporary folder (no root-owned paths) and is
-stopped when the `with` block ends.
+stopped when the `with` block ends. Files without an extension are served as HTML (the synthetic sites'
+`/p12`, `/x3`), `.xml` as RSS, `.css` and `.txt` as such.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def nginx_config(prefix: Path, root: Path, listens: list[str]) -> str:
         "events { worker_connections 1024; }\n"
         "http {\n"
         f"  access_log off;\n  sendfile on;\n  tcp_nodelay on;\n  keepalive_requests 100000;\n{temp}"
-        "  types { application/rss+xml xml; text/html html; }\n  charset utf-8;\n"
+        "  types { application/rss+xml xml; text/html html; text/css css; text/plain txt; }\n"
+        "  default_type text/html;\n  charset utf-8;\n"
         "  server {\n"
         + "".join(f"    listen {listen};\n" for listen in listens)
         + f"    root {root};\n  }}\n}}\n"

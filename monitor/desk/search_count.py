@@ -1,0 +1,40 @@
+"""The row count of a table search, counted on the full-text index's side.
+
+For `?_search=` alone, Datasette counts `select count(*) from stories where rowid in (select rowid from
+stories_fts where stories_fts match …)`: every matching story is looked up in the table again (at
+1,000,000 articles, 14,620 look-ups, ~25 ms of CPU). The index holds exactly one row per story: it is
+an external-content FTS5 table kept by the triggers of migration m004 (`enable_fts(create_triggers=
+True)`), which change it in the statement that inserts, updates or deletes a story. Counting its
+matches gives the same number without touching the table: ~3 ms. Any other filter or search form
+keeps Datasette's own count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette.database import Database
+from datasette.utils import escape_sqlite
+
+
+def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
+    """The count of the same rows read from the full-text index, when `sql` is Datasette's count of a
+    table searched with nothing else (`fts_tables`: table → its external-content FTS table)."""
+    asked = " ".join(sql.split())
+    for table, fts in fts_tables.items():
+        t, f = escape_sqlite(table), escape_sqlite(fts)
+        searched = f"select rowid from {f} where {f} match escape_fts(:search)"
+        if asked == f"select count(*) from {t} where rowid in ({searched})":
+            return f"select count(*) from {f} where {f} match escape_fts(:search)"
+    return None
+
+
+class SearchCountingDatabase(Database):
+    """Datasette's database, whose table-search counts are read from the full-text index."""
+
+    def __init__(self, datasette: Any, path: str, fts_tables: dict[str, str]) -> None:
+        super().__init__(datasette, path, is_mutable=True)
+        self.fts_tables = fts_tables
+
+    async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        return await super().execute(fts_side_count(sql, self.fts_tables) or sql, *args, **kwargs)
