@@ -8,15 +8,19 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from monitor.config import load_config
+from monitor.news.harvest import Harvest
 from monitor.relevance import classify, classify_lines, load_lexicon
 from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
 from monitor.relevance.crossval import season
-from monitor.relevance.learning import Model, shipped_judge
+from monitor.relevance.learning import MODEL_FILE, Model, shipped_judge
+from monitor.store import Store
 
 ROOT = Path(__file__).parent.parent
 LEXICON = load_lexicon(ROOT / "data" / "topics.yml")
@@ -130,3 +134,14 @@ def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
     stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]
     report = season(LEXICON, stories, SETTINGS)
     assert report.count("removed 0") == 2 and "lexicon + corpus + desk" in report, report
+
+
+def test_the_night_lifts_with_the_corpus_model_beside_topics_yml(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_text(train_model(STORIES).to_json(), encoding="utf-8")
+    config = replace(load_config(ROOT / "tests" / "config"), directory=tmp_path)
+    harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
+    lifted = harvest.judge("Harvest crew stayed in the shed", "the recruiter kept the money")
+    assert (lifted.relevant or lifted.weak) and lifted.why[-1].startswith("Appris des exemples du corpus")
+    assert not harvest.judge("Farm shed prices", "a market report").weak
+    title = "Démantèlement d'un réseau de traite des êtres humains à Lyon"
+    assert harvest.judge(title, "") == classify(LEXICON, title)

@@ -29,6 +29,8 @@ STOP_WORDS = frozenset(
     " plus pas the and for with from that this was were have has are their its into after over".split()
 )
 MAX_FEATURES = 3000
+# The model trained on the corpus, beside topics.yml in the configuration folder.
+MODEL_FILE = "relevance-model.json"
 MAX_EXAMPLES = 5000
 
 
@@ -158,9 +160,14 @@ def lift(judged: Relevance, model: Model, title: str, summary: str, settings: di
     return replace(judged, weak=True, evidence=max(judged.evidence, probability), why=why)
 
 
+def shipped_model(path: Path) -> Model | None:
+    """The model file at `path` (trained on the corpus), or None when there is none."""
+    return Model.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
 def shipped_judge(path: Path, settings: dict[str, Any]) -> Callable[[Relevance, str, str], Relevance] | None:
     """The lift by the model file at `path` (trained on the corpus), or None when there is none."""
-    if not path.exists():
+    model = shipped_model(path)
+    if model is None:
         return None
-    model = Model.from_json(path.read_text(encoding="utf-8"))
     return lambda judged, title, summary: lift(judged, model, title, summary, settings)
