@@ -28,31 +28,58 @@ SETTINGS = load_config(ROOT / "data").news
 
 
 @pytest.mark.parametrize(
-    "title",
+    "title, summary",
     [
-        "Les agriculteurs dénoncent la traite des cotisations",
-        "La traite des factures impayées inquiète les artisans",
-        "British Airways flight forced to make emergency landing in Siberia",
-        "Footballer sold to rival club for record fee",
-        "Trafic de cocaïne : 500 kilos saisis au port du Havre, la drogue était dans des bananes",
-        "Vendue aux enchères, la maison d'enfance du chanteur attire les collectionneurs",
+        ("Les agriculteurs dénoncent la traite des cotisations", ""),
+        ("La traite des factures impayées inquiète les artisans", ""),
+        ("La traite des contributions inquiète les indépendants", ""),
+        ("Fin de la traite des loyers impayés", ""),
+        ("British Airways flight forced to make emergency landing in Siberia", ""),
+        ("Footballer sold to rival club for record fee", ""),
+        ("Player sold to Chelsea for 60 million", "the club were forced to sell him"),
+        ("He was forced to sell his company", ""),
+        ("Trafic de cocaïne : 500 kilos saisis au port du Havre, la drogue était dans des bananes", ""),
+        ("Trafic de stupéfiants : les guetteurs payés 80 euros par jour", ""),
+        ("Fentanyl trafficking network disrupted: 23 arrests", ""),
+        ("Man jailed for trafficking enough fentanyl to kill millions", ""),
+        ("Vendue aux enchères, la maison d'enfance du chanteur attire les collectionneurs", ""),
+        (
+            "« On est des esclaves des temps modernes », lâche le capitaine du PSG",
+            "cinq matchs en quinze jours",
+        ),
+        ('"We are modern-day slaves", says Liverpool captain after fixture pile-up', ""),
+        ("Les joueurs sont des esclaves modernes, dénonce un agent", ""),
+        ("Mini-miss : les concours interdits sous peine de 30 000 euros d'amende", ""),
+        ("Summit held in Paris", "the suspect was held in custody"),
+        ("Les tableaux qui ont battu tous les records de vente", ""),
+        ("Maltraitance : des poulets entassés dans un hangar", ""),
+        ("Des nounous violentes piégées par des enregistrements clandestins", ""),
+        ("Smugglers left migrants in a truck without water", ""),
+        ("Businessman lured to a meeting by kidnappers who demanded a ransom", ""),
     ],
 )
-def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str) -> None:
-    judged = classify(LEXICON, title)
+def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str, summary: str) -> None:
+    judged = classify(LEXICON, title, summary)
     assert not judged.relevant and not judged.weak, judged
 
 
 @pytest.mark.parametrize(
-    "title",
+    "title, summary",
     [
-        "Girl, 14, sold to a cafe owner after answering a job advert on Facebook",
-        "Inde : vendue 620 euros par sa sœur à un homme de quarante ans",
-        "Workers were drugged and forced to work on the farm",
+        ("Girl, 14, sold to a cafe owner after answering a job advert on Facebook", ""),
+        ("Inde : vendue 620 euros par sa sœur à un homme de quarante ans", ""),
+        ("Workers were drugged and forced to work on the farm", ""),
+        ("Teenage girls forced to sell sex on the streets of Leeds", ""),
+        ("Women made to sell sex in hotels", ""),
+        ("Pregnant surrogates freed", "they were held in a cramped Phnom Penh villa they could not leave"),
+        ("GPA : scandale en Grèce", "des femmes pauvres poussées à vendre leurs ovocytes"),
+        ("Coton : des enseignants réquisitionnés pour la récolte", "sous peine de sanctions"),
+        ("Jobseekers held in compounds", "and forced to run online scams"),
+        ("Une aide à domicile séquestrée et battue pendant des années", ""),
     ],
 )
-def test_a_person_sold_or_drugged_still_counts(title: str) -> None:
-    judged = classify(LEXICON, title)
+def test_a_person_sold_or_drugged_still_counts(title: str, summary: str) -> None:
+    judged = classify(LEXICON, title, summary)
     assert judged.relevant or judged.weak, judged
 
 
