@@ -19,7 +19,7 @@ from monitor.news.harvest import Harvest
 from monitor.relevance import classify, classify_lines, load_lexicon
 from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
 from monitor.relevance.crossval import season
-from monitor.relevance.learning import MODEL_FILE, Model, shipped_judge
+from monitor.relevance.learning import MODEL_FILE, Decision, Model, lift, shipped_judge, train
 from monitor.store import Store
 
 ROOT = Path(__file__).parent.parent
@@ -172,3 +172,27 @@ def test_the_night_lifts_with_the_corpus_model_beside_topics_yml(tmp_path: Path)
     assert not harvest.judge("Farm shed prices", "a market report").weak
     title = "Démantèlement d'un réseau de traite des êtres humains à Lyon"
     assert harvest.judge(title, "") == classify(LEXICON, title)
+
+
+def test_character_ngrams_carry_a_lesson_to_other_forms_of_a_word() -> None:
+    decisions = [Decision(f"Saisonnières logées dans un hangar {n}", "", True) for n in range(8)] + [
+        Decision(f"Prix des hangars agricoles {n}", "", False) for n in range(8)
+    ]
+    story = ("Saisonniers logés à Nîmes", "")  # neither word seen as such
+    assert train(decisions, chars=True).probability(*story) > 0.6
+    assert train(decisions, chars=False).probability(*story) == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_weak_signal_the_model_finds_very_unlikely_leaves_the_weak_lane_only() -> None:
+    decisions = [
+        Decision(f"Vol {n} : passagers enfermés dans l'avion contraint d'atterrir", "", False)
+        for n in range(20)
+    ]
+    model = train(
+        [*decisions, *(Decision(f"Ouvriers enfermés, jamais payés {n}", "", True) for n in range(20))]
+    )
+    weak = classify(LEXICON, "Passagers enfermés dans l'avion contraint d'atterrir")
+    assert weak.weak and model.probability("Passagers enfermés dans l'avion contraint d'atterrir", "") < 0.1
+    assert not lift(weak, model, "Passagers enfermés dans l'avion contraint d'atterrir", "", SETTINGS).weak
+    kept = "Démantèlement d'un réseau de traite des êtres humains"
+    assert lift(classify(LEXICON, kept), model, kept, "", SETTINGS).relevant

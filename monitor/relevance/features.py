@@ -1,0 +1,53 @@
+"""The features the learnt model reads in a story: its folded words and pairs of words, and the
+character n-grams of each word (3 to 5 letters, the word padded with a space each side), hashed into
+a fixed number of buckets. Character n-grams let « exploitées », « exploitation » and « exploited »
+share evidence, which French morphology and a small corpus need; hashing keeps the model file small
+and the same whatever the corpus (no n-gram vocabulary to store).
+
+A word's n-grams are hashed once (`char_buckets` is cached): news repeats its words, so scoring a
+story costs one dictionary look-up per word, as the word features do.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from functools import lru_cache
+
+from monitor.relevance.text import fold
+
+# Little words carry no meaning of their own here.
+STOP_WORDS = frozenset(
+    "les des une dans pour par sur avec aux qui que est sont ont ete etait leur leurs son ses cette ces"
+    " plus pas the and for with from that this was were have has are their its into after over".split()
+)
+CHAR_BUCKETS = 1 << 14
+CHAR_SIZES = (3, 4, 5)
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def tokens(title: str, summary: str) -> list[str]:
+    """The folded words (letters only) of title and summary, in order, repeats kept."""
+    return _TOKEN.findall(fold(f"{title} {summary}"))
+
+
+def words(title: str, summary: str, found: list[str] | None = None) -> list[str]:
+    """The word features: distinct folded words of three letters or more but the stop words, and
+    pairs of neighbouring ones."""
+    kept = [
+        w for w in (tokens(title, summary) if found is None else found) if len(w) > 2 and w not in STOP_WORDS
+    ]
+    return list(dict.fromkeys([*kept, *(f"{a} {b}" for a, b in itertools.pairwise(kept))]))
+
+
+@lru_cache(maxsize=200_000)
+def char_buckets(word: str) -> tuple[int, ...]:
+    """The buckets of a word's character n-grams (with repeats): a stable hash (crc32), not
+    Python's salted one, so the same word lands in the same bucket in every process."""
+    padded = f" {word} "
+    return tuple(
+        zlib.crc32(padded[start : start + size].encode()) % CHAR_BUCKETS
+        for size in CHAR_SIZES
+        for start in range(len(padded) - size + 1)
+    )
