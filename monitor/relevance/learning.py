@@ -17,6 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -55,20 +56,18 @@ class Model:
     # Hashed character n-grams (features.py); None for a model of words only (stored before them).
     char_weights: np.ndarray | None = None
     _weight_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
-    _char_sum: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _char_sums: _CharSums | None = field(default=None, repr=False, compare=False)
 
     def _word_weights(self) -> dict[str, float]:
         if self._weight_of is None:  # a plain dict: summing a few floats beats numpy's indexing
             self._weight_of = {w: float(self.weights[i]) for w, i in self.vocabulary.items()}
         return self._weight_of
 
-    def _char_weight(self, word: str) -> float:
-        """The summed weight of a word's character n-grams, computed once per word."""
-        weight = self._char_sum.get(word)
-        if weight is None:
+    def _chars(self) -> _CharSums:
+        if self._char_sums is None:
             assert self.char_weights is not None
-            weight = self._char_sum[word] = float(sum(self.char_weights[b] for b in char_buckets(word)))
-        return weight
+            self._char_sums = _CharSums(self.char_weights)
+        return self._char_sums
 
     def contributions(self, title: str, summary: str) -> dict[str, float]:
         """What each word (and pair of words) of the story adds to its score."""
@@ -76,13 +75,17 @@ class Model:
         get = self._word_weights().get
         added = {w: get(w, 0.0) for w in words(title, summary, found)}
         if self.char_weights is not None and found:
-            scale = 1 / math.sqrt(len(found))
+            scale, chars = 1 / math.sqrt(len(found)), self._chars()
             for word in found:
-                added[word] = added.get(word, 0.0) + self._char_weight(word) * scale
+                added[word] = added.get(word, 0.0) + chars[word] * scale
         return added
 
     def probability(self, title: str, summary: str) -> float:
-        total = self.bias + sum(self.contributions(title, summary).values())
+        """The probability that the story is wanted: the sum of `contributions`, computed in bulk."""
+        found = tokens(title, summary)
+        total = self.bias + sum(map(self._word_weights().get, words(title, summary, found), repeat(0.0)))
+        if self.char_weights is not None and found:
+            total += sum(map(self._chars().__getitem__, found)) / math.sqrt(len(found))
         return 1 / (1 + math.exp(-total))
 
     def reasons(self, title: str, summary: str, count: int = 4) -> list[str]:
@@ -116,6 +119,18 @@ class Model:
             chars = levels.astype(np.float64) * data["char_scale"]
         return cls(data["vocabulary"], np.array(data["weights"], dtype=np.float64), data["bias"],
                    data["trained_on"], data.get("details") or {}, chars)  # fmt: skip
+
+
+class _CharSums(dict[str, float]):
+    """Each word's summed character n-gram weight, computed the first time the word is seen."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        super().__init__()
+        self.weights = weights
+
+    def __missing__(self, word: str) -> float:
+        weight = self[word] = float(self.weights[list(char_buckets(word))].sum())
+        return weight
 
 
 def _matrix(
