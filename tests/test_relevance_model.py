@@ -196,3 +196,20 @@ def test_a_weak_signal_the_model_finds_very_unlikely_leaves_the_weak_lane_only()
     assert not lift(weak, model, "Passagers enfermés dans l'avion contraint d'atterrir", "", SETTINGS).weak
     kept = "Démantèlement d'un réseau de traite des êtres humains"
     assert lift(classify(LEXICON, kept), model, kept, "", SETTINGS).relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Rescue of workers in slave-like conditions in coffee plantations",
+        "Migrant fishermen in Ireland 'treated like slaves'",
+        "UN blasts Canada for allowing contemporary forms of slavery",
+        "Un trafic de bébés démantelé entre la Grèce et la Bulgarie",
+        "Vorly : un couple poursuivi pour esclavagisme",
+        "Haïti : en finir avec les restaveks",
+        "Des enfants esclaves cultivent le cannabis anglais",
+        "Agriculteur condamné : hébergement incompatible avec la dignité humaine",
+    ],
+)
+def test_named_forms_of_slavery_the_bare_word_missed_are_kept(title: str) -> None:
+    assert classify(LEXICON, title).relevant
