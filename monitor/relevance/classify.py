@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from monitor.relevance.lexicon import Lexicon
 from monitor.relevance.phrases import _found
 from monitor.relevance.rules import Positions, Rule, SignalGroup, rules_holding
-from monitor.relevance.text import FoldedText
+from monitor.relevance.text import HEADLINE_JOIN, FoldedText
 
 FIELDS = ("title", "summary", "text")
 # Text beyond this many characters adds nothing: the lead says what a story is about.
@@ -35,10 +35,6 @@ class Relevance:
         return {"id": item_id, "relevant": self.relevant, "score": self.score, "topics": self.topics,
                 "kind": self.kind, "matched": self.matched, "weak": self.weak, "evidence": self.evidence,
                 "why": self.why}  # fmt: skip
-
-
-# Between title and summary in the headline: no phrase spans it (`|` is not a separator).
-HEADLINE_JOIN = " | "
 
 
 class _Stretch:

@@ -15,7 +15,7 @@ import re
 import zlib
 from functools import lru_cache
 
-from monitor.relevance.text import fold
+from monitor.relevance.text import HEADLINE_JOIN, fold
 
 # Little words carry no meaning of their own here.
 STOP_WORDS = frozenset(
@@ -28,8 +28,9 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 
 
 def tokens(title: str, summary: str) -> list[str]:
-    """The folded words (letters only) of title and summary, in order, repeats kept."""
-    return _TOKEN.findall(fold(f"{title} {summary}"))
+    """The folded words (letters only) of title and summary, in order, repeats kept. Read from the
+    headline exactly as the lexicon folds it, whose fold is then reused (`fold` keeps the last one)."""
+    return _TOKEN.findall(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
 
 
 def words(title: str, summary: str, found: list[str] | None = None) -> list[str]:
