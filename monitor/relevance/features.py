@@ -33,13 +33,13 @@ def tokens(title: str, summary: str) -> list[str]:
     return _TOKEN.findall(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
 
 
-def words(title: str, summary: str, found: list[str] | None = None) -> list[str]:
-    """The word features: distinct folded words of three letters or more but the stop words, and
-    pairs of neighbouring ones."""
+def words(title: str, summary: str, found: list[str] | None = None) -> dict[str, None]:
+    """The word features, in order (the keys of a dict: distinct, cheaper than a list built from
+    one): folded words of three letters or more but the stop words, and pairs of neighbouring ones."""
     kept = [
         w for w in (tokens(title, summary) if found is None else found) if len(w) > 2 and w not in STOP_WORDS
     ]
-    return list(dict.fromkeys([*kept, *(f"{a} {b}" for a, b in itertools.pairwise(kept))]))
+    return dict.fromkeys(itertools.chain(kept, map(" ".join, itertools.pairwise(kept))))
 
 
 @lru_cache(maxsize=200_000)
