@@ -1,7 +1,7 @@
 """Model choice by measurement: candidate models for the corpus lift, cross-validated on the corpus in
 folds grouped by outlet and by year (the folds of `veille relevance cv`), each judged as it is used:
 the lexicon first, then the model lifting what the lexicon missed (« À trier » at p ≥ 0.8, « Signaux
-faibles » at p ≥ 0.5), by language and by named/described.
+faibles » at p ≥ 0.5, a lexicon weak signal vetoed below p 0.1), by language and by named/described.
 
 Candidates: the shipped numpy logistic regression (words + word pairs), the same with a larger
 vocabulary, and scikit-learn learners over binary word features or tf-idf word + character n-grams.
@@ -96,7 +96,8 @@ def line(rows: list[tuple[dict[str, Any], Any, float]], settings: dict[str, Any]
     lift, weak = settings["learning_lift_probability"], settings["learning_weak_probability"]
     wanted = [r[0]["label"] == "relevant" for r in rows]
     kept = [r[1].relevant or r[2] >= lift for r in rows]
-    lane = [not k and (r[1].weak or r[2] >= weak) for k, r in zip(kept, rows, strict=True)]
+    lane = [not k and ((r[1].weak and r[2] >= learning.WEAK_VETO_PROBABILITY) or r[2] >= weak)
+            for k, r in zip(kept, rows, strict=True)]  # fmt: skip
     alone = scores([r[2] >= 0.5 for r in rows], wanted)
     a = scores(kept, wanted)
     both = scores([k or w for k, w in zip(kept, lane, strict=True)], wanted)
