@@ -42,7 +42,7 @@ def words(title: str, summary: str, found: list[str] | None = None) -> dict[str,
     return dict.fromkeys(itertools.chain(kept, map(" ".join, itertools.pairwise(kept))))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)  # at most ~16 MB; the model keeps each word's sum (learning._CharSums)
 def char_buckets(word: str) -> tuple[int, ...]:
     """The buckets of a word's character n-grams (with repeats): a stable hash (crc32), not
     Python's salted one, so the same word lands in the same bucket in every process."""
