@@ -241,3 +241,11 @@ def test_a_fine_or_a_sanction_is_not_coercion() -> None:
         LEXICON, "RSA : quinze heures d'activité par semaine", "pour tout emploi, sous peine de sanctions"
     )
     assert not judged.relevant and not judged.weak, judged
+
+
+def test_the_why_of_a_lift_names_meaningful_words_only() -> None:
+    model = train([*(Decision(f"Dans la rue, un jeune joueur abandonné par un faux agent {n}", "", True)
+                     for n in range(10)),
+                   *(Decision(f"Le club recrute un joueur confirmé {n}", "", False) for n in range(10))])  # fmt: skip
+    reasons = model.reasons("Dans la rue, un jeune abandonné", "")
+    assert reasons and not {"dans", "la", "un"} & set(reasons), reasons

@@ -89,8 +89,10 @@ class Model:
         return 1 / (1 + math.exp(-total))
 
     def reasons(self, title: str, summary: str, count: int = 4) -> list[str]:
-        """The words of this story that weighed most for it."""
-        ranked = sorted(((w, word) for word, w in self.contributions(title, summary).items()), reverse=True)
+        """The words of this story that weighed most for it: its word features (no little word, whose
+        n-grams weigh too but mean nothing to a reader), each with its n-grams."""
+        added = self.contributions(title, summary)
+        ranked = sorted(((added[word], word) for word in words(title, summary)), reverse=True)
         return [word for weight, word in ranked[:count] if weight > 0]
 
     def top_words(self, count: int = 15) -> list[tuple[str, float]]:
