@@ -17,7 +17,14 @@ import pytest
 from monitor.config import load_config
 from monitor.news.harvest import Harvest
 from monitor.relevance import classify, classify_lines, load_lexicon
-from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
+from monitor.relevance.corpus import (
+    CorpusError,
+    near_duplicate,
+    read_corpus,
+    title_words,
+    train_model,
+    without_duplicates,
+)
 from monitor.relevance.crossval import season
 from monitor.relevance.learning import MODEL_FILE, Decision, Model, lift, shipped_judge, train
 from monitor.store import Store
@@ -227,3 +234,17 @@ def test_the_why_of_a_lift_names_meaningful_words_only() -> None:
                    *(Decision(f"Le club recrute un joueur confirmé {n}", "", False) for n in range(10))])  # fmt: skip
     reasons = model.reasons("Dans la rue, un jeune abandonné", "")
     assert reasons and not {"dans", "la", "un"} & set(reasons), reasons
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ('{"title": "Vendangeurs jamais payés"', "JSON illisible"),
+        ('["a list"]', "« title »"),
+        ('{"title": "Vendangeurs jamais payés", "label": "borderline"}', "« label »"),
+    ],
+)
+def test_a_bad_corpus_line_is_named_by_file_and_line(bad: str, says: str) -> None:
+    good = json.dumps({"title": "Bonded labourers rescued", "label": "relevant"})
+    with pytest.raises(CorpusError, match=rf"fr\.jsonl, ligne 2 : .*{says}"):
+        read_corpus([good, bad], "fr.jsonl")
