@@ -36,6 +36,19 @@ LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
         "Critique : un film poignant sur la prostitution dans le Paris des années 1950",
         "Faut-il rouvrir les maisons closes ? Le débat relancé",
         "Un réseau de passeurs démantelé à Calais, huit interpellations",
+        # Traps sharing the crime's words, found in the corpus (tests/test_relevance_model.py has the weak lane's)
+        "Pimp My Ride: the car makeover show is back",
+        "Court orders Mitsubishi to pay damages to wartime slave workers",
+        "Caribbean leaders make case for slavery reparations at the UN",
+        "Juneteenth: descendants of slaves celebrate emancipation day",
+        "Blatter taken to task over 'ludicrous' slavery claim",
+        "Staggering drug bust shows traffickers turning to East Coast",
+        "Trafic d'organes : cette rumeur d'enlèvements en camionnette est un faux",
+        "How student loan debt keeps people enslaved",
+        "Fifty Shades: bondage film has a record weekend",
+        "Sans enclave, point de servitude : le droit de passage devant le juge",
+        "Madagascar : un trafic de bois précieux démantelé",
+        "Voters approve anti-slavery ballot measures on prison labor",
     ],
 )
 def test_traps_are_not_relevant(title: str) -> None:

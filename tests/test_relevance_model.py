@@ -8,15 +8,26 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from monitor.config import load_config
+from monitor.news.harvest import Harvest
 from monitor.relevance import classify, classify_lines, load_lexicon
-from monitor.relevance.corpus import near_duplicate, title_words, train_model, without_duplicates
+from monitor.relevance.corpus import (
+    CorpusError,
+    near_duplicate,
+    read_corpus,
+    title_words,
+    train_model,
+    without_duplicates,
+)
 from monitor.relevance.crossval import season
-from monitor.relevance.learning import Model, shipped_judge
+from monitor.relevance.learning import MODEL_FILE, Decision, Model, lift, shipped_judge, train
+from monitor.store import Store
 
 ROOT = Path(__file__).parent.parent
 LEXICON = load_lexicon(ROOT / "data" / "topics.yml")
@@ -24,31 +35,57 @@ SETTINGS = load_config(ROOT / "data").news
 
 
 @pytest.mark.parametrize(
-    "title",
+    "title, summary",
     [
-        "Les agriculteurs dénoncent la traite des cotisations",
-        "La traite des factures impayées inquiète les artisans",
-        "British Airways flight forced to make emergency landing in Siberia",
-        "Footballer sold to rival club for record fee",
-        "Trafic de cocaïne : 500 kilos saisis au port du Havre, la drogue était dans des bananes",
-        "Vendue aux enchères, la maison d'enfance du chanteur attire les collectionneurs",
+        ("Les agriculteurs dénoncent la traite des cotisations", ""),
+        ("La traite des factures impayées inquiète les artisans", ""),
+        ("La traite des contributions inquiète les indépendants", ""),
+        ("Fin de la traite des loyers impayés", ""),
+        ("British Airways flight forced to make emergency landing in Siberia", ""),
+        ("Footballer sold to rival club for record fee", ""),
+        ("Player sold to Chelsea for 60 million", "the club were forced to sell him"),
+        ("He was forced to sell his company", ""),
+        ("Trafic de cocaïne : 500 kilos saisis au port du Havre, la drogue était dans des bananes", ""),
+        ("Trafic de stupéfiants : les guetteurs payés 80 euros par jour", ""),
+        ("Fentanyl trafficking network disrupted: 23 arrests", ""),
+        ("Man jailed for trafficking enough fentanyl to kill millions", ""),
+        ("Vendue aux enchères, la maison d'enfance du chanteur attire les collectionneurs", ""),
+        (
+            "« On est des esclaves des temps modernes », lâche le capitaine du PSG",
+            "cinq matchs en quinze jours",
+        ),
+        ('"We are modern-day slaves", says Liverpool captain after fixture pile-up', ""),
+        ("Les joueurs sont des esclaves modernes, dénonce un agent", ""),
+        ("Mini-miss : les concours interdits sous peine de 30 000 euros d'amende", ""),
+        ("Summit held in Paris", "the suspect was held in custody"),
+        ("Les tableaux qui ont battu tous les records de vente", ""),
+        ("Maltraitance : des poulets entassés dans un hangar", ""),
+        ("Des nounous violentes piégées par des enregistrements clandestins", ""),
+        ("Smugglers left migrants in a truck without water", ""),
+        ("Businessman lured to a meeting by kidnappers who demanded a ransom", ""),
     ],
 )
-def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str) -> None:
-    judged = classify(LEXICON, title)
+def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str, summary: str) -> None:
+    judged = classify(LEXICON, title, summary)
     assert not judged.relevant and not judged.weak, judged
 
 
 @pytest.mark.parametrize(
-    "title",
+    "title, summary",
     [
-        "Girl, 14, sold to a cafe owner after answering a job advert on Facebook",
-        "Inde : vendue 620 euros par sa sœur à un homme de quarante ans",
-        "Workers were drugged and forced to work on the farm",
+        ("Girl, 14, sold to a cafe owner after answering a job advert on Facebook", ""),
+        ("Inde : vendue 620 euros par sa sœur à un homme de quarante ans", ""),
+        ("Workers were drugged and forced to work on the farm", ""),
+        ("Teenage girls forced to sell sex on the streets of Leeds", ""),
+        ("Women made to sell sex in hotels", ""),
+        ("Pregnant surrogates freed", "they were held in a cramped Phnom Penh villa they could not leave"),
+        ("GPA : scandale en Grèce", "des femmes pauvres poussées à vendre leurs ovocytes"),
+        ("Jobseekers held in compounds", "and forced to run online scams"),
+        ("Une aide à domicile séquestrée et battue pendant des années", ""),
     ],
 )
-def test_a_person_sold_or_drugged_still_counts(title: str) -> None:
-    judged = classify(LEXICON, title)
+def test_a_person_sold_or_drugged_still_counts(title: str, summary: str) -> None:
+    judged = classify(LEXICON, title, summary)
     assert judged.relevant or judged.weak, judged
 
 
@@ -129,4 +166,85 @@ def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
     named = {"title": "Démantèlement d'un réseau de traite des êtres humains", "label": "irrelevant"}
     stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]
     report = season(LEXICON, stories, SETTINGS)
-    assert report.count("removed 0") == 2 and "lexicon + corpus + desk" in report, report
+    assert report.count("removed 0") == 3 and "then desk (the night)" in report, report
+
+
+def test_the_night_lifts_with_the_corpus_model_beside_topics_yml(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_text(train_model(STORIES).to_json(), encoding="utf-8")
+    config = replace(load_config(ROOT / "tests" / "config"), directory=tmp_path)
+    harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
+    lifted = harvest.judge("Harvest crew stayed in the shed", "the recruiter kept the money")
+    assert (lifted.relevant or lifted.weak) and lifted.why[-1].startswith("Appris des exemples du corpus")
+    assert not harvest.judge("Farm shed prices", "a market report").weak
+    title = "Démantèlement d'un réseau de traite des êtres humains à Lyon"
+    assert harvest.judge(title, "") == classify(LEXICON, title)
+
+
+def test_character_ngrams_carry_a_lesson_to_other_forms_of_a_word() -> None:
+    decisions = [Decision(f"Saisonnières logées dans un hangar {n}", "", True) for n in range(8)] + [
+        Decision(f"Prix des hangars agricoles {n}", "", False) for n in range(8)
+    ]
+    story = ("Saisonniers logés à Nîmes", "")  # neither word seen as such
+    assert train(decisions, chars=True).probability(*story) > 0.6
+    assert train(decisions, chars=False).probability(*story) == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_weak_signal_the_model_finds_very_unlikely_leaves_the_weak_lane_only() -> None:
+    decisions = [
+        Decision(f"Vol {n} : passagers enfermés dans l'avion contraint d'atterrir", "", False)
+        for n in range(20)
+    ]
+    model = train(
+        [*decisions, *(Decision(f"Ouvriers enfermés, jamais payés {n}", "", True) for n in range(20))]
+    )
+    weak = classify(LEXICON, "Passagers enfermés dans l'avion contraint d'atterrir")
+    assert weak.weak and model.probability("Passagers enfermés dans l'avion contraint d'atterrir", "") < 0.1
+    assert not lift(weak, model, "Passagers enfermés dans l'avion contraint d'atterrir", "", SETTINGS).weak
+    kept = "Démantèlement d'un réseau de traite des êtres humains"
+    assert lift(classify(LEXICON, kept), model, kept, "", SETTINGS).relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Rescue of workers in slave-like conditions in coffee plantations",
+        "Migrant fishermen in Ireland 'treated like slaves'",
+        "UN blasts Canada for allowing contemporary forms of slavery",
+        "Un trafic de bébés démantelé entre la Grèce et la Bulgarie",
+        "Vorly : un couple poursuivi pour esclavagisme",
+        "Haïti : en finir avec les restaveks",
+        "Des enfants esclaves cultivent le cannabis anglais",
+        "Agriculteur condamné : hébergement incompatible avec la dignité humaine",
+    ],
+)
+def test_named_forms_of_slavery_the_bare_word_missed_are_kept(title: str) -> None:
+    assert classify(LEXICON, title).relevant
+
+
+def test_a_fine_or_a_sanction_is_not_coercion() -> None:
+    judged = classify(
+        LEXICON, "RSA : quinze heures d'activité par semaine", "pour tout emploi, sous peine de sanctions"
+    )
+    assert not judged.relevant and not judged.weak, judged
+
+
+def test_the_why_of_a_lift_names_meaningful_words_only() -> None:
+    model = train([*(Decision(f"Dans la rue, un jeune joueur abandonné par un faux agent {n}", "", True)
+                     for n in range(10)),
+                   *(Decision(f"Le club recrute un joueur confirmé {n}", "", False) for n in range(10))])  # fmt: skip
+    reasons = model.reasons("Dans la rue, un jeune abandonné", "")
+    assert reasons and not {"dans", "la", "un"} & set(reasons), reasons
+
+
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ('{"title": "Vendangeurs jamais payés"', "JSON illisible"),
+        ('["a list"]', "« title »"),
+        ('{"title": "Vendangeurs jamais payés", "label": "borderline"}', "« label »"),
+    ],
+)
+def test_a_bad_corpus_line_is_named_by_file_and_line(bad: str, says: str) -> None:
+    good = json.dumps({"title": "Bonded labourers rescued", "label": "relevant"})
+    with pytest.raises(CorpusError, match=rf"fr\.jsonl, ligne 2 : .*{says}"):
+        read_corpus([good, bad], "fr.jsonl")

@@ -125,15 +125,13 @@ def classify(topics: Path | None, no_model: bool, config_dir: Path, db_path: Pat
     Exemple : veille classify < stories.jsonl > judged.jsonl
     """
     from monitor.relevance import LexiconError, classify_lines, load_lexicon
-    from monitor.relevance.learning import shipped_judge
+    from monitor.relevance.learning import MODEL_FILE, shipped_judge
 
     try:
         lexicon = load_lexicon(topics or config_dir / "topics.yml")
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
-    judge = (
-        None if no_model else shipped_judge(config_dir / "relevance-model.json", load_config(config_dir).news)
-    )
+    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)
     errors = classify_lines(lexicon, sys.stdin, sys.stdout, judge)
     for line_number, message in errors:
         click.echo(f"Ligne {line_number} ignorée : {message}", err=True)

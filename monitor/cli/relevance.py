@@ -120,6 +120,6 @@ def relevance_cv(corpus: Path, by: str, season_only: bool, config_dir: Path, db_
         return
     results = cross_validate(lexicon, stories, settings, by)
     for title, key in (("language", lambda s: s.get("lang") or "?"),
-                       ("form", lambda s: s.get("form") or s.get("trap") or "trap"),
+                       ("form", lambda s: str(s.get("form") or "trap").replace(" ", "_")),
                        ("named", lambda s: "named" if s.get("named") else "described")):  # fmt: skip
         click.echo(f"\nBy {title}:\n" + table(results, key))

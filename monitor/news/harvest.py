@@ -29,7 +29,7 @@ from monitor.news.entries import (
     xml_safe,
 )
 from monitor.relevance import Lexicon, Relevance, classify
-from monitor.relevance.learning import lift
+from monitor.relevance.learning import MODEL_FILE, Model, lift, shipped_model
 from monitor.store import Store, utc_now
 
 if TYPE_CHECKING:
@@ -70,7 +70,13 @@ class Harvest:
     def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
         self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
         self.summary = NewsSummary()
-        self.model = learn_from_desk(store, config, now)
+        # The model trained on the corpus (relevance-model.json beside topics.yml), then the one
+        # learnt from the desk's decisions once there are enough: each can only add a story.
+        self.models: list[Model] = [
+            m
+            for m in (shipped_model(config.directory / MODEL_FILE), learn_from_desk(store, config, now))
+            if m
+        ]
         self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
         self.created_stories: dict[str, list[tuple[str, str]]] = {}  # story → its titles and summaries
@@ -81,10 +87,11 @@ class Harvest:
     def judge(self, title: str, summary: str, text: str = "") -> Relevance:
         """The lexicon's judgement, then the learnt model's, which can only add a story."""
         judged = classify(self.lexicon, title, summary, text)
-        if self.model is not None and not judged.relevant:
-            lifted = lift(judged, self.model, title, summary, self.config.news)
-            self.summary.lifted += int(lifted.relevant)
-            return lifted
+        if judged.relevant:
+            return judged
+        for model in self.models:
+            judged = lift(judged, model, title, summary, self.config.news)
+        self.summary.lifted += int(judged.relevant)
         return judged
 
     @property

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from monitor.relevance.lexicon import Lexicon
 from monitor.relevance.phrases import _found
 from monitor.relevance.rules import Positions, Rule, SignalGroup, rules_holding
-from monitor.relevance.text import FoldedText
+from monitor.relevance.text import HEADLINE_JOIN, FoldedText
 
 FIELDS = ("title", "summary", "text")
 # Text beyond this many characters adds nothing: the lead says what a story is about.
@@ -35,10 +35,6 @@ class Relevance:
         return {"id": item_id, "relevant": self.relevant, "score": self.score, "topics": self.topics,
                 "kind": self.kind, "matched": self.matched, "weak": self.weak, "evidence": self.evidence,
                 "why": self.why}  # fmt: skip
-
-
-# Between title and summary in the headline: no phrase spans it (`|` is not a separator).
-HEADLINE_JOIN = " | "
 
 
 class _Stretch:
@@ -136,13 +132,18 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
     positive = sorted({matched[i] for i in matched if lexicon.terms[i].weight > 0}, key=str.lower)
     why = [rule.explain(words) for rule, words in [*held, *in_body]]
     whole = None
-    if score > 0:  # a penalty can only lower a score; below zero it changes nothing
+    penalty = 0.0
+    # A penalty (a known trap: ransom, smugglers, prison labour) lowers the score and the weak
+    # signals' evidence; with neither it changes nothing.
+    if score > 0 or strong:
         parts = [s.folded for s in (headline, body) if s is not None]
         whole = parts[0] if len(parts) == 1 else FoldedText.joined(parts)
-        score += sum(lexicon.penalties[i].weight for i in _found(lexicon.penalties, whole))
+        penalty = sum(lexicon.penalties[i].weight for i in _found(lexicon.penalties, whole))
+    if score > 0:
+        score, penalty = score + penalty, 0.0
     score = round(score, 2)
     relevant = score >= lexicon.threshold
-    evidence = round(score + len(strong), 2)
+    evidence = round(score + len(strong) + penalty, 2)
     weak = not relevant and evidence >= lexicon.weak_threshold and bool(positive or strong)
     if weak and not held and not in_body:
         why += [f"Indice, {group.label} : « {everywhere[group.name][0][2]} »" for group in strong]

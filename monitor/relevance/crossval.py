@@ -9,7 +9,7 @@ from typing import Any
 
 from monitor.relevance.classify import Relevance, classify
 from monitor.relevance.corpus import decisions_of, train_model
-from monitor.relevance.learning import lift, scores
+from monitor.relevance.learning import Model, lift, scores, train
 from monitor.relevance.lexicon import Lexicon
 
 
@@ -75,16 +75,26 @@ def season(lexicon: Lexicon, stories: list[dict[str, Any]], settings: dict[str, 
     and how many stories the lexicon kept were removed (none may be)."""
     part = [[s for s in stories if fold_of(group_of(s, "outlet"), 3) == k] for k in range(3)]
     corpus, desk, blind = part
-    models = {"corpus": train_model(corpus), "corpus + desk": train_model(corpus, decisions_of(desk))}
+    shipped = train_model(corpus)
+    # « train --with-desk » retrains one model; the night lifts with the shipped model, then the desk's.
+    models = {"corpus": [shipped], "corpus + desk": [train_model(corpus, decisions_of(desk))],
+              "corpus, then desk (the night)": [shipped, train(decisions_of(desk))]}  # fmt: skip
     wanted = [s["label"] == "relevant" for s in blind]
     judged = [classify(lexicon, s["title"], s.get("summary") or "") for s in blind]
     lines = [f"corpus {len(corpus)}, desk decisions {len(desk)}, blind {len(blind)}",
              f"lexicon: À trier {scores([j.relevant for j in judged], wanted).line()}"]  # fmt: skip
-    for name, model in models.items():
-        lifted = [lift(j, model, s["title"], s.get("summary") or "", settings)
-                  for j, s in zip(judged, blind, strict=True)]  # fmt: skip
+    for name, chain in models.items():
+        lifted = [_lifted(j, chain, s, settings) for j, s in zip(judged, blind, strict=True)]
         removed = sum(1 for j, k in zip(judged, lifted, strict=True) if j.relevant and not k.relevant)
         both = scores([k.relevant or k.weak for k in lifted], wanted).line()
         lines.append(f"lexicon + {name}: À trier {scores([k.relevant for k in lifted], wanted).line()}; "
                      f"with « Signaux faibles » {both}; removed {removed}")  # fmt: skip
     return "\n".join(lines)
+
+
+def _lifted(
+    judged: Relevance, chain: list[Model], story: dict[str, Any], settings: dict[str, Any]
+) -> Relevance:
+    for model in chain:
+        judged = lift(judged, model, story["title"], story.get("summary") or "", settings)
+    return judged

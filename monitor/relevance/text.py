@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 _WORD = re.compile(r"\w+")
+# Between title and summary in the headline: no phrase spans it (`|` is not a separator).
+HEADLINE_JOIN = " | "
 
 
 @cache
@@ -37,8 +39,21 @@ _PUNCTUATION = (
 )
 
 
+# The last text folded and its fold: the lexicon and the learnt model read the same headline in turn.
+_last: tuple[str, str] = ("", "")
+
+
 def fold(text: str) -> str:
     """Lower case without accents, one character for one: `Êtres « humains »` → `etres « humains »`."""
+    global _last
+    if text == _last[0]:
+        return _last[1]
+    folded = _fold(text)
+    _last = (text, folded)  # one tuple, swapped at once: safe between threads
+    return folded
+
+
+def _fold(text: str) -> str:
     lowered = text.lower()
     if lowered.isascii():
         return lowered

@@ -1,0 +1,54 @@
+"""The features the learnt model reads in a story: its folded words and pairs of words, and the
+character n-grams of each word (3 to 5 letters, the word padded with a space each side), hashed into
+a fixed number of buckets. Character n-grams let « exploitées », « exploitation » and « exploited »
+share evidence, which French morphology and a small corpus need; hashing keeps the model file small
+and the same whatever the corpus (no n-gram vocabulary to store).
+
+A word's n-grams are hashed once (`char_buckets` is cached): news repeats its words, so scoring a
+story costs one dictionary look-up per word, as the word features do.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import zlib
+from functools import lru_cache
+
+from monitor.relevance.text import HEADLINE_JOIN, fold
+
+# Little words carry no meaning of their own here.
+STOP_WORDS = frozenset(
+    "les des une dans pour par sur avec aux qui que est sont ont ete etait leur leurs son ses cette ces"
+    " plus pas the and for with from that this was were have has are their its into after over".split()
+)
+CHAR_BUCKETS = 1 << 14
+CHAR_SIZES = (3, 4, 5)
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def tokens(title: str, summary: str) -> list[str]:
+    """The folded words (letters only) of title and summary, in order, repeats kept. Read from the
+    headline exactly as the lexicon folds it, whose fold is then reused (`fold` keeps the last one)."""
+    return _TOKEN.findall(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
+
+
+def words(title: str, summary: str, found: list[str] | None = None) -> dict[str, None]:
+    """The word features, in order (the keys of a dict: distinct, cheaper than a list built from
+    one): folded words of three letters or more but the stop words, and pairs of neighbouring ones."""
+    kept = [
+        w for w in (tokens(title, summary) if found is None else found) if len(w) > 2 and w not in STOP_WORDS
+    ]
+    return dict.fromkeys(itertools.chain(kept, map(" ".join, itertools.pairwise(kept))))
+
+
+@lru_cache(maxsize=20_000)  # at most ~16 MB; the model keeps each word's sum (learning._CharSums)
+def char_buckets(word: str) -> tuple[int, ...]:
+    """The buckets of a word's character n-grams (with repeats): a stable hash (crc32), not
+    Python's salted one, so the same word lands in the same bucket in every process."""
+    padded = f" {word} "
+    return tuple(
+        zlib.crc32(padded[start : start + size].encode()) % CHAR_BUCKETS
+        for size in CHAR_SIZES
+        for start in range(len(padded) - size + 1)
+    )
