@@ -218,13 +218,16 @@ def test_article_text_can_be_extracted_at_all() -> None:
 
 def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
     """The all-304 night's start-up: the CLI's news run and every spider module (Scrapy loads them all at
-    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites (numpy comes with sqlite-utils)."""
+    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites, numpy
+    to the nights that group stories or learn from the desk (sqlite-utils would import it), and the
+    other commands' modules to their commands."""
     import subprocess
     import sys
 
-    heavy = ("courlan", "extruct")
+    heavy = ("courlan", "extruct", "numpy", "monitor.cli.desk", "monitor.cli.site", "monitor.cli.links")
     code = (
-        "import sys, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
+        "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
+        "monitor.relevance.cache, monitor.desk.learning, "
         "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )

@@ -29,7 +29,6 @@ from monitor.news.entries import (
     xml_safe,
 )
 from monitor.relevance import Lexicon, Relevance, classify
-from monitor.relevance.learning import lift
 from monitor.store import Store, utc_now
 
 if TYPE_CHECKING:
@@ -82,6 +81,8 @@ class Harvest:
         """The lexicon's judgement, then the learnt model's, which can only add a story."""
         judged = classify(self.lexicon, title, summary, text)
         if self.model is not None and not judged.relevant:
+            from monitor.relevance.learning import lift  # numpy: only where a model was learnt
+
             lifted = lift(judged, self.model, title, summary, self.config.news)
             self.summary.lifted += int(lifted.relevant)
             return lifted
@@ -134,6 +135,8 @@ class Harvest:
 
     def keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
         """Store the entries of the feed stage; return the ids of the new articles."""
+        if not entries:  # a batch of unchanged feeds (304)
+            return []
         # Imported here: courlan and numpy are start-up time that a night of unchanged feeds (all 304)
         # does not need.
         from monitor.news.dedup import article_id, canonical_url

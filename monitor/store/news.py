@@ -6,15 +6,22 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from monitor.news.sources import Source
-from monitor.relevance.learning import Decision, Model
 from monitor.store.clock import utc
 from monitor.store.schema import STORY_WEEK
 
+if TYPE_CHECKING:  # imported where used: the learnt model's module imports numpy
+    from monitor.relevance.learning import Decision, Model
+
+# The desk's decisions: every choice and alert, and every dismissal (an undone dismissal is none).
+_DESK_DECISIONS = (
+    "FROM picks p JOIN stories s ON s.id = p.story_id"
+    " WHERE p.action IN ('choisir', 'signaler') OR p.status = 'ecarte'"
+)
 # Columns of `sources` that the configuration owns; the others are the source's health.
 _CONFIGURED = ("name", "url", "kind", "language", "tags", "origin", "member_id", "active")
 
@@ -106,9 +113,16 @@ class NewsTables:
                     update.update(etag=fetch.get("etag"), last_modified=fetch.get("last_modified"))
                     update["entries_last"] = fetch.get("entries", 0)
             updates.append(update)
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for update in updates:
+            columns = tuple(c for c in update if c != "id")
+            by_columns.setdefault(columns, []).append([*(update[c] for c in columns), update["id"]])
+        # One prepared statement per shape of update: sqlite-utils' `update` reads the table's
+        # schema again for every row.
         with self.db.atomic():
-            for update in updates:
-                self.db["sources"].update(update["id"], update)
+            for columns, values in by_columns.items():
+                assignments = ", ".join(f"[{c}] = ?" for c in columns)
+                self.db.conn.executemany(f"UPDATE sources SET {assignments} WHERE id = ?", values)
 
     def _rows_by_id(self, table: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         ids = list(ids)
@@ -217,11 +231,17 @@ class NewsTables:
 
     def desk_decisions(self) -> list[Decision]:
         """Every choice, alert and dismissal of the desk, oldest first (an undone dismissal is none)."""
-        rows = self.db.query(
-            "SELECT s.title, s.summary, p.action FROM picks p JOIN stories s ON s.id = p.story_id"
-            " WHERE p.action IN ('choisir', 'signaler') OR p.status = 'ecarte' ORDER BY p.created_at, p.id"
-        )
+        from monitor.relevance.learning import Decision
+
+        order = "ORDER BY p.created_at, p.id"
+        rows = self.db.query(f"SELECT s.title, s.summary, p.action {_DESK_DECISIONS} {order}")
         return [Decision(r["title"] or "", r["summary"] or "", r["action"] != "ecarter") for r in rows]
+
+    def desk_decision_counts(self) -> tuple[int, int]:
+        """(decisions, wanted ones) of the desk, without reading them."""
+        wanted = "sum(p.action IS NOT 'ecarter')"  # as `desk_decisions` tells them apart
+        row = self.db.execute(f"SELECT count(*), coalesce({wanted}, 0) {_DESK_DECISIONS}").fetchone()
+        return int(row[0]), int(row[1])
 
     def save_model(self, model: Model, at: str) -> None:
         with self.db.atomic():
@@ -233,6 +253,8 @@ class NewsTables:
             )
 
     def latest_model(self) -> Model | None:
+        from monitor.relevance.learning import Model
+
         row = next(self.db.query("SELECT model FROM relevance_models ORDER BY id DESC LIMIT 1"), None)
         return Model.from_json(row["model"]) if row else None
 
