@@ -128,6 +128,22 @@ def test_full_text_index_matches_the_articles(gazette: dict[str, Any]) -> None:
     assert any(row["url"].endswith("reseau-proxenetisme-demantele-lyon.html") for row in by_text)
 
 
+def test_the_full_text_index_follows_only_the_columns_it_holds(tmp_path: Path) -> None:
+    """A night sets text_status on each of its new articles: the index is left alone (it cost a delete
+    and a re-insert per article); a new text is still indexed."""
+    store = Store.open(tmp_path / "veille.db")
+    row = {"id": "a1", "url": "https://example.org/a1", "title": "Proxénétisme à Lyon", "summary": "Un réseau",
+           "text": None, "text_status": "new"}  # fmt: skip
+    store.save_articles([], [row], [], [])
+    before = store.db.conn.total_changes
+    store.set_text_status({"a1": "queued"})
+    assert store.db.conn.total_changes - before == 1  # the row only: no trigger wrote to the index
+    store.db.execute("UPDATE articles SET text = 'Des suspects jugés' WHERE id = 'a1'")
+    store.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    found = store.db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'text: suspects'")
+    assert len(found.fetchall()) == 1
+
+
 def test_bad_sources_are_reported_and_never_stop_the_others(
     web: FixtureWeb, config: Config, tmp_db: Path
 ) -> None:
