@@ -144,6 +144,25 @@ def test_the_full_text_index_follows_only_the_columns_it_holds(tmp_path: Path) -
     assert len(found.fetchall()) == 1
 
 
+def test_a_page_that_could_not_be_fetched_changes_only_its_status(config: Config, tmp_path: Path) -> None:
+    """The article stage writes back only what it learnt: a failed page's status, not the whole row
+    (which re-indexed its title and summary in the full-text index)."""
+    from datetime import UTC, datetime
+
+    from monitor.news.harvest import Harvest
+
+    store = Store.open(tmp_path / "veille.db")
+    row = {"id": "a1", "url": "https://example.org/a1", "title": "Proxénétisme à Lyon", "summary": "Un réseau",
+           "text": None, "text_status": "queued"}  # fmt: skip
+    store.save_articles([], [row], [], [])
+    harvest = Harvest(store, config, LEXICON, store.start_run("news", "static"), datetime.now(UTC))
+    before = store.db.conn.total_changes
+    harvest.keep_pages([{"id": "a1", "ok": False, "error": "délai dépassé"}])
+    assert store.db.conn.total_changes - before == 1  # the row only, not the index
+    stored = store.db["articles"].get("a1")
+    assert stored["text_status"] == "échec : délai dépassé" and stored["title"] == row["title"]
+
+
 def test_bad_sources_are_reported_and_never_stop_the_others(
     web: FixtureWeb, config: Config, tmp_db: Path
 ) -> None:

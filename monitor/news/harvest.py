@@ -226,7 +226,7 @@ class Harvest:
             if row is None:
                 continue
             if not page.get("ok"):
-                updated.append({**row, "text_status": f"échec : {page.get('error')}"[:300]})
+                updated.append({"id": row["id"], "text_status": f"échec : {page.get('error')}"[:300]})
                 continue
             self.summary.articles_fetched += 1
             text = xml_safe(page.get("text") or "")

@@ -113,16 +113,20 @@ class NewsTables:
                     update.update(etag=fetch.get("etag"), last_modified=fetch.get("last_modified"))
                     update["entries_last"] = fetch.get("entries", 0)
             updates.append(update)
-        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
-        for update in updates:
-            columns = tuple(c for c in update if c != "id")
-            by_columns.setdefault(columns, []).append([*(update[c] for c in columns), update["id"]])
-        # One prepared statement per shape of update: sqlite-utils' `update` reads the table's
-        # schema again for every row.
         with self.db.atomic():
-            for columns, values in by_columns.items():
-                assignments = ", ".join(f"[{c}] = ?" for c in columns)
-                self.db.conn.executemany(f"UPDATE sources SET {assignments} WHERE id = ?", values)
+            self._update_by_id("sources", updates)
+
+    def _update_by_id(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Set the columns each row names on the stored row of its `id`, with one prepared statement
+        per shape of row: sqlite-utils' `update` reads the table's schema again for every row, and its
+        `upsert_all` writes every column (re-indexing an article's text that did not change)."""
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row in rows:
+            columns = tuple(c for c in row if c != "id")
+            by_columns.setdefault(columns, []).append([*(row[c] for c in columns), row["id"]])
+        for columns, values in by_columns.items():
+            assignments = ", ".join(f"[{c}] = ?" for c in columns)
+            self.db.conn.executemany(f"UPDATE [{table}] SET {assignments} WHERE id = ?", values)
 
     def _rows_by_id(self, table: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         ids = list(ids)
@@ -147,7 +151,8 @@ class NewsTables:
     ) -> None:
         """One transaction for one batch: stories first (articles point to them).
 
-        `new` articles are inserted (one that appeared meanwhile is left as it is); others are updated.
+        `new` articles are inserted (one that appeared meanwhile is left as it is); others, stored
+        already, get the columns their rows name.
         """
         with self.db.atomic():
             if stories:
@@ -155,7 +160,7 @@ class NewsTables:
             if articles and new:
                 self._insert_articles(articles)
             elif articles:
-                self.db["articles"].upsert_all(articles, pk="id", batch_size=500)
+                self._update_by_id("articles", articles)
             if article_sources:
                 self._insert_new("article_sources", article_sources)
             if rejections:
