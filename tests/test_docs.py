@@ -25,7 +25,10 @@ CI_RUN = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
 def commands(group: click.Group, prefix: str = "veille") -> list[tuple[str, click.Command]]:
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # `veille` imports its commands' modules on demand
+        command = group.get_command(context, name)
+        assert command is not None, f"{prefix} {name} is listed but not defined"
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             found += commands(command, path)

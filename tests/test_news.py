@@ -128,6 +128,41 @@ def test_full_text_index_matches_the_articles(gazette: dict[str, Any]) -> None:
     assert any(row["url"].endswith("reseau-proxenetisme-demantele-lyon.html") for row in by_text)
 
 
+def test_the_full_text_index_follows_only_the_columns_it_holds(tmp_path: Path) -> None:
+    """A night sets text_status on each of its new articles: the index is left alone (it cost a delete
+    and a re-insert per article); a new text is still indexed."""
+    store = Store.open(tmp_path / "veille.db")
+    row = {"id": "a1", "url": "https://example.org/a1", "title": "Proxénétisme à Lyon", "summary": "Un réseau",
+           "text": None, "text_status": "new"}  # fmt: skip
+    store.save_articles([], [row], [], [])
+    before = store.db.conn.total_changes
+    store.set_text_status({"a1": "queued"})
+    assert store.db.conn.total_changes - before == 1  # the row only: no trigger wrote to the index
+    store.db.execute("UPDATE articles SET text = 'Des suspects jugés' WHERE id = 'a1'")
+    store.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    found = store.db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'text: suspects'")
+    assert len(found.fetchall()) == 1
+
+
+def test_a_page_that_could_not_be_fetched_changes_only_its_status(config: Config, tmp_path: Path) -> None:
+    """The article stage writes back only what it learnt: a failed page's status, not the whole row
+    (which re-indexed its title and summary in the full-text index)."""
+    from datetime import UTC, datetime
+
+    from monitor.news.harvest import Harvest
+
+    store = Store.open(tmp_path / "veille.db")
+    row = {"id": "a1", "url": "https://example.org/a1", "title": "Proxénétisme à Lyon", "summary": "Un réseau",
+           "text": None, "text_status": "queued"}  # fmt: skip
+    store.save_articles([], [row], [], [])
+    harvest = Harvest(store, config, LEXICON, store.start_run("news", "static"), datetime.now(UTC))
+    before = store.db.conn.total_changes
+    harvest.keep_pages([{"id": "a1", "ok": False, "error": "délai dépassé"}])
+    assert store.db.conn.total_changes - before == 1  # the row only, not the index
+    stored = store.db["articles"].get("a1")
+    assert stored["text_status"] == "échec : délai dépassé" and stored["title"] == row["title"]
+
+
 def test_bad_sources_are_reported_and_never_stop_the_others(
     web: FixtureWeb, config: Config, tmp_db: Path
 ) -> None:
@@ -218,13 +253,16 @@ def test_article_text_can_be_extracted_at_all() -> None:
 
 def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
     """The all-304 night's start-up: the CLI's news run and every spider module (Scrapy loads them all at
-    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites (numpy comes with sqlite-utils)."""
+    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites, numpy
+    to the nights that group stories or learn from the desk (sqlite-utils would import it), and the
+    other commands' modules to their commands."""
     import subprocess
     import sys
 
-    heavy = ("courlan", "extruct")
+    heavy = ("courlan", "extruct", "numpy", "monitor.cli.desk", "monitor.cli.site", "monitor.cli.links")
     code = (
-        "import sys, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
+        "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
+        "monitor.relevance.cache, monitor.desk.learning, "
         "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )

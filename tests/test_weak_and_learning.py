@@ -143,6 +143,10 @@ def test_the_night_learns_only_from_enough_decisions_of_both_kinds(tmp_path: Pat
     save_history(store, history(40, seed=4), start=40)
     model = learn_from_desk(store, config, datetime.now(UTC))
     assert model is not None and model.trained_on == 80 and store.latest_model() is not None
+    # The night counts before it reads (the model's module, with numpy, only when there is enough).
+    decisions = store.desk_decisions()
+    assert store.desk_decision_counts() == (len(decisions), sum(d.wanted for d in decisions))
+    assert 0 < sum(d.wanted for d in decisions) < len(decisions)
 
 
 def save_history(store: Store, decisions: list[Decision], start: int = 0) -> None:

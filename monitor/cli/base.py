@@ -8,6 +8,7 @@ Errors are printed as one clear line, never a traceback.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -141,7 +142,26 @@ def summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
     return table
 
 
-@click.group(cls=french.Group)
+class LazyGroup(french.Group):
+    """A group whose commands live in modules imported only when one of their commands is asked for
+    (`lazy`: command name → module, filled in monitor/cli/__init__.py): `veille news run` does not
+    import the desk's, the site audit's or the setup's commands. Each module registers its commands
+    on this group when imported, as it always did."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(self.lazy[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="veille")
 def main() -> None:
     """Veille : liens des associations vers le site du Collectif « Ensemble contre la traite », et veille

@@ -20,13 +20,17 @@ def news() -> None:
     """La veille d'actualité : sources, collecte, pertinence."""
 
 
-def load_news_config(config_dir: Path) -> tuple[Config, Any, Any]:
+def load_news_config(config_dir: Path, db_path: Path | None = None) -> tuple[Config, Any, Any]:
+    """Configuration, sources and lexicon; with `db_path`, the lexicon comes from the compiled copy
+    kept beside that database when the file did not change (monitor/relevance/cache.py)."""
     from monitor.news.sources import load_sources
     from monitor.relevance import LexiconError, load_lexicon
+    from monitor.relevance.cache import cache_folder, load_cached_lexicon
 
     config = load_config(config_dir)
     try:
-        lexicon = load_lexicon(config_dir / "topics.yml")
+        topics = config_dir / "topics.yml"
+        lexicon = load_cached_lexicon(topics, cache_folder(db_path)) if db_path else load_lexicon(topics)
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
     return config, load_sources(config_dir / "sources.yml"), lexicon
@@ -45,7 +49,7 @@ def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db
     from monitor.news.harvest import run_news
     from monitor.store import Store
 
-    config, sources, lexicon = load_news_config(config_dir)
+    config, sources, lexicon = load_news_config(config_dir, db_path)
     store = Store.open(db_path)
     store.sync_sources(sources.sources)
     with progress_bar(quiet or as_json) as progress:

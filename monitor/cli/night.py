@@ -37,7 +37,7 @@ def run(browser: bool | None, quiet: bool, config_dir: Path, db_path: Path) -> N
     from monitor.night.job import run_night
     from monitor.store import Store
 
-    config, sources, lexicon = load_news_config(config_dir)
+    config, sources, lexicon = load_news_config(config_dir, db_path)
     if not quiet:
         _logging()
     night = run_night(Store.open(db_path), config, sources, lexicon, browser=browser)

@@ -4,18 +4,22 @@ pure part is monitor/relevance/learning.py) and keep it in the store for the nig
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
-from monitor.relevance.learning import Model, train
 from monitor.store import Store
+
+if TYPE_CHECKING:  # imported when there is something to learn: the model's module imports numpy
+    from monitor.relevance.learning import Model
 
 
 def learn_from_desk(store: Store, config: Config, now: datetime) -> Model | None:
     """Tonight's model, trained on every decision so far; None while there are too few."""
-    decisions = store.desk_decisions()
-    wanted = sum(1 for d in decisions if d.wanted)
-    if len(decisions) < config.news["learning_min_decisions"] or wanted == 0 or wanted == len(decisions):
+    count, wanted = store.desk_decision_counts()
+    if count < config.news["learning_min_decisions"] or wanted == 0 or wanted == count:
         return None
-    model = train(decisions)
+    from monitor.relevance.learning import train
+
+    model = train(store.desk_decisions())
     store.save_model(model, now.replace(microsecond=0).isoformat())
     return model

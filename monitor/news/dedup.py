@@ -103,14 +103,19 @@ _A, _B = np.array(
 REPRESENTATIVES = 8
 
 
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    """The 32-bit hash of a shingle; a night's stories share most of their words."""
+    return int.from_bytes(hashlib.sha1(word.encode()).digest()[:4], "little")
+
+
 @lru_cache(maxsize=4096)
 def signature(title: str, lead: str) -> np.ndarray:
     """The MinHash of a (title, lead); cached, as a night asks for each one twice (query, then add)."""
     words = shingles(title, lead)
     if not words:
         return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
-    hashed = np.array([int.from_bytes(hashlib.sha1(w.encode()).digest()[:4], "little") for w in words],
-                      dtype=np.uint64)  # fmt: skip
+    hashed = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     with np.errstate(over="ignore"):
         return ((np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH).min(axis=0)
 
@@ -142,6 +147,7 @@ class StoryIndex:
         self.bands, self.rows = banding(similarity)
         self._buckets: list[dict[bytes, set[str]]] = [{} for _ in range(self.bands)]
         self._representatives: dict[str, list[np.ndarray]] = {}
+        self._stacked: dict[str, np.ndarray] = {}  # a story's representatives as one matrix
         self._keys: dict[str, list[tuple[int, bytes]]] = {}  # story → its buckets
         self._articles: dict[str, str] = {}  # article → story
 
@@ -159,6 +165,7 @@ class StoryIndex:
             return
         values = signature(title, lead)
         representatives.append(values)
+        self._stacked.pop(story, None)
         for band, key in self._band_keys(values):
             self._buckets[band].setdefault(key, set()).add(story)
             self._keys.setdefault(story, []).append((band, key))
@@ -173,10 +180,16 @@ class StoryIndex:
             stories.discard(exclude)  # type: ignore[arg-type]
             for story in sorted(stories):
                 # Estimated Jaccard similarity: the share of equal hash values, best representative.
-                similarity = float((np.vstack(self._representatives[story]) == values).mean(axis=1).max())
+                similarity = float((self._matrix(story) == values).mean(axis=1).max())
                 if similarity >= self.similarity and (best is None or similarity > best[0]):
                     best = (similarity, story)
         return best[1] if best else None
+
+    def _matrix(self, story: str) -> np.ndarray:
+        matrix = self._stacked.get(story)
+        if matrix is None:
+            matrix = self._stacked[story] = np.vstack(self._representatives[story])
+        return matrix
 
     def relabel(self, old: str, new: str) -> None:
         """Articles of story `old` now belong to story `new` (two stories found to be one)."""
@@ -185,6 +198,8 @@ class StoryIndex:
                 self._articles[article] = new
         kept = self._representatives.setdefault(new, [])
         kept.extend(self._representatives.pop(old, [])[: max(0, REPRESENTATIVES - len(kept))])
+        self._stacked.pop(old, None)
+        self._stacked.pop(new, None)
         for band, key in self._keys.pop(old, []):
             bucket = self._buckets[band][key]
             bucket.discard(old)

@@ -29,11 +29,11 @@ from monitor.news.entries import (
     xml_safe,
 )
 from monitor.relevance import Lexicon, Relevance, classify
-from monitor.relevance.learning import MODEL_FILE, Model, lift, shipped_model
 from monitor.store import Store, utc_now
 
 if TYPE_CHECKING:
     from monitor.news.dedup import StoryIndex
+    from monitor.relevance.learning import Model
 
 # A night's feed stage is cut after this long, whatever the number of sources.
 FEED_STAGE_TIMEOUT_S = 900
@@ -70,13 +70,8 @@ class Harvest:
     def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
         self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
         self.summary = NewsSummary()
-        # The model trained on the corpus (relevance-model.json beside topics.yml), then the one
-        # learnt from the desk's decisions once there are enough: each can only add a story.
-        self.models: list[Model] = [
-            m
-            for m in (shipped_model(config.directory / MODEL_FILE), learn_from_desk(store, config, now))
-            if m
-        ]
+        self.desk_model = learn_from_desk(store, config, now)
+        self._models: list[Model] | None = None
         self._stories: StoryIndex | None = None
         self.touched_stories: set[str] = set()
         self.created_stories: dict[str, list[tuple[str, str]]] = {}  # story → its titles and summaries
@@ -84,11 +79,25 @@ class Harvest:
         # tonight's stories turn out to be one.
         self.learnt_titles = False
 
+    @property
+    def models(self) -> list[Model]:
+        """The model trained on the corpus (relevance-model.json beside topics.yml), then the one learnt
+        from the desk's decisions once there are enough: each can only add a story. Read at the first
+        entry the lexicon does not keep (numpy and the file stay out of a night with nothing new)."""
+        if self._models is None:
+            from monitor.relevance.learning import MODEL_FILE, shipped_model
+
+            shipped = shipped_model(self.config.directory / MODEL_FILE)
+            self._models = [m for m in (shipped, self.desk_model) if m]
+        return self._models
+
     def judge(self, title: str, summary: str, text: str = "") -> Relevance:
         """The lexicon's judgement, then the learnt model's, which can only add a story."""
         judged = classify(self.lexicon, title, summary, text)
         if judged.relevant:
             return judged
+        from monitor.relevance.learning import lift  # numpy: only once an entry is not kept
+
         for model in self.models:
             judged = lift(judged, model, title, summary, self.config.news)
         self.summary.lifted += int(judged.relevant)
@@ -141,6 +150,8 @@ class Harvest:
 
     def keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
         """Store the entries of the feed stage; return the ids of the new articles."""
+        if not entries:  # a batch of unchanged feeds (304)
+            return []
         # Imported here: courlan and numpy are start-up time that a night of unchanged feeds (all 304)
         # does not need.
         from monitor.news.dedup import article_id, canonical_url
@@ -230,7 +241,7 @@ class Harvest:
             if row is None:
                 continue
             if not page.get("ok"):
-                updated.append({**row, "text_status": f"échec : {page.get('error')}"[:300]})
+                updated.append({"id": row["id"], "text_status": f"échec : {page.get('error')}"[:300]})
                 continue
             self.summary.articles_fetched += 1
             text = xml_safe(page.get("text") or "")

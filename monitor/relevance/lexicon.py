@@ -173,10 +173,18 @@ def _rules(raw: Any, groups: dict[str, SignalGroup], source: str) -> tuple[Rule,
 def load_lexicon(path: Path | str) -> Lexicon:
     path = Path(path)
     try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+        return lexicon_from_bytes(path.read_bytes(), path)
+    except OSError as exc:
+        raise LexiconError(f"{path}: {exc}") from None
+
+
+def lexicon_from_bytes(content: bytes, path: Path) -> Lexicon:
+    """The lexicon of a file's bytes (UTF-8 YAML); errors name `path` and the line."""
+    try:
+        data = load_yaml(content.decode("utf-8")) or {}
     except YamlInputError as exc:
         raise LexiconError(f"{path}:{exc.line}: {exc}" if exc.line else f"{path}: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise LexiconError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise LexiconError(f"{path}: une liste de « clé: valeur » est attendue")

@@ -16,6 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# First, before anything imports sqlite-utils: see numpy_free.py.
+from monitor.store import numpy_free  # noqa: F401  # isort: skip
+
 import sqlite_utils
 
 from monitor.config import Member

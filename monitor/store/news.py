@@ -6,15 +6,22 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
 from monitor.news.sources import Source
-from monitor.relevance.learning import Decision, Model
 from monitor.store.clock import utc
 from monitor.store.schema import STORY_WEEK
 
+if TYPE_CHECKING:  # imported where used: the learnt model's module imports numpy
+    from monitor.relevance.learning import Decision, Model
+
+# The desk's decisions: every choice and alert, and every dismissal (an undone dismissal is none).
+_DESK_DECISIONS = (
+    "FROM picks p JOIN stories s ON s.id = p.story_id"
+    " WHERE p.action IN ('choisir', 'signaler') OR p.status = 'ecarte'"
+)
 # Columns of `sources` that the configuration owns; the others are the source's health.
 _CONFIGURED = ("name", "url", "kind", "language", "tags", "origin", "member_id", "active")
 
@@ -107,8 +114,19 @@ class NewsTables:
                     update["entries_last"] = fetch.get("entries", 0)
             updates.append(update)
         with self.db.atomic():
-            for update in updates:
-                self.db["sources"].update(update["id"], update)
+            self._update_by_id("sources", updates)
+
+    def _update_by_id(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """Set the columns each row names on the stored row of its `id`, with one prepared statement
+        per shape of row: sqlite-utils' `update` reads the table's schema again for every row, and its
+        `upsert_all` writes every column (re-indexing an article's text that did not change)."""
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row in rows:
+            columns = tuple(c for c in row if c != "id")
+            by_columns.setdefault(columns, []).append([*(row[c] for c in columns), row["id"]])
+        for columns, values in by_columns.items():
+            assignments = ", ".join(f"[{c}] = ?" for c in columns)
+            self.db.conn.executemany(f"UPDATE [{table}] SET {assignments} WHERE id = ?", values)
 
     def _rows_by_id(self, table: str, ids: Iterable[str]) -> list[dict[str, Any]]:
         ids = list(ids)
@@ -133,7 +151,8 @@ class NewsTables:
     ) -> None:
         """One transaction for one batch: stories first (articles point to them).
 
-        `new` articles are inserted (one that appeared meanwhile is left as it is); others are updated.
+        `new` articles are inserted (one that appeared meanwhile is left as it is); others, stored
+        already, get the columns their rows name.
         """
         with self.db.atomic():
             if stories:
@@ -141,7 +160,7 @@ class NewsTables:
             if articles and new:
                 self._insert_articles(articles)
             elif articles:
-                self.db["articles"].upsert_all(articles, pk="id", batch_size=500)
+                self._update_by_id("articles", articles)
             if article_sources:
                 self._insert_new("article_sources", article_sources)
             if rejections:
@@ -217,11 +236,17 @@ class NewsTables:
 
     def desk_decisions(self) -> list[Decision]:
         """Every choice, alert and dismissal of the desk, oldest first (an undone dismissal is none)."""
-        rows = self.db.query(
-            "SELECT s.title, s.summary, p.action FROM picks p JOIN stories s ON s.id = p.story_id"
-            " WHERE p.action IN ('choisir', 'signaler') OR p.status = 'ecarte' ORDER BY p.created_at, p.id"
-        )
+        from monitor.relevance.learning import Decision
+
+        order = "ORDER BY p.created_at, p.id"
+        rows = self.db.query(f"SELECT s.title, s.summary, p.action {_DESK_DECISIONS} {order}")
         return [Decision(r["title"] or "", r["summary"] or "", r["action"] != "ecarter") for r in rows]
+
+    def desk_decision_counts(self) -> tuple[int, int]:
+        """(decisions, wanted ones) of the desk, without reading them."""
+        wanted = "sum(p.action IS NOT 'ecarter')"  # as `desk_decisions` tells them apart
+        row = self.db.execute(f"SELECT count(*), coalesce({wanted}, 0) {_DESK_DECISIONS}").fetchone()
+        return int(row[0]), int(row[1])
 
     def save_model(self, model: Model, at: str) -> None:
         with self.db.atomic():
@@ -233,6 +258,8 @@ class NewsTables:
             )
 
     def latest_model(self) -> Model | None:
+        from monitor.relevance.learning import Model
+
         row = next(self.db.query("SELECT model FROM relevance_models ORDER BY id DESC LIMIT 1"), None)
         return Model.from_json(row["model"]) if row else None
 

@@ -327,3 +327,19 @@ def m015_weak_lane_order(db: sqlite_utils.Database) -> None:
         " (evidence DESC, coalesce(published, first_seen) DESC)"
         " WHERE relevant = 0 AND weak = 1 AND weak_night IS NOT NULL"
     )
+
+
+@migrations()
+def m016_fts_follows_its_columns_only(db: sqlite_utils.Database) -> None:
+    # The full-text index holds title, summary and text: an update of any other column (a night's
+    # text_status on its 10,000 new articles, a story_id) no longer deletes and re-adds the row in
+    # the index. Measured on 10,000 articles: 0.83 s of CPU for the status update, 0.08 s now.
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        'CREATE TRIGGER "articles_au" AFTER UPDATE OF "title", "summary", "text" ON "articles" BEGIN\n'
+        '  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "summary", "text")'
+        ' VALUES(\'delete\', old.rowid, old."title", old."summary", old."text");\n'
+        '  INSERT INTO "articles_fts" (rowid, "title", "summary", "text")'
+        ' VALUES (new.rowid, new."title", new."summary", new."text");\n'
+        "END"
+    )
