@@ -1,7 +1,8 @@
 """The stories table's search: its facets computed in one pass (plugins/veille_facets.py), the same
 counts, values, order, labels and links as Datasette's own facet queries from one query over the rows
 instead of five; its row count read from the full-text index (monitor/desk/search_count.py), the same
-number as Datasette's count over the table."""
+number as Datasette's count over the table; its page and facets read from `story_index` (migration
+m017, monitor/desk/story_index.py), the same rows in the same order as Datasette's own queries."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from datasette.database import Database
 from datasette.tracer import capture_traces
 
 from monitor.desk.search_count import fts_side_count
@@ -50,6 +52,16 @@ def add_stories(store: Any) -> None:
     )
 
 
+def datasettes_own(tmp_path: Path, store_path: str) -> Any:
+    """A desk on the same file, with Datasette's own facet types and database (no rewritten query)."""
+    built_in, _ = make_desk(tmp_path)
+    built_in._metadata_local = copy.deepcopy(built_in._metadata_local)
+    built_in._metadata_local["databases"]["veille"]["tables"]["stories"]["facets"] = BUILT_IN_FACETS
+    built_in.remove_database("veille")
+    built_in.add_database(Database(built_in, store_path, is_mutable=True), name="veille")
+    return built_in
+
+
 def facets_and_count(datasette: Any, cookies: dict[str, str], page: str) -> Any:
     async def fetch() -> Any:
         data = (await datasette.client.get(page, cookies=cookies)).json()
@@ -61,10 +73,7 @@ def facets_and_count(datasette: Any, cookies: dict[str, str], page: str) -> Any:
 def test_single_pass_facets_match_datasettes_own(tmp_path: Path) -> None:
     datasette, store = make_desk(tmp_path / "one")
     add_stories(store)
-    built_in, _ = make_desk(tmp_path / "many")
-    built_in._metadata_local = copy.deepcopy(built_in._metadata_local)
-    built_in._metadata_local["databases"]["veille"]["tables"]["stories"]["facets"] = BUILT_IN_FACETS
-    built_in.databases["veille"].path = str(tmp_path / "one" / "veille.db")  # the same rows
+    built_in = datasettes_own(tmp_path / "many", str(tmp_path / "one" / "veille.db"))
     cookies = run(login(datasette, "secretariat"))
     other_cookies = run(login(built_in, "secretariat"))
     for page in PAGES:
@@ -87,19 +96,24 @@ def test_single_pass_facets_match_datasettes_own(tmp_path: Path) -> None:
     assert asked["relevant"]["type"] == "column"  # a facet asked for in the address still works
 
 
-def test_the_five_facets_read_the_searched_stories_once(tmp_path: Path) -> None:
+def searched_queries(tmp_path: Path) -> list[str]:
+    """The SQL the stories table's search runs against the full-text index, its spaces collapsed."""
     datasette, store = make_desk(tmp_path)
     add_stories(store)
     cookies = run(login(datasette, "secretariat"))
 
-    async def facet_queries() -> list[str]:
+    async def traced() -> list[str]:
         traces: list[dict[str, Any]] = []
         with capture_traces(traces):
             response = await datasette.client.get("/veille/stories?_search=reseau", cookies=cookies)
         assert response.status_code == 200
-        return [t["sql"] for t in traces if "stories_fts" in (t.get("sql") or "") and "group by" in t["sql"]]
+        return [" ".join(t["sql"].split()) for t in traces if "stories_fts" in (t.get("sql") or "")]
 
-    queries = run(facet_queries())
+    return run(traced())
+
+
+def test_the_five_facets_read_the_searched_stories_once(tmp_path: Path) -> None:
+    queries = [sql for sql in searched_queries(tmp_path) if "group by" in sql]
     assert len(queries) == 1, queries
     assert "materialized" in queries[0]
 
@@ -152,10 +166,77 @@ def test_the_index_side_count_is_the_tables_after_stories_change(tmp_path: Path)
     assert run(counted("mise+jour"))[0] == 9  # t3 was merged away
 
 
-def test_the_desk_reads_through_a_64_mb_page_cache(tmp_path: Path) -> None:
+def test_the_desk_keeps_sqlites_default_page_cache_and_hides_story_index(tmp_path: Path) -> None:
     datasette, _ = make_desk(tmp_path)
+    cookies = run(login(datasette, "secretariat"))
 
-    async def cache_size() -> int:
-        return (await datasette.get_database("veille").execute("PRAGMA cache_size")).rows[0][0]
+    async def cache_size_and_status() -> tuple[int, int]:
+        size = (await datasette.get_database("veille").execute("PRAGMA cache_size")).rows[0][0]
+        response = await datasette.client.get("/veille/story_index", cookies=cookies)
+        return size, response.status_code
 
-    assert run(cache_size()) == -65536  # KiB: a search's ~12,000 table pages stay in SQLite's cache
+    # 2 MB per connection: the 64 MB cache the search once needed tripled the desk's peak memory.
+    assert run(cache_size_and_status()) == (-2000, 403)
+
+
+def change_stories(store: Any) -> None:
+    """A night regroups: stories updated (upsert), one merged into another (deleted), one added."""
+    stories = [
+        dict(row, title=f"Réseau démantelé, mise à jour {row['id']}", score=float(row["score"] or 0) + 1)
+        for row in store.db["stories"].rows
+    ]
+    store.save_articles(stories[:10], [], [], [])
+    store.move_story("t3", "t4")
+    store.db["stories"].insert({"id": "t99", "title": "Réseau nouveau", "score": 3.0, "kind": "justice"})
+
+
+def test_the_page_shows_datasettes_rows_in_its_order(tmp_path: Path) -> None:
+    datasette, store = make_desk(tmp_path / "one")
+    add_stories(store)  # scores 0–6 over 40 stories: many equal scores, at page boundaries too
+    change_stories(store)
+    built_in = datasettes_own(tmp_path / "many", str(tmp_path / "one" / "veille.db"))
+    cookies = run(login(datasette, "secretariat"))
+    other_cookies = run(login(built_in, "secretariat"))
+
+    async def rows(desk: Any, cookies: dict[str, str], page: str) -> tuple[list[Any], Any]:
+        data = (await desk.client.get(page, cookies=cookies)).json()
+        at = data["columns"].index("id")
+        return [row[at] for row in data["rows"]], data.get("next")
+
+    for page in [*PAGES, "/veille/stories.json?_search=reseau&_size=5", "/veille/stories.json?_size=7"]:
+        ours, theirs = run(rows(datasette, cookies, page)), run(rows(built_in, other_cookies, page))
+        assert ours == theirs, page
+        assert bool(ours[0]) == ("absent" not in page), page
+    ours = run(rows(datasette, cookies, "/veille/stories.json?_search=reseau&_size=5"))[0]
+    assert ours == ["s1", "s2", "t6", "t5", "t13"]  # 9, 8, 7, then t5 and t13 at 6, in rowid order
+
+
+def test_the_searched_page_and_facets_read_the_narrow_index(tmp_path: Path) -> None:
+    page, count, facets = searched_queries(tmp_path)
+    assert "from story_index where story_rowid in" in page and "limit 51" in page
+    assert count.startswith("select count(*) from stories_fts")
+    assert "from story_index where story_rowid in" in facets
+
+
+def test_story_index_follows_the_stories(tmp_path: Path) -> None:
+    _, store = make_desk(tmp_path)
+    add_stories(store)
+    change_stories(store)
+    store.db.execute("UPDATE stories SET kind = 'enquete', topics = '[\"traite\"]' WHERE id = 't7'")
+    columns = "score, source_id, topics, kind, lang, week"
+    copy_ = store.db.execute(f"select story_rowid, {columns} from story_index order by 1").fetchall()
+    wide = store.db.execute(f"select rowid, {columns} from stories order by 1").fetchall()
+    assert copy_ == wide and len(wide) == 42  # s1, s2, t0–t39, t99, not t3
+    assert ("enquete", '["traite"]') in [(row[4], row[3]) for row in copy_]
+
+
+def test_the_unsearched_page_reads_stories_by_the_score_index(tmp_path: Path) -> None:
+    _, store = make_desk(tmp_path)
+    add_stories(store)
+    by_index = store.db.execute("select id from stories order by score desc").fetchall()
+    sorted_ = store.db.execute("select id from stories order by +score desc").fetchall()  # no index
+    assert by_index == sorted_  # equal scores in rowid order, as SQLite's sort gives them
+    plan = store.db.execute(
+        "explain query plan select id from stories order by score desc limit 51"
+    ).fetchall()
+    assert [row[-1] for row in plan] == ["SCAN stories USING INDEX idx_stories_score"]

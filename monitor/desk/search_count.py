@@ -16,6 +16,8 @@ from typing import Any
 from datasette.database import Database
 from datasette.utils import escape_sqlite
 
+from monitor.desk.story_index import STORY_INDEX, narrow_page, narrow_rows
+
 
 def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
     """The count of the same rows read from the full-text index, when `sql` is Datasette's count of a
@@ -30,11 +32,17 @@ def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
 
 
 class SearchCountingDatabase(Database):
-    """Datasette's database, whose table-search counts are read from the full-text index."""
+    """Datasette's database, whose table-search counts are read from the full-text index and whose
+    stories page chooses its rows in `story_index` (see story_index.py)."""
 
     def __init__(self, datasette: Any, path: str, fts_tables: dict[str, str]) -> None:
         super().__init__(datasette, path, is_mutable=True)
         self.fts_tables = fts_tables
 
     async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        return await super().execute(fts_side_count(sql, self.fts_tables) or sql, *args, **kwargs)
+        rewritten = fts_side_count(sql, self.fts_tables) or narrow_page(sql, STORY_INDEX)
+        return await super().execute(rewritten or sql, *args, **kwargs)
+
+    def narrow_rows(self, sql: str, columns: list[str]) -> str | None:
+        """For the facets: the `columns` of the rows of `sql` read from a narrow copy, if one holds them."""
+        return narrow_rows(sql, STORY_INDEX, columns)

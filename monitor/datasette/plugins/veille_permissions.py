@@ -25,6 +25,9 @@ ASSOCIATION_PAGES = {
     "stories", "articles", "picks", "sources", "duty", "backlinks", "link_checks", "link_events",
     "rechercher", "publies", "rapport_liens", "liens_perdus", "historique",
 }  # fmt: skip
+# Copies the desk reads for speed, with nothing of their own (story_index: stories' sort and facet
+# columns, migration m017): shown to nobody, as pages they would read as raw codes.
+INTERNAL_TABLES = {"story_index"}
 ROW_EDITS = {"insert-row", "delete-row", "update-row", "create-table", "drop-table", "alter-table"}
 
 
@@ -44,6 +47,8 @@ def permission_allowed(
         return True
     if action in ("view-query", "view-table"):
         name = resource[1] if isinstance(resource, tuple) else None
+        if name in INTERNAL_TABLES:
+            return False
         if name in public_pages(datasette):
             return True
         return is_secretariat(actor) or (bool(actor) and name in ASSOCIATION_PAGES)
