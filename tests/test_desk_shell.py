@@ -168,3 +168,17 @@ def test_headings_and_sql_errors_in_words() -> None:
         == "Messages : fait (1 message)."
     )
     assert journal_html("not json") == "—"
+
+
+def test_private_pages_are_marked_by_a_drawn_padlock_with_a_french_label(desk: Any) -> None:
+    """Datasette's 🔒 emoji is an empty box without an emoji font (the guides' screenshots)."""
+    datasette, _ = desk
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        for path in ("/veille", "/veille/stories", "/veille/stories/s1", "/veille/historique"):
+            page = (await datasette.client.get(path, cookies=member)).text
+            assert "🔒" not in page, path
+            assert 'aria-label="réservé aux personnes connectées"' in page, path
+
+    run(scenario())

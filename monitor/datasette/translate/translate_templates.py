@@ -151,12 +151,17 @@ TRANSLATIONS: dict[str, list[tuple[str, str]]] = {
 }  # fmt: skip
 
 
+# Datasette marks private pages with an emoji, which a machine without an emoji font draws as an empty
+# box (the guides' screenshots): a small drawn padlock with a French label instead, in every copy.
+LOCK = (" 🔒{% endif %}", ' {% include "_lock.html" %}{% endif %}')
+
+
 def translate(name: str, text: str) -> str:
     for english, french in TRANSLATIONS[name]:
         if english not in text:
             raise SystemExit(f"{name}: not found in Datasette's template: {english!r}")
         text = text.replace(english, french)
-    return HEADER % (datasette.__version__, name) + text
+    return HEADER % (datasette.__version__, name) + text.replace(*LOCK)
 
 
 # Copies written under another name than the original's.
