@@ -182,3 +182,22 @@ def test_private_pages_are_marked_by_a_drawn_padlock_with_a_french_label(desk: A
             assert 'aria-label="réservé aux personnes connectées"' in page, path
 
     run(scenario())
+
+
+def test_a_site_finding_about_a_member_is_titled_by_the_members_name() -> None:
+    row = {"run_id": 2, "code": "member_not_linked", "subject": "amicale-du-nid",
+           "label": "Association membre sans lien depuis le site"}  # fmt: skip
+    names = {"amicale-du-nid": "Amicale du Nid"}
+    assert row_heading("site_findings", "Constats de l'audit", row, names) == (
+        "Association membre sans lien depuis le site : Amicale du Nid"
+    )
+    other = {
+        **row,
+        "code": "broken_external_link",
+        "subject": "https://x.test/",
+        "label": "Lien externe cassé",
+    }
+    assert (
+        row_heading("site_findings", "Constats de l'audit", other, names)
+        == "Lien externe cassé : https://x.test/"
+    )

@@ -99,6 +99,28 @@ def fill_every_table(store: Any) -> None:
         night, [{"name": "actualités", "status": "failed", "counts": {}, "error": "RuntimeError: x"}]
     )
     store.finish_night(night, "failed", "2026-12-01T02:10:00+00:00")
+    fill_a_site_audit(store)
+
+
+def fill_a_site_audit(store: Any) -> None:
+    """A stored audit of the Collectif's site (/audit): a stale page dated by its own date, a member not
+    linked, a broken link — findings made by the audit's own judgement functions."""
+    from datetime import date
+
+    from monitor.site.model import Finding
+    from monitor.site.page_checks import stale_findings
+
+    page = {"url": "https://www.contrelatraite.org/archives", "final_url": None,
+            "facts": {"dates": {"modified": "2019-03-01T10:00:00+00:00", "published": None}}}  # fmt: skip
+    findings = [*stale_findings(page, date(2026, 12, 1), 365),
+                Finding("member_not_linked", "amicale-du-nid", ("https://www.contrelatraite.org/",)),
+                Finding("broken_external_link", "https://example.org/disparu", ("https://www.contrelatraite.org/",), "404")]  # fmt: skip
+    run_id = store.start_run("site", "static")
+    with store.db.atomic():
+        store.save_audit(
+            run_id, [{"url": page["url"], "status": 200}], findings, [], "2026-12-01T03:00:00+00:00"
+        )
+        store.finish_run(run_id, {"pages": 1, "findings": len(findings), "complete": True})
 
 
 def visible(page: str) -> str:

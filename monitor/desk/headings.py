@@ -36,6 +36,9 @@ def row_heading(table: str, table_title: str, row: Mapping[str, Any], names: Map
     if table == "link_events":
         when = cell_text(table, "at", row.get("at"))
         return f"{label('event', row.get('event'))} : {who('member_id')}, {when}"
+    if table == "site_findings":  # a member's finding is about the member: its name, not its id
+        subject = names.get(row.get("subject") or "", row.get("subject") or "?")
+        return f"{row.get('label') or table_title} : {subject}"
     if table == "_sqlite_migrations":
         return f"Migration n° {row.get('id')} du schéma, appliquée le {day_fr(row.get('applied_at'))}"
     for column in NAMING_COLUMNS:

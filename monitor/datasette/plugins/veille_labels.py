@@ -55,17 +55,18 @@ def render_cell(value: Any, column: str, table: str | None, datasette: Any) -> A
     if column in KEY_TABLES and isinstance(value, str) and value and table != KEY_TABLES[column]:
         return lambda: labelled_link(datasette, KEY_TABLES[column], value)  # a row page: not expanded
     if column in PERSON_COLUMNS and isinstance(value, str) and value:
-
-        async def name() -> str:
-            rows = (
-                await datasette.get_database().execute("SELECT name FROM members WHERE id = ?", [value])
-            ).rows
-            return rows[0][0] if rows else SECRETARIAT
-
-        return name
+        return lambda: member_name(datasette, value, SECRETARIAT)
+    if (table, column) == ("site_findings", "subject") and isinstance(value, str) and value:
+        return lambda: member_name(datasette, value, value)  # a member's finding: its name, not its id
     if column == "Étapes" and table is None:  # the nights' journal: its stages in words
         return journal_html(value)
     return cell_text(table, column, value)
+
+
+async def member_name(datasette: Any, account: str, otherwise: str) -> str:
+    """The association's name for an account or member id; `otherwise` when it is none."""
+    rows = (await datasette.get_database().execute("SELECT name FROM members WHERE id = ?", [account])).rows
+    return rows[0][0] if rows else otherwise
 
 
 def row_link(datasette: Any, table: str, key: Any, shown: str) -> Markup:
