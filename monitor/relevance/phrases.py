@@ -213,7 +213,7 @@ class PhraseSet(tuple[Phrase, ...]):
         for prefix, ids in self._by_prefix:
             if prefix in folded:
                 found.update(ids)
-        return found  # order does not matter: matches are keyed by phrase
+        return found  # an order that follows the hash seed: `matches` sorts what it finds
 
     def searches(self, text: FoldedText) -> Iterable[tuple[int, Iterator[re.Match[str]]]]:
         """Each phrase that may match the text, with the lazy search of its matches."""
@@ -230,8 +230,10 @@ class PhraseSet(tuple[Phrase, ...]):
                 yield index, phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
 
     def matches(self, text: FoldedText) -> list[tuple[int, re.Match[str]]]:
-        """Every match of every phrase in the text, by phrase order (one list: this runs for each
-        field of each story, and nested generators cost more than the search itself)."""
+        """Every match of every phrase in the text, in text order (one list: this runs for each
+        field of each story, and nested generators cost more than the search itself). The order is
+        the text's, never the candidates' set's, so that what the « pourquoi ? » quotes does not
+        change from one process to the next."""
         found: list[tuple[int, re.Match[str]]] = []
         words = text.words
         for index in self.candidates(text):
@@ -247,7 +249,13 @@ class PhraseSet(tuple[Phrase, ...]):
             else:
                 searched = text.lowered if phrase.keep_accents else text.folded
                 found += [(index, match) for match in phrase.regex.finditer(searched)]
+        if len(found) > 1:
+            found.sort(key=_text_order)
         return found
+
+
+def _text_order(found: tuple[int, re.Match[str]]) -> tuple[int, int]:
+    return found[1].start(), found[0]
 
 
 def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
