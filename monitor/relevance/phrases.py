@@ -4,7 +4,7 @@ indexed by the words a text must hold for them to match, so a text visits few of
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -202,6 +202,8 @@ class PhraseSet(tuple[Phrase, ...]):
         self._by_prefix = list(by_prefix.items())
         # A frozenset, not the dict's keys: `words & keys()` would copy every key at each call.
         self._trigger_words = frozenset(self._by_word)
+        # What `matches` reads of each phrase, in one tuple: attribute look-ups cost in its loop.
+        self._plans = [(p.required, p.starts, p.start_prefixes, p.regex, p.keep_accents) for p in self]
         return self
 
     def candidates(self, text: FoldedText) -> set[int]:
@@ -213,70 +215,52 @@ class PhraseSet(tuple[Phrase, ...]):
         for prefix, ids in self._by_prefix:
             if prefix in folded:
                 found.update(ids)
-        return found  # order does not matter: matches are keyed by phrase
-
-    def searches(self, text: FoldedText) -> Iterable[tuple[int, Iterator[re.Match[str]]]]:
-        """Each phrase that may match the text, with the lazy search of its matches."""
-        for index in self.candidates(text):
-            phrase = self[index]
-            if not phrase.required <= text.words:
-                continue
-            if phrase.starts or phrase.start_prefixes:
-                present = phrase.starts & text.words
-                prefixes = [p for p in phrase.start_prefixes if p in text.folded]
-                if present or prefixes:
-                    yield index, iter(_matches_at_starts(phrase, text, present, prefixes))
-            else:
-                yield index, phrase.regex.finditer(text.lowered if phrase.keep_accents else text.folded)
+        return found  # an order that follows the hash seed: `matches` sorts what it finds
 
     def matches(self, text: FoldedText) -> list[tuple[int, re.Match[str]]]:
-        """Every match of every phrase in the text, by phrase order (one list: this runs for each
-        field of each story, and nested generators cost more than the search itself)."""
+        """Every match of every phrase in the text, in text order (one list, one function: this runs
+        for each field of each story, and calls cost more than the search itself). A phrase with start
+        words is tried only where one of them stands, its matches not overlapping, as with finditer.
+        The order is the text's, never the candidates' set's, so that what the « pourquoi ? » quotes
+        does not change from one process to the next."""
         found: list[tuple[int, re.Match[str]]] = []
-        words = text.words
+        words, folded = text.words, text.folded
+        places_of, plans = text.places_of, self._plans
         for index in self.candidates(text):
-            phrase = self[index]
-            if not phrase.required <= words:
+            required, starts, start_prefixes, regex, keep_accents = plans[index]
+            if not required <= words:
                 continue
-            if phrase.starts or phrase.start_prefixes:
-                present = phrase.starts & words
-                prefixes = [p for p in phrase.start_prefixes if p in text.folded]
-                if present or prefixes:
-                    for match in _matches_at_starts(phrase, text, present, prefixes):
-                        found.append((index, match))
+            if not starts and not start_prefixes:
+                found += [(index, m) for m in regex.finditer(text.lowered if keep_accents else folded)]
+                continue
+            present = starts & words
+            prefixes = [p for p in start_prefixes if p in folded] if start_prefixes else None
+            if prefixes:
+                positions: Iterable[int] = sorted(
+                    {place for word in present for place in places_of(word)}
+                    | {m.start() for prefix in prefixes for m in _word_start(prefix).finditer(folded)}
+                )
+            elif not present:
+                continue
+            elif len(present) == 1:
+                [word] = present
+                positions = places_of(word)
             else:
-                searched = text.lowered if phrase.keep_accents else text.folded
-                found += [(index, match) for match in phrase.regex.finditer(searched)]
+                positions = sorted({place for word in present for place in places_of(word)})
+            end = 0
+            for position in positions:
+                if position >= end and (match := regex.match(folded, position)):
+                    end = match.end()
+                    found.append((index, match))
+        if len(found) > 1:
+            found.sort(key=_text_order)
         return found
 
 
+def _text_order(found: tuple[int, re.Match[str]]) -> tuple[int, int]:
+    return found[1].start(), found[0]
+
+
 def _found(phrases: PhraseSet, text: FoldedText) -> set[int]:
-    """Indexes of the phrases that match the text at least once (the first match is enough)."""
-    return {index for index, found in phrases.searches(text) if next(found, None) is not None}
-
-
-def _matches_at_starts(
-    phrase: Phrase, text: FoldedText, present: frozenset[str], prefixes: list[str]
-) -> list[re.Match[str]]:
-    """What `phrase.regex.finditer(text.folded)` finds, trying the regex only where one of the
-    phrase's start words (those `present` in the text) or start prefixes begins; matches do not
-    overlap, as with finditer."""
-    folded = text.folded
-    if len(present) == 1 and not prefixes:
-        positions = text.places_of(next(iter(present)))
-    else:
-        positions = sorted(
-            {place for word in present for place in text.places_of(word)}
-            | {m.start() for prefix in prefixes for m in _word_start(prefix).finditer(folded)}
-        )
-    found = []
-    end = 0
-    regex = phrase.regex
-    for position in positions:
-        if position < end:
-            continue
-        match = regex.match(folded, position)
-        if match:
-            end = match.end()
-            found.append(match)
-    return found
+    """Indexes of the phrases that match the text at least once."""
+    return {index for index, _ in phrases.matches(text)}
