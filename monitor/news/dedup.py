@@ -101,6 +101,8 @@ _A, _B = np.array(
 # A story keeps this many signatures for comparison: the same story told by fifty sources costs
 # what it costs told by eight.
 REPRESENTATIVES = 8
+# Headlines whose signatures are computed together (their words × NUM_PERM × 8 bytes, times three).
+_BULK = 1000
 
 
 @lru_cache(maxsize=65536)
@@ -112,12 +114,23 @@ def _word_hash(word: str) -> int:
 @lru_cache(maxsize=4096)
 def signature(title: str, lead: str) -> np.ndarray:
     """The MinHash of a (title, lead); cached, as a night asks for each one twice (query, then add)."""
-    words = shingles(title, lead)
-    if not words:
-        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
-    hashed = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
-    with np.errstate(over="ignore"):
-        return ((np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH).min(axis=0)
+    return signatures([(title, lead)])[0]
+
+
+def signatures(pairs: list[tuple[str, str]]) -> list[np.ndarray]:
+    """The MinHash of each (title, lead), in one pass of numpy over all their words: per call, numpy's
+    overhead costs more than the hashing of one headline."""
+    word_sets = [[_word_hash(word) for word in shingles(title, lead)] for title, lead in pairs]
+    filled = [i for i, words in enumerate(word_sets) if words]
+    result = [np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64) if not words else None for words in word_sets]
+    if filled:
+        hashed = np.fromiter((h for i in filled for h in word_sets[i]), dtype=np.uint64)
+        starts = np.cumsum([0, *(len(word_sets[i]) for i in filled[:-1])])
+        with np.errstate(over="ignore"):
+            values = (np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH
+        for i, row in zip(filled, np.minimum.reduceat(values, starts, axis=0), strict=True):
+            result[i] = row
+    return result  # type: ignore[return-value]
 
 
 def _false_rates(bands: int, rows: int, threshold: float, steps: int = 200) -> float:
@@ -150,6 +163,18 @@ class StoryIndex:
         self._stacked: dict[str, np.ndarray] = {}  # a story's representatives as one matrix
         self._keys: dict[str, list[tuple[int, bytes]]] = {}  # story → its buckets
         self._articles: dict[str, str] = {}  # article → story
+        self._signatures: dict[tuple[str, str], np.ndarray] = {}  # computed in bulk by `prepare`
+
+    def prepare(self, pairs: list[tuple[str, str]]) -> None:
+        """Compute the signatures of these (title, lead) in one go, before they are added or looked up."""
+        missing = list(dict.fromkeys(pair for pair in pairs if pair not in self._signatures))
+        for start in range(0, len(missing), _BULK):  # numpy's arrays stay a few MB
+            chunk = missing[start : start + _BULK]
+            self._signatures.update(zip(chunk, signatures(chunk), strict=True))
+
+    def _signature(self, title: str, lead: str) -> np.ndarray:
+        values = self._signatures.get((title, lead))
+        return signature(title, lead) if values is None else values
 
     def _band_keys(self, values: np.ndarray) -> list[tuple[int, bytes]]:
         return [
@@ -163,7 +188,7 @@ class StoryIndex:
         representatives = self._representatives.setdefault(story, [])
         if len(representatives) >= REPRESENTATIVES:
             return
-        values = signature(title, lead)
+        values = self._signature(title, lead)
         representatives.append(values)
         self._stacked.pop(story, None)
         for band, key in self._band_keys(values):
@@ -175,12 +200,13 @@ class StoryIndex:
         `exclude` does not count)."""
         best: tuple[float, str] | None = None
         for title, lead in variants:
-            values = signature(title, lead)
+            values = self._signature(title, lead)
             stories = {s for band, key in self._band_keys(values) for s in self._buckets[band].get(key, ())}
             stories.discard(exclude)  # type: ignore[arg-type]
             for story in sorted(stories):
                 # Estimated Jaccard similarity: the share of equal hash values, best representative.
-                similarity = float((self._matrix(story) == values).mean(axis=1).max())
+                # (`sum` and a division, not numpy's `mean`: its Python wrapper costs more than the sum.)
+                similarity = int((self._matrix(story) == values).sum(axis=1).max()) / NUM_PERM
                 if similarity >= self.similarity and (best is None or similarity > best[0]):
                     best = (similarity, story)
         return best[1] if best else None
