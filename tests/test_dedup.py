@@ -48,3 +48,24 @@ def test_prepared_signatures_group_as_computed_ones() -> None:
         index.add("a", "story-a", *HEADLINES[0])
     assert prepared.story_of([HEADLINES[4]]) == plain.story_of([HEADLINES[4]]) == "story-a"
     assert prepared.story_of([HEADLINES[3]]) == plain.story_of([HEADLINES[3]])
+
+
+LINKS = [
+    "http://example.org/a/b.html", "https://www.example.org", "https://example.org/", "http://127.0.3.1:35451/a/0/1.html",
+    "http://example.org:80/a", "https://example.org:443/a", "http://example.org:8080/a", "http://example.org:080/a",
+    "https://example.org:443", "http://example.org:99999/a", "HTTP://Example.org/A", "https://EXAMPLE.org/a",
+    "https://xn--bcher-kva.example/a", "http://example.org//a//b", "http://example.org/../a", "http://example.org/a/../b",
+    "http://example.org/a b", "http://example.org/é", "http://example.org/a%20b", "http://example.org/a?", "http://example.org/a#",
+    "http://example.org/a?utm_source=x&id=2", "http://example.org/a#x", "http://example.org/a&amp;b", "http://example.org/a;b",
+    "http://example.org/a'b", "http://example.org/a@b", "http://user@example.org/a", "http://[::1]/a", "ftp://example.org/a",
+    "http://example.org/a,b:c=d!e~f_g-h.i", "http://-.example.org/a", "http://example.org:/a", " http://example.org/a ",
+]  # fmt: skip
+
+
+def test_links_told_canonical_without_courlan_are_what_courlan_makes_of_them(monkeypatch) -> None:
+    from monitor.news import dedup
+
+    quick = [dedup.canonical_url(link) for link in LINKS]
+    monkeypatch.setattr(dedup, "_already_canonical", lambda url: False)
+    assert quick == [dedup.canonical_url(link) for link in LINKS]
+    assert sum(dedup._PLAIN_URL.fullmatch(link.strip()) is not None for link in LINKS) >= 10

@@ -32,6 +32,9 @@ REDIRECT_WRAPPERS = {
     "l.facebook.com": "u",
 }
 _WRAPPER_HOSTS = re.compile("|".join(map(re.escape, REDIRECT_WRAPPERS)), re.I)
+_PLAIN_URL = re.compile(
+    r"https?://(?P<host>[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9_.~/%!=:,-]*)?"
+)
 _WORDS = re.compile(r"\w+")
 NUM_PERM = 32
 LEAD_WORDS = 20
@@ -53,6 +56,8 @@ def unwrap(url: str) -> str:
 def canonical_url(url: str) -> str | None:
     """A stable address for an article, or None when `url` is not an http(s) address."""
     url = unwrap(url.strip())
+    if _already_canonical(url):
+        return url
     if not url.lower().startswith(("http://", "https://")):
         return None
     try:
@@ -67,6 +72,16 @@ def canonical_url(url: str) -> str | None:
     ]
     cleaned = url_query_cleaner(urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")), kept)
     return cleaned
+
+
+def _already_canonical(url: str) -> bool:
+    """Whether `canonical_url` would give `url` back unchanged, told without courlan (most of a night's
+    links): lower-case scheme and host (no punycode), no default port, a path of characters
+    that need no quoting without `//` or `..`, no query, fragment or entity."""
+    match = _PLAIN_URL.fullmatch(url)
+    if not match or "xn--" in match["host"] or "//" in (match["path"] or "") or ".." in (match["path"] or ""):
+        return False
+    return match["port"] is None or int(match["port"]) not in (80, 443)
 
 
 def article_id(canonical: str) -> str:
