@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from monitor.news.dedup import (
     _A,
     _B,
@@ -14,6 +18,7 @@ from monitor.news.dedup import (
     signatures,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 HEADLINES = [
     ("Hérault : quinze saisonniers libérés du travail forcé", "Les gendarmes ont trouvé quinze ouvriers"),
     ("", ""),  # no words: the signature of the empty set
@@ -69,3 +74,18 @@ def test_links_told_canonical_without_courlan_are_what_courlan_makes_of_them(mon
     monkeypatch.setattr(dedup, "_already_canonical", lambda url: False)
     assert quick == [dedup.canonical_url(link) for link in LINKS]
     assert sum(dedup._PLAIN_URL.fullmatch(link.strip()) is not None for link in LINKS) >= 10
+
+
+def test_courlan_is_imported_only_for_a_link_that_needs_it() -> None:
+    """courlan (babel, urllib3) is a quarter of a second of start-up."""
+    code = (
+        "import sys; from monitor.news.dedup import canonical_url as c\n"
+        "assert c('https://example.org/a/b.html') == 'https://example.org/a/b.html'\n"
+        "print('courlan' in sys.modules)\n"
+        "assert c('https://Example.org/a?utm_source=x&id=2') == 'https://example.org/a?id=2'\n"
+        "print('courlan' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.split() == ["False", "True"]

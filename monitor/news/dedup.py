@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import numpy as np
-from courlan import normalize_url
 from w3lib.url import url_query_cleaner
 
 from monitor.relevance import fold
@@ -60,6 +59,8 @@ def canonical_url(url: str) -> str | None:
         return url
     if not url.lower().startswith(("http://", "https://")):
         return None
+    from courlan import normalize_url  # ~0.25 s of start-up (babel, urllib3): only for a link that needs it
+
     try:
         normalised = normalize_url(url)
     except ValueError:
