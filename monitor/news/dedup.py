@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import numpy as np
-from courlan import normalize_url
 from w3lib.url import url_query_cleaner
 
 from monitor.relevance import fold
@@ -32,6 +31,9 @@ REDIRECT_WRAPPERS = {
     "l.facebook.com": "u",
 }
 _WRAPPER_HOSTS = re.compile("|".join(map(re.escape, REDIRECT_WRAPPERS)), re.I)
+_PLAIN_URL = re.compile(
+    r"https?://(?P<host>[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9_.~/%!=:,-]*)?"
+)
 _WORDS = re.compile(r"\w+")
 NUM_PERM = 32
 LEAD_WORDS = 20
@@ -53,8 +55,12 @@ def unwrap(url: str) -> str:
 def canonical_url(url: str) -> str | None:
     """A stable address for an article, or None when `url` is not an http(s) address."""
     url = unwrap(url.strip())
+    if _already_canonical(url):
+        return url
     if not url.lower().startswith(("http://", "https://")):
         return None
+    from courlan import normalize_url  # ~0.25 s of start-up (babel, urllib3): only for a link that needs it
+
     try:
         normalised = normalize_url(url)
     except ValueError:
@@ -67,6 +73,16 @@ def canonical_url(url: str) -> str | None:
     ]
     cleaned = url_query_cleaner(urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, "")), kept)
     return cleaned
+
+
+def _already_canonical(url: str) -> bool:
+    """Whether `canonical_url` would give `url` back unchanged, told without courlan (most of a night's
+    links): lower-case scheme and host (no punycode), no default port, a path of characters
+    that need no quoting without `//` or `..`, no query, fragment or entity."""
+    match = _PLAIN_URL.fullmatch(url)
+    if not match or "xn--" in match["host"] or "//" in (match["path"] or "") or ".." in (match["path"] or ""):
+        return False
+    return match["port"] is None or int(match["port"]) not in (80, 443)
 
 
 def article_id(canonical: str) -> str:
@@ -101,6 +117,8 @@ _A, _B = np.array(
 # A story keeps this many signatures for comparison: the same story told by fifty sources costs
 # what it costs told by eight.
 REPRESENTATIVES = 8
+# Headlines whose signatures are computed together (their words × NUM_PERM × 8 bytes, times three).
+_BULK = 1000
 
 
 @lru_cache(maxsize=65536)
@@ -112,12 +130,23 @@ def _word_hash(word: str) -> int:
 @lru_cache(maxsize=4096)
 def signature(title: str, lead: str) -> np.ndarray:
     """The MinHash of a (title, lead); cached, as a night asks for each one twice (query, then add)."""
-    words = shingles(title, lead)
-    if not words:
-        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
-    hashed = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
-    with np.errstate(over="ignore"):
-        return ((np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH).min(axis=0)
+    return signatures([(title, lead)])[0]
+
+
+def signatures(pairs: list[tuple[str, str]]) -> list[np.ndarray]:
+    """The MinHash of each (title, lead), in one pass of numpy over all their words: per call, numpy's
+    overhead costs more than the hashing of one headline."""
+    word_sets = [[_word_hash(word) for word in shingles(title, lead)] for title, lead in pairs]
+    filled = [i for i, words in enumerate(word_sets) if words]
+    result = [np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64) if not words else None for words in word_sets]
+    if filled:
+        hashed = np.fromiter((h for i in filled for h in word_sets[i]), dtype=np.uint64)
+        starts = np.cumsum([0, *(len(word_sets[i]) for i in filled[:-1])])
+        with np.errstate(over="ignore"):
+            values = (np.outer(hashed, _A) + _B) % _PRIME & _MAX_HASH
+        for i, row in zip(filled, np.minimum.reduceat(values, starts, axis=0), strict=True):
+            result[i] = row
+    return result  # type: ignore[return-value]
 
 
 def _false_rates(bands: int, rows: int, threshold: float, steps: int = 200) -> float:
@@ -150,6 +179,18 @@ class StoryIndex:
         self._stacked: dict[str, np.ndarray] = {}  # a story's representatives as one matrix
         self._keys: dict[str, list[tuple[int, bytes]]] = {}  # story → its buckets
         self._articles: dict[str, str] = {}  # article → story
+        self._signatures: dict[tuple[str, str], np.ndarray] = {}  # computed in bulk by `prepare`
+
+    def prepare(self, pairs: list[tuple[str, str]]) -> None:
+        """Compute the signatures of these (title, lead) in one go, before they are added or looked up."""
+        missing = list(dict.fromkeys(pair for pair in pairs if pair not in self._signatures))
+        for start in range(0, len(missing), _BULK):  # numpy's arrays stay a few MB
+            chunk = missing[start : start + _BULK]
+            self._signatures.update(zip(chunk, signatures(chunk), strict=True))
+
+    def _signature(self, title: str, lead: str) -> np.ndarray:
+        values = self._signatures.get((title, lead))
+        return signature(title, lead) if values is None else values
 
     def _band_keys(self, values: np.ndarray) -> list[tuple[int, bytes]]:
         return [
@@ -163,7 +204,7 @@ class StoryIndex:
         representatives = self._representatives.setdefault(story, [])
         if len(representatives) >= REPRESENTATIVES:
             return
-        values = signature(title, lead)
+        values = self._signature(title, lead)
         representatives.append(values)
         self._stacked.pop(story, None)
         for band, key in self._band_keys(values):
@@ -175,12 +216,13 @@ class StoryIndex:
         `exclude` does not count)."""
         best: tuple[float, str] | None = None
         for title, lead in variants:
-            values = signature(title, lead)
+            values = self._signature(title, lead)
             stories = {s for band, key in self._band_keys(values) for s in self._buckets[band].get(key, ())}
             stories.discard(exclude)  # type: ignore[arg-type]
             for story in sorted(stories):
                 # Estimated Jaccard similarity: the share of equal hash values, best representative.
-                similarity = float((self._matrix(story) == values).mean(axis=1).max())
+                # (`sum` and a division, not numpy's `mean`: its Python wrapper costs more than the sum.)
+                similarity = int((self._matrix(story) == values).sum(axis=1).max()) / NUM_PERM
                 if similarity >= self.similarity and (best is None or similarity > best[0]):
                     best = (similarity, story)
         return best[1] if best else None

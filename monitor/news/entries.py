@@ -44,12 +44,16 @@ def plain_text(value: str, limit: int | None = None) -> str:
     return capped(text, limit) if limit else text
 
 
+# `json.dumps` with an option builds a new encoder at every call (10,000 entries, three columns each).
+_ASCII_JSON = json.JSONEncoder().encode
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def judgement_columns(judged: Relevance) -> dict[str, Any]:
     """The judgement of an article, as its columns."""
-    return {"score": judged.score, "relevant": int(judged.relevant), "topics": json.dumps(judged.topics),
-            "kind": judged.kind, "matched": json.dumps(judged.matched, ensure_ascii=False),
-            "weak": int(judged.weak), "evidence": judged.evidence,
-            "why": json.dumps(judged.why, ensure_ascii=False)}  # fmt: skip
+    return {"score": judged.score, "relevant": int(judged.relevant), "topics": _ASCII_JSON(judged.topics),
+            "kind": judged.kind, "matched": _JSON(judged.matched), "weak": int(judged.weak),
+            "evidence": judged.evidence, "why": _JSON(judged.why)}  # fmt: skip
 
 
 def entry_problem(entry: dict[str, Any], canonical: str | None) -> str | None:

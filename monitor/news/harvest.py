@@ -116,7 +116,9 @@ class Harvest:
             from monitor.news.dedup import StoryIndex
 
             self._stories = StoryIndex(self.config.news["duplicate_similarity"])
-            for row in self.store.recent_relevant_articles(self.window_start):
+            rows = self.store.recent_relevant_articles(self.window_start)
+            self._stories.prepare([(row["title"] or "", row["summary"] or "") for row in rows])
+            for row in rows:
                 self._stories.add(row["id"], row["story_id"], row["title"] or "", row["summary"] or "")
         return self._stories
 
@@ -188,24 +190,29 @@ class Harvest:
             candidates[identity] = entry
         existing = self.store.existing_articles(candidates)
         self.summary.duplicates += len(existing)
-        for identity, story in existing.items():
-            if story:  # a stored story learns the titles its article is seen under tonight
-                self.learnt_titles = True
-                for number, (title, summary) in enumerate(variants[identity]):
-                    self.stories.add(f"{identity}@{self.run_id}#{number}", story, title, summary)
-                if story in self.created_stories:
-                    self.created_stories[story].extend(variants[identity])
-        stories, articles = [], []
-        for identity, entry in candidates.items():
-            if identity in existing:
-                continue
-            article = self._article(identity, entry, languages, now_iso)
-            if article["relevant"] or article["weak"]:
-                article["story_id"], created = self._story_for(identity, variants[identity])
-                if created:
-                    stories.append({"id": identity, "title": article["title"], "first_seen": now_iso})
-                    self.summary.new_stories += 1
-            articles.append(article)
+        articles = [
+            self._article(identity, entry, languages, now_iso)
+            for identity, entry in candidates.items()
+            if identity not in existing
+        ]
+        grouped = [article for article in articles if article["relevant"] or article["weak"]]
+        learnt = [identity for identity, story in existing.items() if story]
+        if grouped or learnt:  # all signatures at once (numpy's overhead per call is the cost)
+            ids = [*learnt, *(article["id"] for article in grouped)]
+            self.stories.prepare([pair for identity in ids for pair in variants[identity]])
+        for identity in learnt:  # a stored story learns the titles its article is seen under tonight
+            self.learnt_titles = True
+            story = existing[identity]
+            for number, (title, summary) in enumerate(variants[identity]):
+                self.stories.add(f"{identity}@{self.run_id}#{number}", story, title, summary)
+            if story in self.created_stories:
+                self.created_stories[story].extend(variants[identity])
+        stories = []
+        for article in grouped:
+            article["story_id"], created = self._story_for(article["id"], variants[article["id"]])
+            if created:
+                stories.append({"id": article["id"], "title": article["title"], "first_seen": now_iso})
+                self.summary.new_stories += 1
         self.summary.new_articles += len(articles)
         self.summary.relevant += sum(1 for a in articles if a["relevant"])
         self.summary.weak += sum(1 for a in articles if a["weak"])

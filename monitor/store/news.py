@@ -205,34 +205,40 @@ class NewsTables:
         )
 
     def refresh_stories(self, story_ids: Iterable[str]) -> None:
-        """Recompute each story's counts, best article and dates from its articles."""
+        """Recompute each story's counts, best article and dates from its articles, with one statement
+        per shape of row (sqlite-utils' `update` reads the table's schema again for every story)."""
         with self.db.atomic():
-            for story_id in set(story_ids):
-                rows = list(
-                    self.db.query(
-                        "SELECT * FROM articles WHERE story_id = ?"
-                        " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at",
-                        [story_id],
-                    )
+            self._refresh_stories(set(story_ids))
+
+    def _refresh_stories(self, story_ids: set[str]) -> None:
+        updates = []
+        for story_id in story_ids:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM articles WHERE story_id = ?"
+                    " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at",
+                    [story_id],
                 )
-                if not rows:
-                    continue
-                best = rows[0]
-                self.db["stories"].update(
-                    story_id,
-                    {
-                        "title": best["title"], "summary": best["summary"], "url": best["url"],
-                        "lang": best["lang"], "score": best["score"], "relevant": best["relevant"],
-                        "topics": best["topics"], "kind": best["kind"], "matched": best["matched"],
-                        "weak": int(not best["relevant"] and any(r["weak"] for r in rows)),
-                        "evidence": max(r["evidence"] or 0 for r in rows), "why": best["why"],
-                        "article_count": len(rows),
-                        "published": min((r["published"] for r in rows if r["published"]), default=None),
-                        "first_seen": min(r["fetched_at"] for r in rows),
-                        "last_seen": max(r["fetched_at"] for r in rows), "source_id": best["source_id"],
-                    },
-                )  # fmt: skip
-                self.db.execute(f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?", [story_id])
+            )
+            if not rows:
+                continue
+            best = rows[0]
+            updates.append(
+                {
+                    "id": story_id, "title": best["title"], "summary": best["summary"], "url": best["url"],
+                    "lang": best["lang"], "score": best["score"], "relevant": best["relevant"],
+                    "topics": best["topics"], "kind": best["kind"], "matched": best["matched"],
+                    "weak": int(not best["relevant"] and any(r["weak"] for r in rows)),
+                    "evidence": max(r["evidence"] or 0 for r in rows), "why": best["why"],
+                    "article_count": len(rows),
+                    "published": min((r["published"] for r in rows if r["published"]), default=None),
+                    "first_seen": min(r["fetched_at"] for r in rows),
+                    "last_seen": max(r["fetched_at"] for r in rows), "source_id": best["source_id"],
+                }
+            )  # fmt: skip
+        self._update_by_id("stories", updates)
+        week = f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?"
+        self.db.conn.executemany(week, [(row["id"],) for row in updates])
 
     def desk_decisions(self) -> list[Decision]:
         """Every choice, alert and dismissal of the desk, oldest first (an undone dismissal is none)."""

@@ -1,0 +1,91 @@
+"""Story grouping's signatures: computed in bulk, they are the MinHash of each headline's words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from monitor.news.dedup import (
+    _A,
+    _B,
+    _MAX_HASH,
+    _PRIME,
+    NUM_PERM,
+    StoryIndex,
+    _word_hash,
+    shingles,
+    signatures,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINES = [
+    ("Hérault : quinze saisonniers libérés du travail forcé", "Les gendarmes ont trouvé quinze ouvriers"),
+    ("", ""),  # no words: the signature of the empty set
+    ("Le 14 mai", "de la"),  # only short words: no shingle either
+    ("Travail forcé : quinze saisonniers libérés dans l'Hérault", ""),
+    ("Hérault : quinze saisonniers libérés du travail forcé", "Les gendarmes ont trouvé quinze ouvriers"),
+]
+
+
+def minhash(title: str, lead: str) -> list[int]:
+    """The MinHash with Python's integers (numpy's uint64 arithmetic wraps at 2**64)."""
+    words = [_word_hash(word) for word in shingles(title, lead)]
+    return [
+        min(((int(a) * x + int(b)) % 2**64 % int(_PRIME)) & int(_MAX_HASH) for x in words)
+        if words
+        else int(_MAX_HASH)
+        for a, b in zip(_A, _B, strict=True)
+    ]
+
+
+def test_signatures_in_bulk_are_each_headlines_minhash() -> None:
+    bulk = signatures(HEADLINES)
+    assert [list(map(int, values)) for values in bulk] == [minhash(*pair) for pair in HEADLINES]
+    assert all(len(values) == NUM_PERM for values in bulk)
+    assert signatures([]) == []
+
+
+def test_prepared_signatures_group_as_computed_ones() -> None:
+    prepared, plain = StoryIndex(0.6), StoryIndex(0.6)
+    prepared.prepare(HEADLINES)
+    for index in (prepared, plain):
+        index.add("a", "story-a", *HEADLINES[0])
+    assert prepared.story_of([HEADLINES[4]]) == plain.story_of([HEADLINES[4]]) == "story-a"
+    assert prepared.story_of([HEADLINES[3]]) == plain.story_of([HEADLINES[3]])
+
+
+LINKS = [
+    "http://example.org/a/b.html", "https://www.example.org", "https://example.org/", "http://127.0.3.1:35451/a/0/1.html",
+    "http://example.org:80/a", "https://example.org:443/a", "http://example.org:8080/a", "http://example.org:080/a",
+    "https://example.org:443", "http://example.org:99999/a", "HTTP://Example.org/A", "https://EXAMPLE.org/a",
+    "https://xn--bcher-kva.example/a", "http://example.org//a//b", "http://example.org/../a", "http://example.org/a/../b",
+    "http://example.org/a b", "http://example.org/é", "http://example.org/a%20b", "http://example.org/a?", "http://example.org/a#",
+    "http://example.org/a?utm_source=x&id=2", "http://example.org/a#x", "http://example.org/a&amp;b", "http://example.org/a;b",
+    "http://example.org/a'b", "http://example.org/a@b", "http://user@example.org/a", "http://[::1]/a", "ftp://example.org/a",
+    "http://example.org/a,b:c=d!e~f_g-h.i", "http://-.example.org/a", "http://example.org:/a", " http://example.org/a ",
+]  # fmt: skip
+
+
+def test_links_told_canonical_without_courlan_are_what_courlan_makes_of_them(monkeypatch) -> None:
+    from monitor.news import dedup
+
+    quick = [dedup.canonical_url(link) for link in LINKS]
+    monkeypatch.setattr(dedup, "_already_canonical", lambda url: False)
+    assert quick == [dedup.canonical_url(link) for link in LINKS]
+    assert sum(dedup._PLAIN_URL.fullmatch(link.strip()) is not None for link in LINKS) >= 10
+
+
+def test_courlan_is_imported_only_for_a_link_that_needs_it() -> None:
+    """courlan (babel, urllib3) is a quarter of a second of start-up."""
+    code = (
+        "import sys; from monitor.news.dedup import canonical_url as c\n"
+        "assert c('https://example.org/a/b.html') == 'https://example.org/a/b.html'\n"
+        "print('courlan' in sys.modules)\n"
+        "assert c('https://Example.org/a?utm_source=x&id=2') == 'https://example.org/a?id=2'\n"
+        "print('courlan' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.split() == ["False", "True"]
