@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.relevance import LexiconError, classify, load_lexicon
-from monitor.relevance.cache import cache_folder, load_cached_lexicon
+from monitor.relevance import LexiconError, cache, classify, load_lexicon
+from monitor.relevance.cache import cache_folder, cached_lexicon, load_cached_lexicon
 from monitor.relevance.lexicon import lexicon_from_bytes
 
 ROOT = Path(__file__).parent.parent
@@ -86,3 +86,24 @@ def test_a_cache_that_cannot_be_written_is_no_error(topics: Path, tmp_path: Path
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
     assert load_cached_lexicon(topics, blocked) == load_lexicon(topics)
+
+
+def test_a_cached_lexicon_is_read_only_when_first_asked_for(
+    topics: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "cache"
+    load_cached_lexicon(topics, folder)
+    reads: list[Path] = []
+    read = cache._read
+    monkeypatch.setattr(cache, "_read", lambda path, key: reads.append(path) or read(path, key))
+    lexicon = cached_lexicon(topics, folder)
+    assert reads == []  # checked (a cache file of these very bytes), not read
+    assert lexicon() == load_lexicon(topics) and lexicon() is lexicon()
+    assert reads == cached_files(folder)  # read once
+
+
+def test_an_uncached_broken_lexicon_is_an_error_before_anything_runs(tmp_path: Path) -> None:
+    topics = tmp_path / "topics.yml"
+    topics.write_text("terms:\n  - {phrase: traite, weight: lourd}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="weight"):
+        cached_lexicon(topics, tmp_path / "cache")

@@ -36,10 +36,26 @@ def gazette(demo_web: FixtureWeb, config: Config, tmp_path_factory: pytest.TempP
     """Two nights over the unchanged demo newspaper."""
     store = Store.open(tmp_path_factory.mktemp("news") / "veille.db")
     store.sync_sources(gazette_sources(demo_web))
-    first = run_news(store, config, LEXICON)[1]
+    reads: dict[str, int] = {"first": 0, "second": 0}
+
+    def lexicon_read_on(night: str) -> Any:
+        def read() -> Any:
+            reads[night] += 1
+            return LEXICON
+
+        return read
+
+    first = run_news(store, config, lexicon_read_on("first"))[1]
     counts = {t: store.db[t].count for t in ("articles", "stories", "article_sources", "rejections")}
-    second = run_news(store, config, LEXICON)[1]
-    return {"store": store, "first": first, "second": second, "counts": counts, "web": demo_web}
+    second = run_news(store, config, lexicon_read_on("second"))[1]
+    return {
+        "store": store,
+        "first": first,
+        "second": second,
+        "counts": counts,
+        "web": demo_web,
+        "reads": reads,
+    }
 
 
 def articles(store: Store) -> dict[str, dict[str, Any]]:
@@ -53,6 +69,10 @@ def test_first_night_reads_every_format(gazette: dict[str, Any]) -> None:
     assert first.entries == 15 and first.rejected == 2
     assert first.new_articles + first.duplicates + first.rejected == first.entries
     assert first.articles_fetched == first.new_articles
+
+
+def test_the_lexicon_is_read_once_and_not_on_a_night_with_nothing_to_judge(gazette: dict[str, Any]) -> None:
+    assert gazette["reads"] == {"first": 1, "second": 0}
 
 
 def test_second_night_over_an_unchanged_web_is_all_304_and_adds_nothing(gazette: dict[str, Any]) -> None:

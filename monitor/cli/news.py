@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,24 @@ def news() -> None:
     """La veille d'actualité : sources, collecte, pertinence."""
 
 
-def load_news_config(config_dir: Path, db_path: Path | None = None) -> tuple[Config, Any, Any]:
-    """Configuration, sources and lexicon; with `db_path`, the lexicon comes from the compiled copy
-    kept beside that database when the file did not change (monitor/relevance/cache.py)."""
+def load_news_config(config_dir: Path, db_path: Path | None = None) -> tuple[Config, Any, Callable[[], Any]]:
+    """Configuration, sources and the lexicon, checked now and given by a function when asked for;
+    with `db_path`, from the compiled copy kept beside that database when the file did not change
+    (monitor/relevance/cache.py), read only if the night has entries to judge."""
     from monitor.news.sources import load_sources
     from monitor.relevance import LexiconError, load_lexicon
-    from monitor.relevance.cache import cache_folder, load_cached_lexicon
+    from monitor.relevance.cache import cache_folder, cached_lexicon
 
     config = load_config(config_dir)
+    topics = config_dir / "topics.yml"
     try:
-        topics = config_dir / "topics.yml"
-        lexicon = load_cached_lexicon(topics, cache_folder(db_path)) if db_path else load_lexicon(topics)
+        if db_path:
+            lexicon = cached_lexicon(topics, cache_folder(db_path))
+        else:
+            loaded = load_lexicon(topics)
+
+            def lexicon() -> Any:
+                return loaded
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
     return config, load_sources(config_dir / "sources.yml"), lexicon

@@ -33,7 +33,7 @@ def config_check(config_dir: Path, db_path: Path) -> None:
     with_site = sum(1 for m in config.members if m.site)
     click.echo(
         f"Configuration valide : {len(config.members)} associations, dont {with_site} avec un site ;"
-        f" {len(sources.sources)} sources ; {len(lexicon.terms)} termes de pertinence."
+        f" {len(sources.sources)} sources ; {len(lexicon().terms)} termes de pertinence."
     )
     unreachable = config.unreachable_on_rota()
     if unreachable:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from monitor.news.dedup import StoryIndex
     from monitor.relevance.learning import Model
 
+# The lexicon, or a function giving it when first needed (monitor/relevance/cache.py).
+LexiconSource = Lexicon | Callable[[], Lexicon]
 # A night's feed stage is cut after this long, whatever the number of sources.
 FEED_STAGE_TIMEOUT_S = 900
 
@@ -67,8 +69,10 @@ class NewsSummary:
 class Harvest:
     """One night's harvest into the store."""
 
-    def __init__(self, store: Store, config: Config, lexicon: Lexicon, run_id: int, now: datetime) -> None:
-        self.store, self.config, self.lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
+    def __init__(
+        self, store: Store, config: Config, lexicon: LexiconSource, run_id: int, now: datetime
+    ) -> None:
+        self.store, self.config, self._lexicon, self.run_id, self.now = store, config, lexicon, run_id, now
         self.summary = NewsSummary()
         self.desk_model = learn_from_desk(store, config, now)
         self._models: list[Model] | None = None
@@ -78,6 +82,13 @@ class Harvest:
         # Whether a title was learnt for an already stored article tonight: only then can two of
         # tonight's stories turn out to be one.
         self.learnt_titles = False
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon, read at the first entry to judge (a night of unchanged feeds needs none)."""
+        if callable(self._lexicon):
+            self._lexicon = self._lexicon()
+        return self._lexicon
 
     @property
     def models(self) -> list[Model]:
@@ -312,7 +323,7 @@ def configured_hosts(config: Config, sources: list[dict[str, Any]]) -> list[str]
 def run_news(
     store: Store,
     config: Config,
-    lexicon: Lexicon,
+    lexicon: LexiconSource,
     on_progress: Callable[[str], None] | None = None,
     fetch_articles: bool = True,
 ) -> tuple[int, NewsSummary]:

@@ -55,7 +55,7 @@ def _configuration(config_dir: Path) -> Check:
 
     config, sources, lexicon = load_news_config(config_dir)
     return Check("ok", "Configuration", f"{len(config.members)} associations, {len(sources.sources)} sources,"
-                 f" {len(lexicon.terms)} termes")  # fmt: skip
+                 f" {len(lexicon().terms)} termes")  # fmt: skip
 
 
 def _database(db_path: Path) -> Check:

@@ -14,12 +14,14 @@ so a process killed while writing leaves no half file.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from monitor.relevance import lexicon, phrases, rules, text
@@ -85,15 +87,39 @@ def cache_folder(db_path: Path) -> Path:
 def load_cached_lexicon(path: Path, folder: Path) -> Lexicon:
     """The lexicon of `path`, from the cache in `folder` when it holds this very one, else built
     (and checked) from the YAML and cached. Raises LexiconError as `load_lexicon` does."""
+    return cached_lexicon(path, folder)()
+
+
+def cached_lexicon(path: Path, folder: Path) -> Callable[[], Lexicon]:
+    """The lexicon of `path`, checked now and read when first asked for: when the cache in `folder`
+    holds a file of this very one, nothing is read yet (unpickling compiles its ~400 expressions again,
+    which a night of unchanged feeds does not need); else it is built from the YAML now, and cached.
+    Raises LexiconError as `load_lexicon` does, here: a cache file of this key is only ever written for
+    these very bytes once they built without error, and they are built again if it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LexiconError(f"{path}: {exc}") from None
     key = cache_key(data)
     cached_path = folder / f"{_PREFIX}{key[:32]}.pickle"
-    cached = _read(cached_path, key)
-    if cached is not None:
-        return cached
-    compiled = lexicon_from_bytes(data, path)
-    _write(folder, cached_path, key, compiled)
-    return compiled
+
+    def build() -> Lexicon:
+        compiled = lexicon_from_bytes(data, path)
+        _write(folder, cached_path, key, compiled)
+        return compiled
+
+    @functools.cache
+    def read() -> Lexicon:
+        return _read(cached_path, key) or build()
+
+    if _exists(cached_path):
+        return read
+    compiled = build()
+    return lambda: compiled
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return _trusted(path)
+    except OSError:
+        return False
