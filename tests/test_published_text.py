@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import lxml.etree
+import sqlite_utils
 from datasette.app import Datasette
 
 from monitor.config import Config
@@ -20,6 +21,8 @@ from monitor.news.export import published, render
 from monitor.news.harvest import run_news
 from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
+from monitor.store import Store
+from monitor.store.schema import XML_TEXT_COLUMNS, migrations
 from tests.conftest import TESTS
 from tests.test_triage import make_desk, run
 
@@ -88,3 +91,44 @@ def test_control_characters_and_huge_titles_never_reach_what_is_published(
 
 async def _get(datasette: Datasette, path: str) -> Any:
     return await datasette.client.get(path)
+
+
+def test_rows_stored_before_the_cleaning_are_cleaned_once_at_the_upgrade(tmp_path: Path) -> None:
+    """m018: a database filled before ingestion removed them still held control characters, and the
+    first published story carrying one broke the Atom feed."""
+    path = tmp_path / "veille.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m018_xml_safe_text")
+    old["stories"].insert_all([
+        {"id": "s1", "title": "Traite\x01 à Lyon", "summary": "Réseau\x0b démantelé", "url": "https://a.fr/1",
+         "relevant": 1, "score": 5.0},
+        {"id": "s2", "title": "Procès à Metz", "summary": "Tabulation\tgardée", "url": "https://a.fr/2",
+         "relevant": 1, "score": 4.0},
+    ])  # fmt: skip
+    old["articles"].insert({"id": "a1", "url": "https://a.fr/1", "link": "https://a.fr/1", "story_id": "s1",
+                            "title": "Traite\x01 à Lyon", "summary": "Réseau\x0b démantelé", "text": "Texte\x0c.",
+                            "author": "Rédaction\x02", "relevant": 1})  # fmt: skip
+    # Indexed as `save_articles` indexes a night's articles (no insert trigger since m006).
+    old.execute(
+        "INSERT INTO articles_fts (rowid, title, summary, text) SELECT rowid, title, summary, text FROM articles"
+    )
+    old["picks"].insert({"story_id": "s1", "member_id": "m", "action": "choisir", "summary": "Résumé\x1f du choix",
+                         "status": "publie", "published_at": "2026-11-26T10:00:00+00:00"})  # fmt: skip
+    old.conn.close()
+
+    store = Store.open(path)
+    for table, columns in XML_TEXT_COLUMNS.items():
+        for row in store.db[table].rows:
+            assert not any(CONTROL.search(row[column] or "") for column in columns), (table, row)
+    assert store.db["stories"].get("s1")["title"] == "Traite à Lyon"
+    assert store.db["stories"].get("s2")["summary"] == "Tabulation\tgardée"  # what XML holds is kept
+    assert store.db["articles"].get("a1")["author"] == "Rédaction"
+    assert [r["id"] for r in store.db.query(
+        "SELECT id FROM stories WHERE rowid IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'demantele')"
+    )] == ["s1"]  # fmt: skip  # the full-text indexes follow the cleaned text
+    assert [r["id"] for r in store.db.query(
+        "SELECT id FROM articles WHERE rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'texte')"
+    )] == ["a1"]  # fmt: skip
+    [item] = published(store)
+    lxml.etree.Element("entry").text = f"{item['title']} {item['summary']}"  # raises on a control character
+    assert item["summary"] == "Résumé du choix"

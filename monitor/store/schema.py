@@ -372,3 +372,30 @@ def m017_story_index(db: sqlite_utils.Database) -> None:
     # The stories table unsearched sorts its 300,000 stories by score (1.3–3 s without an index). DESC:
     # read forwards, equal scores come in rowid order, as from the sort it replaces.
     db.execute("CREATE INDEX idx_stories_score ON stories (score DESC)")
+
+
+@migrations()
+def m018_xml_safe_text(db: sqlite_utils.Database) -> None:
+    # Characters XML 1.0 cannot hold are removed at ingestion and from the desk's summaries; rows stored
+    # before that are cleaned here, once: a control character in a published story's title or summary
+    # broke the Atom feed. Only the rows that hold one are written (and re-indexed by their triggers).
+    from monitor.news.entries import xml_safe
+
+    db.conn.create_function(
+        "veille_xml_safe",
+        1,
+        lambda text: xml_safe(text) if isinstance(text, str) else text,
+        deterministic=True,
+    )
+    for table, columns in XML_TEXT_COLUMNS.items():
+        changed = " OR ".join(f"{column} IS NOT veille_xml_safe({column})" for column in columns)
+        cleaned = ", ".join(f"{column} = veille_xml_safe({column})" for column in columns)
+        db.execute(f"UPDATE {table} SET {cleaned} WHERE {changed}")
+
+
+# The text a harvest or the desk stores and the published outputs (Atom feed, export) read.
+XML_TEXT_COLUMNS = {
+    "articles": ("title", "summary", "text", "author"),
+    "stories": ("title", "summary"),
+    "picks": ("summary",),  # its category is one of triage.categories (a trigger checks it, m011)
+}
