@@ -103,6 +103,19 @@ def test_every_crawling_command_with_the_default_relative_paths(installed: Path)
         encoding="utf-8"
     )
     assert not list(installed.glob("data/.veille.db.work/*")), "a run left its work files behind"
+    backup = veille("backup", cwd=installed)
+    assert backup.returncode == 0, backup.stderr[-3000:]
+    assert list(installed.glob("data/sauvegardes/veille-*.db")) and list(
+        installed.glob("data/.veille.db.cache/*")
+    )
+    # What the runs and the backup wrote in data/ is git-ignored: only the configuration is left to commit.
+    shutil.copy(ROOT / ".gitignore", installed / ".gitignore")
+    subprocess.run(["git", "init", "-q"], cwd=installed, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "data"],
+        cwd=installed, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert status and all(line.endswith(".yml") for line in status), status
 
 
 def test_relative_paths_given_from_another_folder_and_through_the_environment(installed: Path) -> None:
