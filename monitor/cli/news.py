@@ -136,11 +136,12 @@ def classify(topics: Path | None, no_model: bool, config_dir: Path, db_path: Pat
 
     Exemple : veille classify < stories.jsonl > judged.jsonl
     """
-    from monitor.relevance import LexiconError, classify_lines, load_lexicon
+    from monitor.relevance import LexiconError, classify_lines
+    from monitor.relevance.cache import cache_folder, load_cached_lexicon
     from monitor.relevance.learning import MODEL_FILE, shipped_judge
 
-    try:
-        lexicon = load_lexicon(topics or config_dir / "topics.yml")
+    try:  # the compiled copy the nights keep beside the database, when it is this very lexicon
+        lexicon = load_cached_lexicon(topics or config_dir / "topics.yml", cache_folder(db_path))
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
     judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)
