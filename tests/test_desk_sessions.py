@@ -4,6 +4,8 @@ and after a working day; Datasette's own `ds_actor` cookie opens nothing; `Secur
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,8 +16,12 @@ from itsdangerous import URLSafeSerializer
 
 from monitor.desk_sessions import SESSION_S, SessionStore
 from monitor.yaml_input import load_yaml
+from tests.conftest import TESTS
 from tests.serving import logged_in, running_desk
-from tests.test_triage import PASSWORD, make_desk
+from tests.test_desk_login import attempt
+from tests.test_triage import PASSWORD, login, make_desk, run
+
+ROOT = TESTS.parent
 
 
 @pytest.fixture
@@ -102,3 +108,23 @@ def test_a_session_expires_after_a_working_day(tmp_path: Path) -> None:
     assert store.user(session, 1000.0 + SESSION_S - 1) == "amicale-du-nid"
     assert store.user(session, 1000.0 + SESSION_S) is None
     assert SESSION_S == 10 * 3600 and (tmp_path / "secrets.yml.sessions").stat().st_mode & 0o777 == 0o600
+
+
+def test_what_the_desk_writes_beside_the_secrets_file_is_git_ignored(tmp_path: Path) -> None:
+    """A log-in writes `secrets.yml.sessions` (sessions and counted attempts) beside the secrets file
+    in data/: git must ignore it as it ignores the secrets file, or a `git add data` would commit it."""
+    datasette, _ = make_desk(tmp_path / "data")
+
+    async def log_ins() -> None:
+        await login(datasette, "secretariat")
+        await attempt(datasette, "secretariat", "devine")
+
+    run(log_ins())
+    assert (tmp_path / "data" / "secrets.yml.sessions").exists()
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "data"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert status == ""
