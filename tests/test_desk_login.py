@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,7 +12,9 @@ from urllib.parse import quote
 import pytest
 
 from monitor.desk_login import loggable_name, safe_next
+from monitor.desk_sessions import AttemptLog
 from monitor.passwords import LoginThrottle
+from monitor.serve import Secrets, build_datasette
 from tests.test_triage import PASSWORD, make_desk, run
 
 
@@ -67,6 +70,43 @@ def test_the_throttle_counts_before_the_check_and_forgets_the_oldest_keys() -> N
     assert throttle.attempt(["compte:a"], 61) == 0  # out of the window
     throttle.refund("compte:a")
     assert throttle.wait_s(["compte:a"], 62) == 0
+
+
+def test_a_restarted_desk_still_counts_the_failed_log_ins(tmp_path: Path) -> None:
+    """Five wrong passwords, then the desk restarts (a new server on the same files): the account
+    still waits, and says so; another account logs in, which gives its address its attempt back."""
+    datasette, _ = make_desk(tmp_path)
+
+    async def guesses() -> list[int]:
+        return [(await attempt(datasette, "secretariat", "devine")).status_code for _ in range(5)]
+
+    assert run(guesses()) == [403] * 5
+
+    def restarted() -> Any:
+        return build_datasette(tmp_path / "veille.db", Secrets.load(tmp_path / "secrets.yml"), {})
+
+    async def after_restart() -> tuple[Any, Any]:
+        again = restarted()
+        return await attempt(again, "secretariat", PASSWORD), await attempt(again, "amicale-du-nid", PASSWORD)
+
+    blocked, other = run(after_restart())
+    assert blocked.status_code == 429 and "Trop de tentatives de connexion" in blocked.text
+    assert other.status_code == 302 and other.cookies.get("veille_session")
+    kept = AttemptLog(tmp_path / "secrets.yml.sessions", 15 * 60).recent(time.time())
+    assert sorted(key for key, _ in kept) == ["adresse:127.0.0.1"] * 5 + ["compte:secretariat"] * 5
+
+
+def test_the_attempt_log_forgets_refunds_and_drops_what_left_the_window(tmp_path: Path) -> None:
+    kept = AttemptLog(tmp_path / "secrets.yml.sessions", window_s=60)
+    kept.add(["compte:a", "adresse:x"], 100)
+    kept.add(["compte:a", "adresse:x"], 130)
+    kept.add(["compte:b", "adresse:x"], 150)
+    kept.refund("adresse:x")  # the last one, at 150
+    kept.forget("compte:a")
+    assert kept.recent(155) == [("adresse:x", 100.0), ("adresse:x", 130.0), ("compte:b", 150.0)]
+    kept.add(["compte:c"], 170)  # 100 is out of the window now, and deleted
+    assert kept.recent(0) == [("adresse:x", 130.0), ("compte:b", 150.0), ("compte:c", 170.0)]
+    assert (tmp_path / "secrets.yml.sessions").stat().st_mode & 0o777 == 0o600
 
 
 def test_huge_names_are_refused_early_and_logged_short(desk: Any, caplog: pytest.LogCaptureFixture) -> None:

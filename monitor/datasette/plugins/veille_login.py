@@ -4,7 +4,8 @@ Accounts are read from the secrets file (`secrets_file` in this plugin's configu
 log-in: no password hash ever enters Datasette's metadata, which `/-/metadata.json` would publish,
 and an account added with `veille users add` works without a restart. The password check runs in a
 thread (0.25 s of PBKDF2 would otherwise block every other request), and repeated failures for one
-account or one address are refused for a while (`LoginThrottle`) and logged.
+account or one address are refused for a while (`LoginThrottle`) and logged. The attempts counted
+are kept beside the sessions (`AttemptLog`): a restart of the desk does not reset the count.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datasette.utils.asgi import Response
 from itsdangerous import BadSignature
 
 from monitor.desk_login import MAX_NAME, loggable_name, safe_next
-from monitor.desk_sessions import SESSION_S, SessionStore
+from monitor.desk_sessions import SESSION_S, AttemptLog, SessionStore
 from monitor.labels import plural
 from monitor.passwords import LoginThrottle, verify_password
 from monitor.yaml_input import load_yaml
@@ -29,6 +30,7 @@ from monitor.yaml_input import load_yaml
 log = logging.getLogger("veille.login")
 # Per desk (tests run several in one process): 5 failures per account, 20 per address (an office
 # behind one address holds several associations), within 15 minutes.
+THROTTLE_WINDOW_S = 15 * 60
 THROTTLES: WeakKeyDictionary[Any, tuple[LoginThrottle, LoginThrottle]] = WeakKeyDictionary()
 # Datasette's own pages about itself: its configuration, plugins, versions, threads, the actor's
 # details, permission checks. Nobody on the desk needs them; each is answered « page introuvable ».
@@ -65,6 +67,11 @@ def accounts(datasette: Any) -> dict[str, dict[str, str]]:
 def sessions(datasette: Any) -> SessionStore | None:
     path = _config(datasette).get("secrets_file")
     return SessionStore(Path(f"{path}.sessions")) if path else None
+
+
+def attempt_log(datasette: Any) -> AttemptLog | None:
+    path = _config(datasette).get("secrets_file")
+    return AttemptLog(Path(f"{path}.sessions"), THROTTLE_WINDOW_S) if path else None
 
 
 def over_https(request: Any) -> bool:
@@ -131,14 +138,32 @@ async def _render(
     return Response.html(html, status=status)
 
 
+def _throttles(datasette: Any, now: float) -> tuple[LoginThrottle, LoginThrottle]:
+    """The desk's throttles (accounts, addresses); at the first log-in after a start, they count
+    again the attempts kept by the previous process."""
+    throttles = THROTTLES.get(datasette)
+    if throttles is None:
+        throttles = THROTTLES[datasette] = (
+            LoginThrottle(attempts=5, window_s=THROTTLE_WINDOW_S),
+            LoginThrottle(attempts=20, window_s=THROTTLE_WINDOW_S),
+        )
+        kept = attempt_log(datasette)
+        for key, at in kept.recent(now) if kept is not None else []:
+            throttles[0 if key.startswith("compte:") else 1].attempt([key], at)
+    return throttles
+
+
 def _throttled(datasette: Any, keys: list[str], now: float) -> float:
     """Count this attempt for the account and the address before its password is checked, or return
     the wait when either is over its limit. No await here: parallel requests cannot slip through."""
-    throttles = THROTTLES.setdefault(datasette, (LoginThrottle(attempts=5), LoginThrottle(attempts=20)))
+    throttles = _throttles(datasette, now)
     wait = max(throttle.wait_s([key], now) for throttle, key in zip(throttles, keys, strict=True))
     if not wait:
         for throttle, key in zip(throttles, keys, strict=True):
             throttle.attempt([key], now)
+        kept = attempt_log(datasette)
+        if kept is not None:
+            kept.add(keys, now)
     return wait
 
 
@@ -156,7 +181,7 @@ async def login(request: Any, datasette: Any) -> Response:
         page["error"] = "Identifiant ou mot de passe trop long."
         return await _render(datasette, request, "veille_login.html", page, 400)
     keys = [f"compte:{username}", f"adresse:{client_address(request)}"]
-    now = time.monotonic()
+    now = time.time()  # wall-clock: the attempts kept outlive the process
     wait = _throttled(datasette, keys, now)
     if wait:
         shown = loggable_name(username)
@@ -172,9 +197,12 @@ async def login(request: Any, datasette: Any) -> Response:
         log.warning("échec de connexion : compte %s depuis %s", loggable_name(username), keys[1])
         page["error"] = "Identifiant ou mot de passe incorrect."
         return await _render(datasette, request, "veille_login.html", page, 403)
-    throttles = THROTTLES[datasette]
+    throttles, kept = THROTTLES[datasette], attempt_log(datasette)
     throttles[0].forget(keys[0])
     throttles[1].refund(keys[1])
+    if kept is not None:
+        kept.forget(keys[0])
+        kept.refund(keys[1])
     session_id = sessions(datasette).start(username, time.time())  # type: ignore[union-attr]
     response = Response.redirect(target or base)
     response.set_cookie(
