@@ -21,6 +21,7 @@ from markupsafe import Markup
 from monitor.config import Config
 from monitor.labels import date_fr, labels, plural
 from monitor.links.verdict import STATUSES
+from monitor.spreadsheet import spreadsheet_text
 from monitor.store import Store
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -56,12 +57,6 @@ def markdown_text(text: Any) -> str:
     escaped (a pasted report must not run `<script>`), and Markdown's own marks backslashed."""
     escaped = html.escape(" ".join(str(text).split()), quote=False)
     return re.sub(r"([\\`*_\[\]|])", r"\\\1", escaped)
-
-
-def spreadsheet_text(value: Any) -> str:
-    """A CSV cell a spreadsheet will not read as a formula (`=`, `+`, `-`, `@` first)."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _link_row(link: dict[str, Any]) -> dict[str, Any]:

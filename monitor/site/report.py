@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.labels import date_fr, plural
-from monitor.links.report import _environment, spreadsheet_text
+from monitor.links.report import _environment
 from monitor.site.catalogue import FIX, KINDS, SEVERITIES, THEMES, Kind, severity_rank
 from monitor.site.glossary import used
 from monitor.site.model import Finding
+from monitor.spreadsheet import spreadsheet_text
 from monitor.store import Store
 
 FIRST_THINGS = 5
