@@ -151,7 +151,10 @@ def write_config(folder: Path, feeds: list[str], entries: int) -> Path:
         for n, url in enumerate(feeds)
     )
     (folder / "sources.yml").write_text(f"search_engines: {{}}\nsources:\n{sources}", encoding="utf-8")
-    shutil.copy(ROOT / "data" / "topics.yml", folder / "topics.yml")
+    # The lexicon and the learnt model a real night reads beside it: without the model, the night
+    # would skip the lift of every story the lexicon does not keep (earlier runs measured that).
+    for name in ("topics.yml", "relevance-model.json"):
+        shutil.copy(ROOT / "data" / name, folder / name)
     return folder
 
 

@@ -10,6 +10,7 @@ Run: uv run python benchmarks/bench_night.py
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,9 +42,8 @@ def write_config(folder: Path, sites: list[str], feeds: list[str]) -> Path:
         for n, url in enumerate(feeds)
     )
     (folder / "sources.yml").write_text(f"search_engines: {{}}\nsources:\n{sources}", encoding="utf-8")
-    (folder / "topics.yml").write_text(
-        (ROOT / "data" / "topics.yml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for name in ("topics.yml", "relevance-model.json"):  # the lexicon and the model, as a real night
+        shutil.copy(ROOT / "data" / name, folder / name)
     return folder
 
 
