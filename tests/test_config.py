@@ -223,3 +223,35 @@ def test_an_address_with_a_newline_or_a_second_recipient_is_refused(tmp_path: Pa
         write(tmp_path, config=config)
         with pytest.raises(ConfigError, match=rf"config\.yml:\d+: mail\.{key}: adresse e-mail invalide"):
             load_config(tmp_path)
+
+
+def test_libyaml_and_the_python_parser_read_every_bundled_file_alike() -> None:
+    """The fast parser (libyaml) gives the data and the lines the pure-Python one gives; a document
+    it cannot read, or holding an alias, goes to the pure-Python parser for the message."""
+    from monitor import yaml_input
+
+    assert yaml_input.FastLoader is not None  # PyYAML's wheels ship libyaml: the fast path is tested
+    root = Path(__file__).parent.parent
+    files = [*root.glob("data/*.yml"), *root.glob("monitor/**/*.yml")]
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast, fast_node = yaml_input.read_yaml(text)
+        slow, slow_node = yaml_input._read_slowly(text)
+        assert fast == slow, path
+        assert [n.start_mark.line for _, n in fast_node.value] == [
+            n.start_mark.line for _, n in slow_node.value
+        ]
+    tricky = "a: 2026-12-04\nb: yes\nc: '007'\nd: 1_000\ne: [1, {f: ~}]\n"
+    assert yaml_input.read_yaml(tricky)[0] == yaml_input._read_slowly(tricky)[0]
+    for wrong, message in (
+        ("a: 1\nb: [\n", r"^YAML illisible"),
+        ("a: 1\na: 2\n", r"clé en double : 'a' \(déjà à la ligne 1\)"),
+        ("a: &x 1\nb: *x\n", r"les alias YAML"),
+        ("a: 2026-13-45\n", r"date invalide"),
+    ):
+        with pytest.raises(yaml_input.YamlInputError, match=message) as raised:
+            yaml_input.read_yaml(wrong)
+        with pytest.raises(yaml_input.YamlInputError) as slowly:
+            yaml_input._read_slowly(wrong)
+        assert (str(raised.value), raised.value.line) == (str(slowly.value), slowly.value.line)
