@@ -60,6 +60,8 @@ SETTINGS = load_config(ROOT / "data").news
         ("Summit held in Paris", "the suspect was held in custody"),
         ("Les tableaux qui ont battu tous les records de vente", ""),
         ("Maltraitance : des poulets entassés dans un hangar", ""),
+        ("L214 dénonce le traitement des cochons", "Des cochons « entassés », brutalisés à l'abattoir"),
+        ('Pigs "crammed into" tiny pens at a factory farm', ""),
         ("Des nounous violentes piégées par des enregistrements clandestins", ""),
         ("Smugglers left migrants in a truck without water", ""),
         ("Businessman lured to a meeting by kidnappers who demanded a ransom", ""),
@@ -82,6 +84,8 @@ def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str
         ("GPA : scandale en Grèce", "des femmes pauvres poussées à vendre leurs ovocytes"),
         ("Jobseekers held in compounds", "and forced to run online scams"),
         ("Une aide à domicile séquestrée et battue pendant des années", ""),
+        ("Des ouvriers « entassés » dans des conteneurs sans eau", ""),
+        ('Workers "crammed into" a shed on the farm, passports taken', ""),
     ],
 )
 def test_a_person_sold_or_drugged_still_counts(title: str, summary: str) -> None:
