@@ -184,6 +184,7 @@ NIGHT_BLIND_SETS = {
     "blind-10": (1.0, 16, 17, 17, 3),
     "blind-11": (1.0, 17, 20, 19, 2),
     "blind-12": (0.92, 23, 23, 23, 1),
+    "blind-13": (1.0, 18, 19, 18, 1),
     # First run: 3 stories in the weak lane; then « cochons « entassés » » no longer counts as a person.
     "blind-15": (1.0, 16, 18, 17, 2),
 }
