@@ -181,12 +181,16 @@ def test_both_lanes_on_the_blind_sets(path: Path) -> None:
 # Written after the model's freeze, judged as the night judges (lexicon, then the corpus model):
 # docs/news.md gives their first runs, which are these figures (nothing changed after them).
 NIGHT_BLIND_SETS = {
-    "blind-10": (1.0, 16, 17, 17, 3),
+    # (« À trier » precision, kept and relevant, relevant, seen with the weak lane, weak lane's size) as
+    # the night judges now; the first runs are in docs/news.md. Since the eighth session a weak signal
+    # the model gives under 30 % leaves the weak lane (it was 10 %): 3 → 2, 1 → 0, 1 → 0 and 2 → 1
+    # stories in the weak lanes of blind-10, 12, 13 and 15, none of them relevant.
+    "blind-10": (1.0, 16, 17, 17, 2),
     "blind-11": (1.0, 17, 20, 19, 2),
-    "blind-12": (0.92, 23, 23, 23, 1),
-    "blind-13": (1.0, 18, 19, 18, 1),
+    "blind-12": (0.92, 23, 23, 23, 0),
+    "blind-13": (1.0, 18, 19, 18, 0),
     # First run: 3 stories in the weak lane; then « cochons « entassés » » no longer counts as a person.
-    "blind-15": (1.0, 16, 18, 17, 2),
+    "blind-15": (1.0, 16, 18, 17, 1),
 }
 
 
