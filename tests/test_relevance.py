@@ -191,7 +191,8 @@ NIGHT_BLIND_SETS = {
     "blind-13": (1.0, 18, 19, 18, 0),
     # First run: 3 stories in the weak lane; then « cochons « entassés » » no longer counts as a person.
     "blind-15": (1.0, 16, 18, 17, 1),
-    "blind-16": (19 / 21, 19, 19, 19, 2),
+    # First run: À trier 19 of 21; then a slavery museum's opening is history, not news of the crime.
+    "blind-16": (0.95, 19, 19, 19, 2),
 }
 
 

@@ -62,6 +62,11 @@ SETTINGS = load_config(ROOT / "data").news
         ("Maltraitance : des poulets entassés dans un hangar", ""),
         ("L214 dénonce le traitement des cochons", "Des cochons « entassés », brutalisés à l'abattoir"),
         ('Pigs "crammed into" tiny pens at a factory farm', ""),
+        (
+            "America's First Slavery Museum Shifts the Focus from Masters to Slaves",
+            "Unlike many plantation tours, the Whitney Plantation tells the history of slavery from the"
+            " perspective of the people who were enslaved",
+        ),
         ("Des nounous violentes piégées par des enregistrements clandestins", ""),
         ("Smugglers left migrants in a truck without water", ""),
         ("Businessman lured to a meeting by kidnappers who demanded a ransom", ""),
