@@ -255,3 +255,16 @@ def test_libyaml_and_the_python_parser_read_every_bundled_file_alike() -> None:
         with pytest.raises(yaml_input.YamlInputError) as slowly:
             yaml_input._read_slowly(wrong)
         assert (str(raised.value), raised.value.line) == (str(slowly.value), slowly.value.line)
+
+
+def test_the_default_schedule_that_config_loading_skips_is_a_valid_crontab_line(tmp_path: Path) -> None:
+    """Loading a configuration does not check the default schedule (APScheduler's start-up spared):
+    it must be valid, and any other line is still checked, with the file and line named."""
+    from monitor.config import DEFAULT_SCHEDULE
+    from monitor.night.clock import cron_trigger
+
+    assert DEFAULT_SCHEDULE == "15 4 * * *" and cron_trigger(DEFAULT_SCHEDULE) is not None
+    base = (DATA / "config.yml").read_text(encoding="utf-8")
+    write(tmp_path, config=base + "night:\n  schedule: '61 4 * * *'\n")
+    with pytest.raises(ConfigError, match=r"config\.yml:\d+: night\.schedule: ligne crontab invalide '61 4"):
+        load_config(tmp_path)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-from w3lib.url import canonicalize_url
-
 from crawler.judge.targets import origin_of, site_origins
 
 
@@ -17,6 +15,9 @@ from crawler.judge.targets import origin_of, site_origins
 def url_key(url: str) -> str:
     """One spelling per address (query sorted, fragment dropped), to match links with pages; a
     navigation bar repeats the same addresses on every page, hence the cache."""
+    # Imported here: 40 ms of start-up (urllib.request, http.client) that a news night does not need.
+    from w3lib.url import canonicalize_url
+
     return canonicalize_url(url.strip())
 
 
