@@ -66,6 +66,35 @@ def relevance_corpus(sources: tuple[Path, ...], tests: tuple[Path, ...], out: Pa
     click.echo(f"{len(kept)} histoires écrites dans {out} ({len(stories) - len(kept)} doublons écartés).")
 
 
+@relevance.command("score")
+@click.argument("stories", type=edge_path(exists=True, dir_okay=False))
+@click.option("--no-model", is_flag=True, help="Le lexique seul, sans le modèle appris.")
+@common_options
+def relevance_score(stories: Path, no_model: bool, config_dir: Path, db_path: Path) -> None:
+    """Le premier passage d'un jeu de test étiqueté : les histoires jugées comme la nuit les juge
+    (lexique puis modèle), les chiffres de docs/news.md et les histoires derrière chaque erreur.
+
+    Exemple : veille relevance score tests/cases/blind-16.jsonl
+    """
+    from monitor.relevance import LexiconError, classify, load_lexicon
+    from monitor.relevance.blind import FirstRun, render
+    from monitor.relevance.corpus import CorpusError, read_corpus
+    from monitor.relevance.learning import MODEL_FILE, shipped_judge
+
+    try:
+        lexicon = load_lexicon(config_dir / "topics.yml")
+        found = read_corpus(stories.open(encoding="utf-8"), str(stories))
+    except (LexiconError, CorpusError) as exc:
+        raise VeilleError(str(exc)) from exc
+    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)
+    judged = []
+    for story in found:
+        title, summary = story["title"], story.get("summary") or ""
+        result = classify(lexicon, title, summary)
+        judged.append(judge(result, title, summary) if judge else result)
+    click.echo(render(stories.stem, FirstRun(found, judged)))
+
+
 @relevance.command("train")
 @click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
               help="Le corpus étiqueté.")  # fmt: skip
