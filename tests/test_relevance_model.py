@@ -63,6 +63,10 @@ SETTINGS = load_config(ROOT / "data").news
         ("L214 dénonce le traitement des cochons", "Des cochons « entassés », brutalisés à l'abattoir"),
         ('Pigs "crammed into" tiny pens at a factory farm', ""),
         (
+            "PM urged to comply with pension change ruling",
+            "the Department for Work and Pensions; some women received only 12 months' notice of the delay",
+        ),
+        (
             "America's First Slavery Museum Shifts the Focus from Masters to Slaves",
             "Unlike many plantation tours, the Whitney Plantation tells the history of slavery from the"
             " perspective of the people who were enslaved",
@@ -91,6 +95,10 @@ def test_the_weak_lane_keeps_no_cue_without_a_person_under_constraint(title: str
         ("Une aide à domicile séquestrée et battue pendant des années", ""),
         ("Des ouvriers « entassés » dans des conteneurs sans eau", ""),
         ('Workers "crammed into" a shed on the farm, passports taken', ""),
+        (
+            "Cannabis gardener jailed",
+            "he tended 436 plants in a house and received just £20 for three weeks of work",
+        ),
     ],
 )
 def test_a_person_sold_or_drugged_still_counts(title: str, summary: str) -> None:
