@@ -195,6 +195,7 @@ NIGHT_BLIND_SETS = {
     "blind-16": (0.95, 19, 19, 19, 2),
     # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay.
     "blind-17": (14 / 15, 14, 14, 14, 0),
+    "blind-18": (1.0, 8, 8, 8, 0),
 }
 
 
