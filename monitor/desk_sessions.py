@@ -110,16 +110,14 @@ class AttemptLog:
             ("DELETE FROM login_attempts WHERE at <= ?", (now - self.window_s,)),
         )
 
-    def forget(self, key: str) -> None:
-        """The account's right password: its attempts no longer count (`LoginThrottle.forget`)."""
-        self._run(("DELETE FROM login_attempts WHERE key = ?", (key,)))
-
-    def refund(self, key: str) -> None:
-        """The last attempt of `key` succeeded: it no longer counts (`LoginThrottle.refund`)."""
+    def logged_in(self, account: str, address: str) -> None:
+        """The right password: the account's attempts no longer count, nor the address's last one
+        (`LoginThrottle.forget` and `refund`), in one transaction."""
         self._run(
+            ("DELETE FROM login_attempts WHERE key = ?", (account,)),
             (
                 "DELETE FROM login_attempts WHERE rowid ="
                 " (SELECT max(rowid) FROM login_attempts WHERE key = ?)",
-                (key,),
-            )
+                (address,),
+            ),
         )

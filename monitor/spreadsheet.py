@@ -16,20 +16,17 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def spreadsheet_text(value: Any) -> str:
-    """A CSV cell a spreadsheet will not read as a formula (`=`, `+`, `-`, `@` first)."""
+    """A CSV cell a spreadsheet will not read as a formula (`=`, `+`, `-`, `@` first, unless it is
+    a number)."""
     text = str(value)
-    return f"'{text}" if text[:1] in FORMULA_SIGNS else text
-
-
-def _cell(text: str) -> str:
-    return text if _NUMBER.fullmatch(text) else spreadsheet_text(text)
+    return f"'{text}" if text[:1] in FORMULA_SIGNS and not _NUMBER.fullmatch(text) else text
 
 
 def spreadsheet_csv(text: str) -> str:
     """Complete CSV records (as Python's `csv` module writes them, as Datasette does) with every cell
     that a spreadsheet would read as a formula turned to text; the text itself when none would."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    safe = [[_cell(cell) for cell in row] for row in rows]
+    safe = [[spreadsheet_text(cell) for cell in row] for row in rows]
     if safe == rows:
         return text
     out = io.StringIO(newline="")

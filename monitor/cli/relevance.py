@@ -83,7 +83,8 @@ def relevance_score(stories: Path, no_model: bool, config_dir: Path, db_path: Pa
 
     try:
         lexicon = load_lexicon(config_dir / "topics.yml")
-        found = read_corpus(stories.open(encoding="utf-8"), str(stories))
+        with stories.open(encoding="utf-8") as lines:
+            found = read_corpus(lines, str(stories))
     except (LexiconError, CorpusError) as exc:
         raise VeilleError(str(exc)) from exc
     judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)

@@ -64,14 +64,20 @@ def accounts(datasette: Any) -> dict[str, dict[str, str]]:
     return cached[1]
 
 
-def sessions(datasette: Any) -> SessionStore | None:
+def _sessions_file(datasette: Any) -> Path | None:
+    """Beside the secrets file: the sessions and the log-in attempts counted."""
     path = _config(datasette).get("secrets_file")
-    return SessionStore(Path(f"{path}.sessions")) if path else None
+    return Path(f"{path}.sessions") if path else None
+
+
+def sessions(datasette: Any) -> SessionStore | None:
+    path = _sessions_file(datasette)
+    return SessionStore(path) if path else None
 
 
 def attempt_log(datasette: Any) -> AttemptLog | None:
-    path = _config(datasette).get("secrets_file")
-    return AttemptLog(Path(f"{path}.sessions"), THROTTLE_WINDOW_S) if path else None
+    path = _sessions_file(datasette)
+    return AttemptLog(path, THROTTLE_WINDOW_S) if path else None
 
 
 def over_https(request: Any) -> bool:
@@ -201,8 +207,7 @@ async def login(request: Any, datasette: Any) -> Response:
     throttles[0].forget(keys[0])
     throttles[1].refund(keys[1])
     if kept is not None:
-        kept.forget(keys[0])
-        kept.refund(keys[1])
+        kept.logged_in(*keys)
     session_id = sessions(datasette).start(username, time.time())  # type: ignore[union-attr]
     response = Response.redirect(target or base)
     response.set_cookie(
