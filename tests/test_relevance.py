@@ -196,6 +196,9 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay.
     "blind-17": (14 / 15, 14, 14, 14, 0),
     "blind-18": (1.0, 8, 8, 8, 0),
+    "blind-19": (15 / 16, 15, 19, 18, 3),
+    "blind-20": (24 / 27, 24, 27, 27, 8),
+    "blind-21": (18 / 19, 18, 22, 19, 2),
 }
 
 
