@@ -285,3 +285,31 @@ def test_a_bad_corpus_line_is_named_by_file_and_line(bad: str, says: str) -> Non
     good = json.dumps({"title": "Bonded labourers rescued", "label": "relevant"})
     with pytest.raises(CorpusError, match=rf"fr\.jsonl, ligne 2 : .*{says}"):
         read_corpus([good, bad], "fr.jsonl")
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        ("Surrogacy racket busted in Hyderabad", "Police found pregnant women in an unlicensed clinic."),
+        ("GPA clandestine : une enquête ouverte", "Une mère porteuse payée par un couple, alerte le parquet."),
+        ("Fertility clinic owners arrested", "Women lured by a fake job were used as surrogates."),
+    ],
+)
+def test_surrogacy_under_police_inquiry_or_deceit_is_kept(title: str, summary: str) -> None:
+    assert classify(LEXICON, title, summary).relevant
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        ("Lily Collins annonce la naissance de sa fille", "Née d'une mère porteuse ; débat sur les réseaux."),
+        ("GPA : la Cour de cassation valide la transcription", "Un enfant né par gestation pour autrui."),
+        ("Gestation pour autrui : où trouver une mère porteuse ?", "Tolérée sans rémunération au Danemark."),
+        (
+            "University releases report on its legacy of slavery",
+            "In the 17th and 18th centuries the sale and trafficking of human beings in slavery shaped it.",
+        ),
+    ],
+)
+def test_surrogacy_news_and_the_legacy_of_slavery_are_not_kept(title: str, summary: str) -> None:
+    assert not classify(LEXICON, title, summary).relevant
