@@ -184,7 +184,8 @@ NIGHT_BLIND_SETS = {
     # (« À trier » precision, kept and relevant, relevant, seen with the weak lane, weak lane's size) as
     # the night judges now; the first runs are in docs/news.md. Since the eighth session a weak signal
     # the model gives under 30 % leaves the weak lane (it was 10 %): 3 → 2, 1 → 0, 1 → 0 and 2 → 1
-    # stories in the weak lanes of blind-10, 12, 13 and 15, none of them relevant.
+    # stories in the weak lanes of blind-10, 12, 13 and 15, none of them relevant. Since the ninth,
+    # violence within a couple is vetoed (topics.yml `vetoes`): one trap fewer in blind-16's weak lane.
     "blind-10": (1.0, 16, 17, 17, 2),
     "blind-11": (1.0, 17, 20, 19, 2),
     "blind-12": (0.92, 23, 23, 23, 0),
@@ -192,15 +193,16 @@ NIGHT_BLIND_SETS = {
     # First run: 3 stories in the weak lane; then « cochons « entassés » » no longer counts as a person.
     "blind-15": (1.0, 16, 18, 17, 1),
     # First run: À trier 19 of 21; then a slavery museum's opening is history, not news of the crime.
-    "blind-16": (0.95, 19, 19, 19, 2),
+    "blind-16": (0.95, 19, 19, 19, 1),
     # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay.
     "blind-17": (14 / 15, 14, 14, 14, 0),
     "blind-18": (1.0, 8, 8, 8, 0),
     "blind-19": (15 / 16, 15, 19, 18, 3),
-    "blind-20": (24 / 27, 24, 27, 27, 8),
+    # First run: À trier 24 of 27; then a woman chained by her husband is no longer lifted by the model.
+    "blind-20": (24 / 26, 24, 27, 27, 8),
     # First run: À trier 18 of 19 (5 of 22 missed); then two surrogacy inquiries are kept, a university's
     # « legacy of slavery » is history.
-    "blind-21": (1.0, 20, 22, 21, 2),
+    "blind-21": (1.0, 20, 22, 21, 1),
 }
 
 
@@ -210,7 +212,7 @@ def test_the_nights_judgement_on_the_blind_sets_written_after_the_freeze(name: s
     from monitor.relevance.learning import MODEL_FILE, shipped_judge
 
     data = Path(__file__).parent.parent / "data"
-    judge = shipped_judge(data / MODEL_FILE, load_config(data).news)
+    judge = shipped_judge(data / MODEL_FILE, load_config(data).news, LEXICON)
     assert judge is not None
     rows = [
         json.loads(line)

@@ -291,7 +291,10 @@ def test_a_bad_corpus_line_is_named_by_file_and_line(bad: str, says: str) -> Non
     "title, summary",
     [
         ("Surrogacy racket busted in Hyderabad", "Police found pregnant women in an unlicensed clinic."),
-        ("GPA clandestine : une enquête ouverte", "Une mère porteuse payée par un couple, alerte le parquet."),
+        (
+            "GPA clandestine : une enquête ouverte",
+            "Une mère porteuse payée par un couple, alerte le parquet.",
+        ),
         ("Fertility clinic owners arrested", "Women lured by a fake job were used as surrogates."),
     ],
 )
@@ -313,3 +316,17 @@ def test_surrogacy_under_police_inquiry_or_deceit_is_kept(title: str, summary: s
 )
 def test_surrogacy_news_and_the_legacy_of_slavery_are_not_kept(title: str, summary: str) -> None:
     assert not classify(LEXICON, title, summary).relevant
+
+
+def test_violence_within_a_couple_is_not_lifted_by_the_model_nor_a_weak_signal_by_its_cues() -> None:
+    judge = shipped_judge(ROOT / "data" / MODEL_FILE, SETTINGS, LEXICON)
+    assert judge is not None
+    chained = "Woman kept chained to her bed by husband rescued in Delhi"
+    summary = "Police rescued a woman chained to a bed by her husband, who had been torturing her for months."
+    assert judge(classify(LEXICON, chained, summary), chained, summary) == classify(LEXICON, chained, summary)
+    assert not judge(classify(LEXICON, chained, summary), chained, summary).relevant
+    held = "Avignon : une jeune femme séquestrée et battue pendant des mois par son compagnon"
+    assert not classify(LEXICON, held).weak
+    # The lexicon's own rules still judge: a partner who prostitutes her is exploitation.
+    pimped = "Contrainte de se prostituer par son compagnon, elle recevait dix clients par jour"
+    assert classify(LEXICON, pimped).relevant

@@ -144,7 +144,8 @@ def classify(topics: Path | None, no_model: bool, config_dir: Path, db_path: Pat
         lexicon = load_cached_lexicon(topics or config_dir / "topics.yml", cache_folder(db_path))
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
-    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)
+    settings = load_config(config_dir).news
+    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, settings, lexicon)
     errors = classify_lines(lexicon, sys.stdin, sys.stdout, judge)
     for line_number, message in errors:
         click.echo(f"Ligne {line_number} ignorée : {message}", err=True)

@@ -87,7 +87,8 @@ def relevance_score(stories: Path, no_model: bool, config_dir: Path, db_path: Pa
             found = read_corpus(lines, str(stories))
     except (LexiconError, CorpusError) as exc:
         raise VeilleError(str(exc)) from exc
-    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, load_config(config_dir).news)
+    settings = load_config(config_dir).news
+    judge = None if no_model else shipped_judge(config_dir / MODEL_FILE, settings, lexicon)
     judged = []
     for story in found:
         title, summary = story["title"], story.get("summary") or ""

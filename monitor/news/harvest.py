@@ -110,7 +110,7 @@ class Harvest:
         from monitor.relevance.learning import lift  # numpy: only once an entry is not kept
 
         for model in self.models:
-            judged = lift(judged, model, title, summary, self.config.news)
+            judged = lift(judged, model, title, summary, self.config.news, self.lexicon)
         self.summary.lifted += int(judged.relevant)
         return judged
 

@@ -150,6 +150,8 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
     relevant = score >= lexicon.threshold
     evidence = round(score + len(strong) + penalty, 2)
     weak = not relevant and evidence >= lexicon.weak_threshold and bool(positive or strong)
+    if weak and not held and not in_body and whole is not None and _found(lexicon.vetoes, whole):
+        weak = False
     if weak and not held and not in_body:
         why += [f"Indice, {group.label} : « {everywhere[group.name][0][2]} »" for group in strong]
     rule_topics = {t for rule, _ in [*held, *in_body] for t in rule.topics}
@@ -158,6 +160,14 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
         topics = []
     kind = _kind(lexicon, whole) if relevant and whole is not None else None
     return Relevance(relevant, score, topics, kind, positive, weak, evidence, why)
+
+
+def vetoed(lexicon: Lexicon, title: str, summary: str = "") -> bool:
+    """Whether title and summary hold one of the lexicon's vetoes (violence within a couple): a story
+    the learnt model may not lift."""
+    return bool(
+        _found(lexicon.vetoes, FoldedText.of(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
+    )
 
 
 def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:

@@ -41,9 +41,8 @@ def cross_validate(
         model = train_model([s for s in stories if fold_of(group_of(s, by), folds) != fold])
         for story in test:
             judged = classify(lexicon, story["title"], story.get("summary") or "")
-            results.append(
-                (story, judged, lift(judged, model, story["title"], story.get("summary") or "", settings))
-            )
+            title, summary = story["title"], story.get("summary") or ""
+            results.append((story, judged, lift(judged, model, title, summary, settings, lexicon)))
     return results
 
 
@@ -84,7 +83,7 @@ def season(lexicon: Lexicon, stories: list[dict[str, Any]], settings: dict[str, 
     lines = [f"corpus {len(corpus)}, desk decisions {len(desk)}, blind {len(blind)}",
              f"lexicon: À trier {scores([j.relevant for j in judged], wanted).line()}"]  # fmt: skip
     for name, chain in models.items():
-        lifted = [_lifted(j, chain, s, settings) for j, s in zip(judged, blind, strict=True)]
+        lifted = [_lifted(j, chain, s, settings, lexicon) for j, s in zip(judged, blind, strict=True)]
         removed = sum(1 for j, k in zip(judged, lifted, strict=True) if j.relevant and not k.relevant)
         both = scores([k.relevant or k.weak for k in lifted], wanted).line()
         lines.append(f"lexicon + {name}: À trier {scores([k.relevant for k in lifted], wanted).line()}; "
@@ -93,8 +92,8 @@ def season(lexicon: Lexicon, stories: list[dict[str, Any]], settings: dict[str, 
 
 
 def _lifted(
-    judged: Relevance, chain: list[Model], story: dict[str, Any], settings: dict[str, Any]
+    judged: Relevance, chain: list[Model], story: dict[str, Any], settings: dict[str, Any], lexicon: Lexicon
 ) -> Relevance:
     for model in chain:
-        judged = lift(judged, model, story["title"], story.get("summary") or "", settings)
+        judged = lift(judged, model, story["title"], story.get("summary") or "", settings, lexicon)
     return judged

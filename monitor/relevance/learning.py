@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from monitor.relevance.classify import Relevance
+from monitor.relevance.classify import Relevance, vetoed
 from monitor.relevance.features import CHAR_BUCKETS, char_buckets, tokens, words
+from monitor.relevance.lexicon import Lexicon
 
 MAX_FEATURES = 3000
 # The model trained on the corpus, beside topics.yml in the configuration folder.
@@ -225,17 +226,27 @@ def scores(predicted: Iterable[bool], wanted: Iterable[bool]) -> Scores:
     return Scores(hits / kept if kept else 0.0, hits / relevant if relevant else 0.0, kept, relevant)
 
 
-def lift(judged: Relevance, model: Model, title: str, summary: str, settings: dict[str, Any]) -> Relevance:
+def lift(
+    judged: Relevance,
+    model: Model,
+    title: str,
+    summary: str,
+    settings: dict[str, Any],
+    lexicon: Lexicon | None = None,
+) -> Relevance:
     """The lexicon's judgement, raised by the model when it is confident: into « À trier » above
     `learning_lift_probability`, into « Signaux faibles » above `learning_weak_probability`; a weak
     signal it finds very unlikely (below `WEAK_VETO_PROBABILITY`) leaves « Signaux faibles ». A story
-    the lexicon kept is returned as it is."""
+    the lexicon kept is returned as it is, and so is one that `lexicon` vetoes (a woman chained by her
+    husband shares the words of exploitation)."""
     if judged.relevant:
         return judged
     probability = model.probability(title, summary)
     if probability < settings["learning_weak_probability"]:
         if judged.weak and probability < WEAK_VETO_PROBABILITY:
             return replace(judged, weak=False, evidence=0.0)
+        return judged
+    if lexicon is not None and vetoed(lexicon, title, summary):
         return judged
     found = ", ".join(f"« {w} »" for w in model.reasons(title, summary)) or "—"
     taught = (
@@ -254,9 +265,12 @@ def shipped_model(path: Path) -> Model | None:
     return Model.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def shipped_judge(path: Path, settings: dict[str, Any]) -> Callable[[Relevance, str, str], Relevance] | None:
-    """The lift by the model file at `path` (trained on the corpus), or None when there is none."""
+def shipped_judge(
+    path: Path, settings: dict[str, Any], lexicon: Lexicon | None = None
+) -> Callable[[Relevance, str, str], Relevance] | None:
+    """The lift by the model file at `path` (trained on the corpus), or None when there is none;
+    what `lexicon` vetoes is not lifted."""
     model = shipped_model(path)
     if model is None:
         return None
-    return lambda judged, title, summary: lift(judged, model, title, summary, settings)
+    return lambda judged, title, summary: lift(judged, model, title, summary, settings, lexicon)

@@ -40,6 +40,9 @@ class Lexicon:
     rules: tuple[Rule, ...] = ()
     # Evidence from which an item below the threshold is a weak signal (« Signaux faibles »).
     weak_threshold: float = 1.0
+    # Stories that share the words of exploitation with no one exploited for gain (violence within a
+    # couple): the learnt model does not lift them, and cues alone make no weak signal of them.
+    vetoes: PhraseSet = field(default_factory=lambda: PhraseSet(()))
 
     @cached_property
     def primary(self) -> PhraseSet:
@@ -124,6 +127,7 @@ def lexicon_from_data(data: dict[str, Any], source: str = "topics.yml") -> Lexic
         groups=groups,
         rules=_rules(data.get("rules"), groups, source),
         weak_threshold=_number(data.get("weak_threshold", 1.0), f"{source}: weak_threshold"),
+        vetoes=phrases("vetoes"),
     )
 
 

@@ -23,7 +23,9 @@ def desk_report(store: Any, lexicon: Lexicon, settings: dict[str, Any], held_out
     model = train(older)
     wanted = [d.wanted for d in newest]
     judged = [classify(lexicon, d.title, d.summary) for d in newest]
-    both = [lift(j, model, d.title, d.summary, settings) for j, d in zip(judged, newest, strict=True)]
+    both = [
+        lift(j, model, d.title, d.summary, settings, lexicon) for j, d in zip(judged, newest, strict=True)
+    ]
     at = settings["learning_lift_probability"]
     lines += [
         f"Entraîné sur les {len(older)} plus anciennes, évalué sur les {len(newest)} plus récentes :",
