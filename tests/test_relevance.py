@@ -203,6 +203,8 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 18 of 19 (5 of 22 missed); then two surrogacy inquiries are kept, a university's
     # « legacy of slavery » is history.
     "blind-21": (1.0, 20, 22, 21, 1),
+    "blind-22": (22 / 24, 22, 24, 23, 2),
+    "blind-23": (15 / 19, 15, 18, 17, 7),
 }
 
 
