@@ -330,3 +330,32 @@ def test_violence_within_a_couple_is_not_lifted_by_the_model_nor_a_weak_signal_b
     # The lexicon's own rules still judge: a partner who prostitutes her is exploitation.
     pimped = "Contrainte de se prostituer par son compagnon, elle recevait dix clients par jour"
     assert classify(LEXICON, pimped).relevant
+
+
+@pytest.mark.parametrize(
+    "title, summary",
+    [
+        ("Officers nab accused turtle trafficker at the airport", "He shipped hundreds of turtles to China."),
+        (
+            "Ceremony reconsecrates a burial ground for hundreds of enslaved people",
+            "Archaeologists identified the unmarked graves at the plantation site.",
+        ),
+        (
+            "65-year-old charged with possession of child abuse material",
+            "The Anti Child Exploitation Team was alerted by the Center for Missing and Exploited Children.",
+        ),
+        (
+            "Man accused of holding ex-girlfriend captive",
+            "A woman whose ex-boyfriend held her for three days called police; two restraining orders barred him.",
+        ),
+        (
+            "Fraud against the elderly a concern",
+            "Seniors are most often exploited by family members, officials say.",
+        ),
+    ],
+)
+def test_other_crimes_in_the_words_of_exploitation_are_in_no_lane(title: str, summary: str) -> None:
+    judge = shipped_judge(ROOT / "data" / MODEL_FILE, SETTINGS, LEXICON)
+    assert judge is not None
+    judged = judge(classify(LEXICON, title, summary), title, summary)
+    assert not judged.relevant and not judged.weak, judged
