@@ -238,3 +238,22 @@ def test_the_nights_judgement_on_the_blind_sets_written_after_the_freeze(name: s
         with_weak,
         weak_shown,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "traite des etres humains : 12 victimes, l'affaire_2024 a lyon",
+        "tab\there\x1cand\x1fcontrol\x0bchars, 3e2 and x_y",
+        "« exploites » a l'usine, payes 2 euros",
+        "œuvre des sœurs ; straße, ℕ et ① ",
+        "",
+    ],
+)
+def test_the_fast_word_splits_find_what_the_regular_expressions_find(text: str) -> None:
+    import re
+
+    from monitor.relevance.text import letter_words, words_of
+
+    assert words_of(text) == re.findall(r"\w+", text)
+    assert letter_words(text) == re.findall(r"[^\W\d_]+", text)

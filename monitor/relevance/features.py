@@ -11,11 +11,10 @@ story costs one dictionary look-up per word, as the word features do.
 from __future__ import annotations
 
 import itertools
-import re
 import zlib
 from functools import lru_cache
 
-from monitor.relevance.text import HEADLINE_JOIN, fold
+from monitor.relevance.text import HEADLINE_JOIN, fold, letter_words
 
 # Little words carry no meaning of their own here.
 STOP_WORDS = frozenset(
@@ -24,13 +23,12 @@ STOP_WORDS = frozenset(
 )
 CHAR_BUCKETS = 1 << 14
 CHAR_SIZES = (3, 4, 5)
-_TOKEN = re.compile(r"[^\W\d_]+")
 
 
 def tokens(title: str, summary: str) -> list[str]:
     """The folded words (letters only) of title and summary, in order, repeats kept. Read from the
     headline exactly as the lexicon folds it, whose fold is then reused (`fold` keeps the last one)."""
-    return _TOKEN.findall(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
+    return letter_words(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
 
 
 def words(title: str, summary: str, found: list[str] | None = None) -> dict[str, None]:

@@ -11,6 +11,7 @@ as one) or in one stretch of the article's text. What made it hold is kept, in w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 # (start, end, matched words) of each group's matches in one stretch of text.
 Positions = dict[str, list[tuple[int, int, str]]]
@@ -36,11 +37,17 @@ class Rule:
     topics: tuple[str, ...] = ()
     window: int = 160
 
+    @cached_property
+    def _slot_sets(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(slot) for slot in self.slots)
+
     def holds(self, positions: Positions) -> list[str] | None:
         """The words that make the rule hold in one stretch of text (one per slot, each somewhere
         else in the text: « fake job » is not both a deception and a job), or None."""
-        if not all(any(group in positions for group in slot) for slot in self.slots):
-            return None
+        found = positions.keys()
+        for slot in self._slot_sets:
+            if found.isdisjoint(slot):
+                return None
         candidates = [[m for group in slot for m in positions.get(group, ())] for slot in self.slots]
         first, *others = candidates
         for start, end, words in first:

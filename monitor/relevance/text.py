@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 _WORD = re.compile(r"\w+")
+# An ASCII text's words are found faster by mapping every other byte to a space and splitting: `\w`
+# on ASCII is letters, digits and `_`; the model's words (`[^\W\d_]`) are letters only.
+_ASCII_WORD_BYTES = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(128)) + b" " * 128
+_ASCII_LETTER_BYTES = bytes(c if chr(c).isalpha() else 32 for c in range(128)) + b" " * 128
+_LETTERS = re.compile(r"[^\W\d_]+")
 # Between title and summary in the headline: no phrase spans it (`|` is not a separator).
 HEADLINE_JOIN = " | "
 
@@ -68,6 +73,20 @@ def _fold(text: str) -> str:
     return stripped
 
 
+def words_of(folded: str) -> list[str]:
+    """The words (`\\w+`) of a folded text, in order."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    return _WORD.findall(folded)
+
+
+def letter_words(folded: str) -> list[str]:
+    """The words of letters only (`[^\\W\\d_]+`: no digits, no `_`) of a folded text, in order."""
+    if folded.isascii():
+        return folded.encode("ascii").translate(_ASCII_LETTER_BYTES).decode("ascii").split()
+    return _LETTERS.findall(folded)
+
+
 @cache
 def _whole_word(word: str) -> re.Pattern[str]:
     """`word` as a whole word; the check before it comes after it, so `re` searches the literal fast."""
@@ -99,7 +118,7 @@ class FoldedText:
     @classmethod
     def of(cls, text: str) -> FoldedText:
         folded = fold(text)
-        return cls(folded, frozenset(_WORD.findall(folded)), (text,))
+        return cls(folded, frozenset(words_of(folded)), (text,))
 
     @classmethod
     def joined(cls, parts: list[FoldedText]) -> FoldedText:
