@@ -207,6 +207,7 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 15 of 19, weak lane 7; then wildlife, a burial ground, child-abuse images and an
     # ex-boyfriend are out.
     "blind-23": (1.0, 15, 18, 17, 6),
+    "blind-24": (18 / 19, 18, 20, 20, 4),
 }
 
 
