@@ -359,3 +359,14 @@ def test_other_crimes_in_the_words_of_exploitation_are_in_no_lane(title: str, su
     assert judge is not None
     judged = judge(classify(LEXICON, title, summary), title, summary)
     assert not judged.relevant and not judged.weak, judged
+
+
+def test_abuse_of_care_home_residents_is_not_lifted_but_exploited_care_workers_still_are_judged() -> None:
+    judge = shipped_judge(ROOT / "data" / MODEL_FILE, SETTINGS, LEXICON)
+    assert judge is not None
+    title = "3 ex-employees of nursing home face charges for abusing elderly residents"
+    summary = "Police plan to send papers to prosecutors on three former employees charged with assaulting residents."
+    judged = judge(classify(LEXICON, title, summary), title, summary)
+    assert not judged.relevant and not judged.weak, judged
+    workers = "Migrant care workers came to help the UK. Now they're trapped in debt bondage"
+    assert judge(classify(LEXICON, workers), workers, "").relevant
