@@ -208,8 +208,9 @@ NIGHT_BLIND_SETS = {
     # ex-boyfriend are out.
     "blind-23": (1.0, 15, 18, 17, 6),
     "blind-24": (18 / 19, 18, 20, 20, 4),
-    # First run: À trier 20 of 27; then abuse of care-home residents is vetoed.
-    "blind-25": (20 / 26, 20, 21, 21, 6),
+    # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
+    # a clause.
+    "blind-25": (20 / 25, 20, 21, 21, 6),
 }
 
 

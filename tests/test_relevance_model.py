@@ -370,3 +370,9 @@ def test_abuse_of_care_home_residents_is_not_lifted_but_exploited_care_workers_s
     assert not judged.relevant and not judged.weak, judged
     workers = "Migrant care workers came to help the UK. Now they're trapped in debt bondage"
     assert judge(classify(LEXICON, workers), workers, "").relevant
+
+
+def test_a_slave_contract_is_a_clause_but_slave_like_conditions_are_still_kept() -> None:
+    assert not classify(LEXICON, "Court invalidates ‘slave-like contract’ for entertainers").relevant
+    assert not classify(LEXICON, "Le footballeur dénonce un « contrat d'esclave »").relevant
+    assert classify(LEXICON, "Rescue of workers in slave-like conditions in coffee plantations").relevant
