@@ -207,7 +207,8 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 15 of 19, weak lane 7; then wildlife, a burial ground, child-abuse images and an
     # ex-boyfriend are out.
     "blind-23": (1.0, 15, 18, 17, 6),
-    "blind-24": (18 / 19, 18, 20, 20, 4),
+    # First run: named 6 of 7; then « enfants victimes de trafic » is the crime named.
+    "blind-24": (19 / 20, 19, 20, 20, 3),
     # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
     # a clause.
     "blind-25": (20 / 25, 20, 21, 21, 6),

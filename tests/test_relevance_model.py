@@ -376,3 +376,18 @@ def test_a_slave_contract_is_a_clause_but_slave_like_conditions_are_still_kept()
     assert not classify(LEXICON, "Court invalidates ‘slave-like contract’ for entertainers").relevant
     assert not classify(LEXICON, "Le footballeur dénonce un « contrat d'esclave »").relevant
     assert classify(LEXICON, "Rescue of workers in slave-like conditions in coffee plantations").relevant
+
+
+@pytest.mark.parametrize(
+    "title, kept",
+    [
+        ("Côte d'Ivoire : 38 enfants victimes de trafic sauvés lors d'une opération de police", True),
+        ("Des femmes victimes de trafic entre le Nigeria et la France", True),
+        ("Des enfants victimes de trafic de drogue dans les quartiers nord", False),
+        ("Des enfants victimes du trafic routier devant l'école", False),
+    ],
+)
+def test_children_victims_of_trafic_name_the_crime_unless_drugs_or_traffic_follow(
+    title: str, kept: bool
+) -> None:
+    assert classify(LEXICON, title).relevant is kept
