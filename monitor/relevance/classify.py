@@ -163,8 +163,8 @@ def classify(lexicon: Lexicon, title: str, summary: str = "", text: str = "") ->
 
 
 def vetoed(lexicon: Lexicon, title: str, summary: str = "") -> bool:
-    """Whether title and summary hold one of the lexicon's vetoes (violence within a couple): a story
-    the learnt model may not lift."""
+    """Whether title and summary hold one of the lexicon's vetoes (violence within a couple, abuse in a
+    care home…): a story the learnt model may not lift."""
     return bool(
         _found(lexicon.vetoes, FoldedText.of(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
     )

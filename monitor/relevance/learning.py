@@ -238,7 +238,7 @@ def lift(
     `learning_lift_probability`, into « Signaux faibles » above `learning_weak_probability`; a weak
     signal it finds very unlikely (below `WEAK_VETO_PROBABILITY`) leaves « Signaux faibles ». A story
     the lexicon kept is returned as it is, and so is one that `lexicon` vetoes (a woman chained by her
-    husband shares the words of exploitation)."""
+    husband, care-home residents abused: other harms in the words of exploitation)."""
     if judged.relevant:
         return judged
     probability = model.probability(title, summary)

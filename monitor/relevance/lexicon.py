@@ -40,8 +40,9 @@ class Lexicon:
     rules: tuple[Rule, ...] = ()
     # Evidence from which an item below the threshold is a weak signal (« Signaux faibles »).
     weak_threshold: float = 1.0
-    # Stories that share the words of exploitation with no one exploited for gain (violence within a
-    # couple): the learnt model does not lift them, and cues alone make no weak signal of them.
+    # Other harms told in the words of exploitation (violence within a couple, abuse in care homes,
+    # child-abuse images, abuse of the elderly): the learnt model does not lift them, and cues alone
+    # make no weak signal of them; the lexicon's terms and rules still judge them.
     vetoes: PhraseSet = field(default_factory=lambda: PhraseSet(()))
 
     @cached_property
