@@ -40,7 +40,7 @@ from benchmarks.realistic import article, entry  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.crawl import global_concurrency, run_spider  # noqa: E402
 from monitor.news.entries import plain_text  # noqa: E402
-from monitor.news.harvest import run_news  # noqa: E402
+from monitor.news.run import run_news  # noqa: E402
 from monitor.news.sources import Source  # noqa: E402
 from monitor.relevance import load_lexicon  # noqa: E402
 from monitor.store import Store  # noqa: E402

@@ -12,7 +12,7 @@ import pytest
 
 from monitor.config import Config
 from monitor.demo.web import FixtureWeb
-from monitor.news.harvest import run_news
+from monitor.news.run import run_news
 from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
 from monitor.store import Store
@@ -300,8 +300,8 @@ def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
 
     heavy = ("courlan", "extruct", "numpy", "monitor.cli.desk", "monitor.cli.site", "monitor.cli.links")
     code = (
-        "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.store, monitor.relevance, "
-        "monitor.relevance.cache, monitor.desk.learning, "
+        "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.news.run, monitor.store, "
+        "monitor.relevance, monitor.relevance.cache, monitor.desk.learning, "
         "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
         f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
     )

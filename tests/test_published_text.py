@@ -18,7 +18,7 @@ from monitor.demo.web import FixtureWeb
 from monitor.desk.actions import Actor, act_on_story, review_pick
 from monitor.news.entries import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, capped, plain_text, xml_safe
 from monitor.news.export import published, render
-from monitor.news.harvest import run_news
+from monitor.news.run import run_news
 from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
 from monitor.store import Store

@@ -14,7 +14,7 @@ import pytest
 from monitor.config import Config, Member
 from monitor.demo.web import FixtureWeb
 from monitor.links.run import SiteTarget, check_sites, run_links
-from monitor.news.harvest import run_news
+from monitor.news.run import run_news
 from monitor.news.sources import Source
 from monitor.relevance import load_lexicon
 from monitor.store import Store

@@ -16,7 +16,7 @@ from typing import Any
 from monitor.config import Config, Member, load_config
 from monitor.desk.learning import learn_from_desk
 from monitor.desk.queues import WEAK_QUEUE
-from monitor.news.harvest import run_news
+from monitor.news.run import run_news
 from monitor.night.notices import compose, gather
 from monitor.relevance import classify, load_lexicon
 from monitor.relevance.learning import Decision, lift, train

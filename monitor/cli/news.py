@@ -54,7 +54,7 @@ def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db
 
     Exemple : veille news run --db data/veille.db
     """
-    from monitor.news.harvest import run_news
+    from monitor.news.run import run_news
     from monitor.store import Store
 
     config, sources, lexicon = load_news_config(config_dir, db_path)

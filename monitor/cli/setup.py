@@ -72,7 +72,7 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
     from monitor.demo.web import FixtureWeb
     from monitor.links.report import build_report, render
     from monitor.links.run import run_links
-    from monitor.news.harvest import run_news
+    from monitor.news.run import run_news
     from monitor.site.audit import run_audit
     from monitor.site.report import render as render_site
     from monitor.site.report import site_report

@@ -83,7 +83,7 @@ def _links(store: Store, config: Config, browser: bool | None) -> dict[str, Any]
 
 
 def _news(store: Store, config: Config, sources: Any, lexicon: Any) -> dict[str, Any]:
-    from monitor.news.harvest import run_news
+    from monitor.news.run import run_news
 
     store.sync_sources(sources.sources)
     run_id, summary = run_news(store, config, lexicon)
