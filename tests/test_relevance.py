@@ -212,6 +212,7 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
     # a clause.
     "blind-25": (20 / 25, 20, 21, 21, 6),
+    "blind-26": (20 / 22, 20, 26, 23, 5),
     "blind-27": (17 / 20, 17, 18, 17, 4),
 }
 
