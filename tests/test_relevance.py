@@ -131,6 +131,10 @@ def test_fold_keeps_positions() -> None:
 def test_lexicon_errors_name_the_entry() -> None:
     with pytest.raises(LexiconError, match=r"topics.yml: terms\[1\]"):
         lexicon_from_data({"terms": [{"phrase": "ok", "weight": 1}, {"weight": 2}]})
+    with pytest.raises(LexiconError, match=r"topics.yml: vetoes\[1\]: motif invalide"):
+        lexicon_from_data(
+            {"terms": [{"phrase": "ok", "weight": 1}], "vetoes": ["coercive control", "(par son"]}
+        )
 
 
 def precision_and_recall(path: Path) -> tuple[float, float, int]:
