@@ -184,3 +184,35 @@ def test_associations_do_not_read_contact_addresses_or_run_statistics(desk: Any)
         assert "veille@scelles.example" in full.text
 
     run(scenario())
+
+
+def test_the_tables_pointing_at_a_row_are_not_published_in_json(desk: Any) -> None:
+    """Datasette's `_extras=foreign_key_tables` would count the rows of every table pointing at a row,
+    `article_sources` among them, which an association may not open; the row's page lists only what
+    the reader may open."""
+    datasette, store = desk
+    source = "flux-1"
+    store.db["sources"].insert(
+        {"id": source, "name": "Flux", "url": "https://example.org/flux.xml", "kind": "feed"}
+    )
+    store.db["articles"].insert(
+        {"id": "a1", "url": "https://example.org/a1", "title": "Un article", "story_id": "s1"}
+    )
+    store.db["article_sources"].insert({"article_id": "a1", "source_id": source, "first_seen": "2026-12-01"})
+
+    async def scenario() -> None:
+        member = await login(datasette, "amicale-du-nid")
+        assert (await datasette.client.get("/veille/article_sources.json", cookies=member)).status_code == 403
+        for role in ("amicale-du-nid", "secretariat"):
+            cookies = await login(datasette, role)
+            for row in ("/veille/articles/a1", "/veille/stories/s1"):
+                extras = await datasette.client.get(f"{row}.json?_extras=foreign_key_tables", cookies=cookies)
+                assert extras.status_code == 400 and "article_sources" not in extras.text, (role, row)
+                assert extras.json()["error"].startswith("Le bureau de tri ne publie pas les liens")
+                plain = await datasette.client.get(f"{row}.json", cookies=cookies)
+                assert plain.status_code == 200 and "foreign_key_tables" not in plain.json()
+            page = await datasette.client.get("/veille/articles/a1", cookies=cookies)
+            assert page.status_code == 200
+            assert ("article_sources" in page.text) is (role == "secretariat"), role
+
+    run(scenario())

@@ -10,6 +10,8 @@
   log-in form at most LOGIN_BODY bytes, other forms FORM_BODY.
 - A JSON address with a `_shape` Datasette does not know gets a French 400 (Datasette answers
   « Invalid _shape: … »).
+- `_extras=foreign_key_tables` gets a French 400: Datasette would list every table pointing at a row,
+  with counts, tables an association may not open among them; the row's page lists only those it may.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ TOO_BIG = "La demande est trop volumineuse pour le bureau de tri."
 MULTIPART = "Le bureau de tri n'accepte pas d'envoi de fichiers."
 SHAPES = {"arrays", "objects", "array", "arrayfirst", "object"}
 BAD_SHAPE = "Forme de JSON inconnue : « {} » (formes possibles : {})."
+NO_EXTRAS = (
+    "Le bureau de tri ne publie pas les liens depuis d'autres tables en JSON :"
+    " la page de la ligne les montre."
+)
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -45,6 +51,12 @@ def unknown_shape(query_string: bytes) -> str | None:
     """The `_shape` asked for, when Datasette does not know it."""
     shapes = parse_qs(query_string.decode("latin-1")).get("_shape") or []
     return next((shape for shape in shapes if shape not in SHAPES), None)
+
+
+def asks_foreign_key_tables(query_string: bytes) -> bool:
+    """Whether the address asks for Datasette's `foreign_key_tables` extra."""
+    extras = parse_qs(query_string.decode("latin-1")).get("_extras") or []
+    return any("foreign_key_tables" in value.split(",") for value in extras)
 
 
 def without_ds_actor(cookie_header: bytes) -> bytes:
@@ -79,10 +91,13 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
             ]
             scope = dict(scope, headers=headers)
             if scope.get("method") != "POST":
-                shape = unknown_shape(scope.get("query_string", b""))
+                query = scope.get("query_string", b"")
+                shape = unknown_shape(query)
                 if shape is not None and scope.get("path", "").endswith(".json"):
                     message = BAD_SHAPE.format(shape[:40], ", ".join(sorted(SHAPES)))
                     return await refuse(send, 400, message, as_json=True)
+                if asks_foreign_key_tables(query):
+                    return await refuse(send, 400, NO_EXTRAS, as_json=scope.get("path", "").endswith(".json"))
                 return await app(scope, receive, send)
             found = dict(headers)
             if found.get(b"content-type", b"").lower().startswith(b"multipart/"):
