@@ -199,7 +199,7 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 19 of 21; then a slavery museum's opening is history, not news of the crime.
     "blind-16": (0.95, 19, 19, 19, 1),
     # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay.
-    "blind-17": (14 / 15, 14, 14, 14, 0),
+    "blind-17": (1.0, 14, 14, 14, 0),
     "blind-18": (1.0, 8, 8, 8, 0),
     "blind-19": (15 / 16, 15, 19, 18, 3),
     # First run: À trier 24 of 27; then a woman chained by her husband is no longer lifted by the model.
@@ -220,7 +220,9 @@ NIGHT_BLIND_SETS = {
     "blind-27": (17 / 20, 17, 18, 17, 4),
     "blind-28": (1.0, 23, 27, 26, 7),
     "blind-29": (11 / 13, 11, 17, 15, 4),
-    "blind-30": (19 / 20, 19, 21, 21, 4),
+    # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
+    # then release clauses and the transfer market weigh −7.
+    "blind-30": (1.0, 19, 21, 21, 4),
 }
 
 

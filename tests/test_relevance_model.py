@@ -391,3 +391,21 @@ def test_children_victims_of_trafic_name_the_crime_unless_drugs_or_traffic_follo
     title: str, kept: bool
 ) -> None:
     assert classify(LEXICON, title).relevant is kept
+
+
+@pytest.mark.parametrize(
+    "title, kept",
+    [
+        ("Modern slavery: the deterrent power of termination clauses", False),
+        ("Blatter: in football there is too much modern slavery, transferring players here and there", False),
+        ("Human trafficking: young African footballers sold by fake agents", True),
+        (
+            "Traite des êtres humains : de jeunes footballeurs vendus par de faux agents sur le marché des transferts",
+            True,
+        ),
+    ],
+)
+def test_footballs_figurative_slavery_is_not_kept_but_trafficked_young_players_are(
+    title: str, kept: bool
+) -> None:
+    assert classify(LEXICON, title).relevant is kept
