@@ -223,6 +223,8 @@ NIGHT_BLIND_SETS = {
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
     "blind-30": (1.0, 19, 21, 21, 4),
+    "blind-31": (21 / 23, 21, 27, 23, 8),
+    "blind-32": (13 / 15, 13, 21, 16, 3),
 }
 
 
