@@ -409,3 +409,13 @@ def test_footballs_figurative_slavery_is_not_kept_but_trafficked_young_players_a
     title: str, kept: bool
 ) -> None:
     assert classify(LEXICON, title).relevant is kept
+
+
+def test_a_museum_about_the_history_of_slavery_is_history() -> None:
+    title = "Museum about history of slavery to open in English city that once profited from it"
+    summary = (
+        "A museum charting the history of the trans-Atlantic slave trade opens in Liverpool, focusing on the way"
+        " the city enriched itself on human trafficking, but also on the resistance enslaved Africans showed."
+    )
+    assert not classify(LEXICON, title, summary).relevant
+    assert classify(LEXICON, "Slavery today: the museum guide who was trafficked into forced labour").relevant
