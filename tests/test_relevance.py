@@ -198,7 +198,8 @@ NIGHT_BLIND_SETS = {
     "blind-15": (1.0, 16, 18, 17, 1),
     # First run: À trier 19 of 21; then a slavery museum's opening is history, not news of the crime.
     "blind-16": (0.95, 19, 19, 19, 1),
-    # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay.
+    # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay, and (ninth
+    # session) Blatter's « modern slavery » of football transfers weighs −7.
     "blind-17": (1.0, 14, 14, 14, 0),
     "blind-18": (1.0, 8, 8, 8, 0),
     "blind-19": (15 / 16, 15, 19, 18, 3),

@@ -26,7 +26,7 @@ from monitor.relevance.corpus import (
     without_duplicates,
 )
 from monitor.relevance.crossval import season
-from monitor.relevance.learning import MODEL_FILE, Decision, Model, lift, shipped_judge, train
+from monitor.relevance.learning import MODEL_FILE, Decision, Model, lift, shipped_judge, shipped_model, train
 from monitor.store import Store
 
 ROOT = Path(__file__).parent.parent
@@ -195,6 +195,17 @@ def test_the_night_lifts_with_the_corpus_model_beside_topics_yml(tmp_path: Path)
     assert not harvest.judge("Farm shed prices", "a market report").weak
     title = "Démantèlement d'un réseau de traite des êtres humains à Lyon"
     assert harvest.judge(title, "") == classify(LEXICON, title)
+
+
+def test_the_night_does_not_lift_what_the_lexicon_vetoes(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_bytes((ROOT / "data" / MODEL_FILE).read_bytes())
+    config = replace(load_config(ROOT / "tests" / "config"), directory=tmp_path)
+    harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
+    title = "Woman kept chained to her bed by husband rescued in Delhi"
+    summary = "Police rescued a woman chained to a bed by her husband, who had been torturing her for months."
+    assert shipped_model(ROOT / "data" / MODEL_FILE).probability(title, summary) >= 0.8  # type: ignore[union-attr]
+    judged = harvest.judge(title, summary)
+    assert not judged.relevant and not judged.weak, judged
 
 
 def test_character_ngrams_carry_a_lesson_to_other_forms_of_a_word() -> None:

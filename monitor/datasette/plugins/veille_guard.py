@@ -10,8 +10,9 @@
   log-in form at most LOGIN_BODY bytes, other forms FORM_BODY.
 - A JSON address with a `_shape` Datasette does not know gets a French 400 (Datasette answers
   « Invalid _shape: … »).
-- `_extras=foreign_key_tables` gets a French 400: Datasette would list every table pointing at a row,
-  with counts, tables an association may not open among them; the row's page lists only those it may.
+- A JSON address with `_extras=foreign_key_tables` gets a French 400: Datasette would list every table
+  pointing at a row, with counts, tables an association may not open among them; the row's page lists
+  only those it may.
 """
 
 from __future__ import annotations
@@ -91,13 +92,13 @@ def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
             ]
             scope = dict(scope, headers=headers)
             if scope.get("method") != "POST":
-                query = scope.get("query_string", b"")
+                query, as_json = scope.get("query_string", b""), scope.get("path", "").endswith(".json")
                 shape = unknown_shape(query)
-                if shape is not None and scope.get("path", "").endswith(".json"):
+                if shape is not None and as_json:
                     message = BAD_SHAPE.format(shape[:40], ", ".join(sorted(SHAPES)))
                     return await refuse(send, 400, message, as_json=True)
-                if asks_foreign_key_tables(query):
-                    return await refuse(send, 400, NO_EXTRAS, as_json=scope.get("path", "").endswith(".json"))
+                if as_json and asks_foreign_key_tables(query):
+                    return await refuse(send, 400, NO_EXTRAS, as_json=True)
                 return await app(scope, receive, send)
             found = dict(headers)
             if found.get(b"content-type", b"").lower().startswith(b"multipart/"):
