@@ -190,43 +190,45 @@ NIGHT_BLIND_SETS = {
     # the model gives under 30 % leaves the weak lane (it was 10 %): 3 → 2, 1 → 0, 1 → 0 and 2 → 1
     # stories in the weak lanes of blind-10, 12, 13 and 15, none of them relevant. Since the ninth,
     # violence within a couple is vetoed (topics.yml `vetoes`): one trap fewer in blind-16's weak lane.
-    "blind-10": (1.0, 16, 17, 17, 2),
-    "blind-11": (1.0, 17, 20, 19, 2),
-    "blind-12": (0.92, 23, 23, 23, 0),
-    "blind-13": (1.0, 18, 19, 18, 0),
+    # Since the tenth, the model is trained on the extended corpus (2,573 stories, data/corpus/RECIPE.md):
+    # pooled over these sets, « À trier » 489/516 → 483/503 right, 33 → 34 of 78 → 75 in the weak lane.
+    "blind-10": (1.0, 17, 17, 17, 0),
+    "blind-11": (1.0, 16, 20, 20, 4),
+    "blind-12": (23 / 24, 23, 23, 23, 1),
+    "blind-13": (1.0, 17, 19, 19, 2),
     # First run: 3 stories in the weak lane; then « cochons « entassés » » no longer counts as a person.
-    "blind-15": (1.0, 16, 18, 17, 1),
+    "blind-15": (1.0, 16, 18, 17, 2),
     # First run: À trier 19 of 21; then a slavery museum's opening is history, not news of the crime.
-    "blind-16": (0.95, 19, 19, 19, 1),
+    "blind-16": (19 / 20, 19, 19, 19, 0),
     # First run: À trier 14 of 16; then « received only 12 months' notice » is no longer pay, and (ninth
     # session) Blatter's « modern slavery » of football transfers weighs −7.
     "blind-17": (1.0, 14, 14, 14, 0),
     "blind-18": (1.0, 8, 8, 8, 0),
     "blind-19": (15 / 16, 15, 19, 18, 3),
     # First run: À trier 24 of 27; then a woman chained by her husband is no longer lifted by the model.
-    "blind-20": (24 / 26, 24, 27, 27, 8),
+    "blind-20": (1.0, 22, 27, 25, 7),
     # First run: À trier 18 of 19 (5 of 22 missed); then two surrogacy inquiries are kept, a university's
     # « legacy of slavery » is history.
-    "blind-21": (1.0, 20, 22, 21, 1),
-    "blind-22": (22 / 24, 22, 24, 23, 2),
+    "blind-21": (1.0, 20, 22, 20, 0),
+    "blind-22": (21 / 22, 21, 24, 23, 4),
     # First run: À trier 15 of 19, weak lane 7; then wildlife, a burial ground, child-abuse images and an
     # ex-boyfriend are out.
-    "blind-23": (1.0, 15, 18, 17, 6),
+    "blind-23": (1.0, 16, 18, 17, 3),
     # First run: named 6 of 7; then « enfants victimes de trafic » is the crime named.
     "blind-24": (19 / 20, 19, 20, 20, 3),
     # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
     # a clause.
-    "blind-25": (20 / 25, 20, 21, 21, 6),
-    "blind-26": (20 / 22, 20, 26, 23, 5),
-    "blind-27": (17 / 20, 17, 18, 17, 4),
-    "blind-28": (1.0, 23, 27, 26, 7),
-    "blind-29": (11 / 13, 11, 17, 15, 4),
+    "blind-25": (19 / 24, 19, 21, 21, 6),
+    "blind-26": (20 / 21, 20, 26, 22, 5),
+    "blind-27": (17 / 19, 17, 18, 17, 3),
+    "blind-28": (1.0, 22, 27, 26, 6),
+    "blind-29": (12 / 13, 12, 17, 14, 4),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
-    "blind-30": (1.0, 19, 21, 21, 4),
-    "blind-31": (21 / 23, 21, 27, 23, 8),
+    "blind-30": (1.0, 19, 21, 19, 2),
+    "blind-31": (20 / 23, 20, 27, 23, 7),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
-    "blind-32": (13 / 14, 13, 21, 16, 3),
+    "blind-32": (1.0, 12, 21, 16, 5),
 }
 
 
