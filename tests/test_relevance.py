@@ -229,6 +229,11 @@ NIGHT_BLIND_SETS = {
     "blind-31": (20 / 23, 20, 27, 23, 7),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
     "blind-32": (1.0, 12, 21, 16, 5),
+    # Tenth session, first runs with the model of the extended corpus (f78b1ae), docs/news.md.
+    "blind-33": (15 / 17, 15, 19, 19, 5),
+    "blind-34": (21 / 22, 21, 23, 23, 3),
+    "blind-35": (20 / 21, 20, 23, 22, 2),
+    "blind-36": (13 / 14, 13, 17, 15, 4),
 }
 
 
