@@ -84,7 +84,9 @@ class FetchItem:
 
 @dataclass
 class EntryItem:
-    """One entry of a feed, or one article link of a listing page (inside a FetchItem's `items`)."""
+    """One entry of a feed, or one article link of a listing page (inside a FetchItem's `items`).
+    `title`, `summary`, `author` and `source_title` are as the feed wrote them, HTML included and not
+    sanitised: text to be read as text (crawler/judge/feeds.py)."""
 
     source: str
     index: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawler.judge.feeds import parse_feed
+from monitor.news.entries import plain_text
 
 FEED_URL = "http://news.example/rubriques/societe/feed.xml"
 
@@ -42,3 +43,23 @@ def test_headers_give_the_encoding() -> None:
     body = rss("/a.html").replace(b' encoding="utf-8"', b"").replace("é".encode(), "é".encode("latin-1"))
     parsed = parse_feed(body, {"Content-Type": "application/rss+xml; charset=iso-8859-1"}, FEED_URL)
     assert parsed.entries[0]["title"] == "Un réseau démantelé"
+
+
+# What feedparser's sanitiser let through as text (its own test corpus, `item_description_crazy.xml`):
+# a script whose end tag is written over two lines.
+CRAZY = (
+    "&lt;b>Procès à Lyon&lt;/b> : &lt;script\n>\nfunction executeMe()\n{\n/* &lt;script>\n"
+    'var str = "commented";\n&lt; /script>\n*/\nalert("Executed");\n}\n&lt;/script\n\n>'
+    '&lt;style>p { color: red }&lt;/style> &lt;span onmouseover="executeMe();">un réseau démantelé&lt;/span>'
+)
+
+
+def test_scripts_and_styles_never_become_text() -> None:
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Journal</title>'
+        f"<item><title>Procès &lt;script>alert(1)&lt;/script>à Lyon</title><link>/a.html</link>"
+        f"<description>{CRAZY}</description></item></channel></rss>"
+    ).encode()
+    entry = parse_feed(body, {}, FEED_URL).entries[0]
+    assert plain_text(entry["title"]) == "Procès à Lyon"
+    assert plain_text(entry["summary"]) == "Procès à Lyon : un réseau démantelé"

@@ -42,6 +42,10 @@ ARTICLE = (
 def test_text_helpers() -> None:
     assert xml_safe("a\x01b\x0bc\x0cd\ud800e\tf\ng") == "abcde\tf\ng"
     assert plain_text("Un <b>titre</b>&#1; \x02long", 8) == "Un titr…"
+    assert (
+        plain_text("Un <i>titre</i><style>p {}</style> <script>x()</script>clair<iframe>y</iframe>")
+        == "Un titre clair"
+    )
     assert capped("court", 5) == "court" and len(capped("x" * 500, TITLE_MAX_CHARS)) == TITLE_MAX_CHARS
 
 

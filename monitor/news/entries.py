@@ -31,15 +31,23 @@ def capped(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Elements whose content a reader never sees as text: scripts and styles, an iframe's fallback.
+_NOT_TEXT = ("script", "style", "applet", "iframe", "template")
+
+
 def plain_text(value: str, limit: int | None = None) -> str:
-    """Text of a title or summary that may hold HTML (already sanitised by feedparser), one line,
-    XML-safe, and at most `limit` characters."""
+    """Text of a title or summary that may hold HTML (as the feed gave it: the crawl does not ask
+    feedparser to sanitise it), one line, XML-safe, and at most `limit` characters. What a reader
+    would not see as text (scripts, styles) is left out, whatever the HTML."""
     if not value:
         return ""
     value = xml_safe(value)
     if "<" in value or "&" in value:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
-            value = xml_safe(lxml.html.fromstring(f"<div>{value}</div>").text_content())
+            root = lxml.html.fromstring(f"<div>{value}</div>")
+            for element in list(root.iter(_NOT_TEXT)):
+                element.drop_tree()  # its tail, the text after it, stays
+            value = xml_safe(root.text_content())
     text = " ".join(value.split())
     return capped(text, limit) if limit else text
 
