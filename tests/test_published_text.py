@@ -46,6 +46,9 @@ def test_text_helpers() -> None:
         plain_text("Un <i>titre</i><style>p {}</style> <script>x()</script>clair<iframe>y</iframe>")
         == "Un titre clair"
     )
+    assert plain_text("<p>Les <b>victimes</b></p><p><a href='/x'>Lire</a> la suite<br>demain</p>") == (
+        "Les victimes Lire la suite demain"
+    )
     assert capped("court", 5) == "court" and len(capped("x" * 500, TITLE_MAX_CHARS)) == TITLE_MAX_CHARS
 
 

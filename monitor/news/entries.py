@@ -33,12 +33,16 @@ def capped(text: str, limit: int) -> str:
 
 # Elements whose content a reader never sees as text: scripts and styles, an iframe's fallback.
 _NOT_TEXT = ("script", "style", "applet", "iframe", "template")
+# Elements a reader sees on lines of their own: their words are not glued to the next ones.
+_BLOCKS = ("br", "p", "div", "li", "dd", "dt", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+           "blockquote", "pre", "hr", "figcaption", "section", "article", "header", "footer")  # fmt: skip
 
 
 def plain_text(value: str, limit: int | None = None) -> str:
     """Text of a title or summary that may hold HTML (as the feed gave it: the crawl does not ask
     feedparser to sanitise it), one line, XML-safe, and at most `limit` characters. What a reader
-    would not see as text (scripts, styles) is left out, whatever the HTML."""
+    would not see as text (scripts, styles) is left out, whatever the HTML, and paragraphs and lines
+    keep a space between them (`<p>…réseau</p><p>Lire` is not `réseauLire`)."""
     if not value:
         return ""
     value = xml_safe(value)
@@ -47,6 +51,8 @@ def plain_text(value: str, limit: int | None = None) -> str:
             root = lxml.html.fromstring(f"<div>{value}</div>")
             for element in list(root.iter(_NOT_TEXT)):
                 element.drop_tree()  # its tail, the text after it, stays
+            for element in root.iter(_BLOCKS):
+                element.text, element.tail = f" {element.text or ''}", f" {element.tail or ''}"
             value = xml_safe(root.text_content())
     text = " ".join(value.split())
     return capped(text, limit) if limit else text
