@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import lxml.html
+import lxml.etree
 
 from monitor.relevance import Relevance
 
@@ -48,12 +48,12 @@ def plain_text(value: str, limit: int | None = None) -> str:
     value = xml_safe(value)
     if "<" in value or "&" in value:
         with contextlib.suppress(ValueError, lxml.etree.ParserError):
-            root = lxml.html.fromstring(f"<div>{value}</div>")
-            for element in list(root.iter(_NOT_TEXT)):
-                element.drop_tree()  # its tail, the text after it, stays
-            for element in root.iter(_BLOCKS):
-                element.text, element.tail = f" {element.text or ''}", f" {element.tail or ''}"
-            value = xml_safe(root.text_content())
+            root = lxml.etree.HTML(f"<div>{value}</div>")
+            if root is not None:
+                lxml.etree.strip_elements(root, *_NOT_TEXT, with_tail=False)  # the text after them stays
+                for element in root.iter(*_BLOCKS):
+                    element.text, element.tail = f" {element.text or ''}", f" {element.tail or ''}"
+                value = xml_safe(lxml.etree.tostring(root, method="text", encoding=str))
     text = " ".join(value.split())
     return capped(text, limit) if limit else text
 
