@@ -52,6 +52,13 @@ def test_text_helpers() -> None:
     assert capped("court", 5) == "court" and len(capped("x" * 500, TITLE_MAX_CHARS)) == TITLE_MAX_CHARS
 
 
+def test_every_character_xml_cannot_hold_is_unprintable() -> None:
+    """xml_safe returns a printable text as it is: sound only if no removed character is printable."""
+    removed = [chr(c) for c in range(0x110000) if xml_safe(f"a{chr(c)}b") == "ab"]
+    assert len(removed) == 29 + 2048 + 2
+    assert not any(char.isprintable() for char in removed)
+
+
 def test_control_characters_and_huge_titles_never_reach_what_is_published(
     config: Config, tmp_path: Path
 ) -> None:

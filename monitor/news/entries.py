@@ -23,6 +23,8 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def xml_safe(text: str) -> str:
     """`text` without the characters an XML document (the Atom feed, an export) cannot hold."""
+    if text.isprintable():  # none of them is printable: most titles are done here, without the regex
+        return text
     return _XML_INVALID.sub("", text)
 
 
@@ -65,9 +67,10 @@ _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 def judgement_columns(judged: Relevance) -> dict[str, Any]:
     """The judgement of an article, as its columns."""
-    return {"score": judged.score, "relevant": int(judged.relevant), "topics": _ASCII_JSON(judged.topics),
-            "kind": judged.kind, "matched": _JSON(judged.matched), "weak": int(judged.weak),
-            "evidence": judged.evidence, "why": _JSON(judged.why)}  # fmt: skip
+    return {"score": judged.score, "relevant": int(judged.relevant),
+            "topics": _ASCII_JSON(judged.topics) if judged.topics else "[]", "kind": judged.kind,
+            "matched": _JSON(judged.matched) if judged.matched else "[]", "weak": int(judged.weak),
+            "evidence": judged.evidence, "why": _JSON(judged.why) if judged.why else "[]"}  # fmt: skip
 
 
 def entry_problem(entry: dict[str, Any], canonical: str | None) -> str | None:

@@ -10,6 +10,9 @@ from functools import cache
 
 from monitor.relevance.text import FoldedText, fold
 
+# How a character changes the depth of parentheses.
+_DEPTH = {"(": 1, ")": -1}
+
 
 def _pattern_regex(pattern: str, keep_accents: bool) -> re.Pattern[str]:
     """Lexicon syntax: words separated by spaces (any run of spaces, hyphens, apostrophes), `*` at
@@ -45,7 +48,7 @@ def _optional_groups_take_their_space(text: str) -> str:
             continue
         depth, closing = 0, None
         for index in range(opening, len(chars)):
-            depth += {"(": 1, ")": -1}.get(chars[index], 0)
+            depth += _DEPTH.get(chars[index], 0)
             if depth == 0:
                 closing = index
                 break
@@ -58,9 +61,11 @@ def _optional_groups_take_their_space(text: str) -> str:
 
 def _split_top(text: str, separator: str) -> list[str]:
     """Split on `separator` outside parentheses."""
+    if "(" not in text and ")" not in text:
+        return text.split(separator)
     parts, depth, current = [], 0, []
     for char in text:
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += _DEPTH.get(char, 0)
         if char == separator and depth == 0:
             parts.append("".join(current))
             current = []
@@ -74,7 +79,7 @@ def _closing(text: str) -> int | None:
     """Where the parenthesis opening `text` closes (`(a )?(b)` is two groups, not one)."""
     depth = 0
     for index, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
+        depth += _DEPTH.get(char, 0)
         if depth == 0:
             return index
     return None
