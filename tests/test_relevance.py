@@ -242,9 +242,11 @@ NIGHT_BLIND_SETS = {
     "blind-40": (1.0, 17, 21, 19, 4),
     # Eleventh session, first runs at 4c29b8b (the model and lexicon of ee5975d), docs/news.md.
     "blind-41": (17 / 21, 17, 22, 21, 7),
-    "blind-42": (20 / 23, 20, 25, 22, 5),
+    # First run: À trier 20 of 23; then « trafic de travailleuses » names trafficking.
+    "blind-42": (21 / 24, 21, 25, 22, 4),
     "blind-43": (15 / 19, 15, 18, 16, 2),
-    "blind-44": (19 / 22, 19, 23, 20, 6),
+    # First run: À trier 19 of 22; then « forcing person into sex work » is caught.
+    "blind-44": (20 / 23, 20, 23, 21, 6),
 }
 
 
@@ -309,4 +311,21 @@ def test_the_fast_word_splits_find_what_the_regular_expressions_find(text: str) 
 )
 def test_travaux_forces_as_a_prison_sentence_is_not_forced_labour(text: str, kept: bool) -> None:
     """Blind-33's Malagasy verdicts: « travaux forcés » is a penal sentence there (topics.yml negatives)."""
+    assert classify(LEXICON, text).relevant is kept
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Man found guilty of forcing person into sex work", True),
+        ("Two men accused of coercing young women into prostitution in Leeds", True),
+        ("Anosy : double arrestation pour trafic de travailleuses", True),
+        ("Démantèlement d'un trafic d'ouvriers agricoles entre le Maroc et l'Espagne", True),
+        ("Forcing people into the office five days a week hurts productivity", False),
+        ("Trafic de voitures volées : des ouvriers du port interpellés", False),
+    ],
+)
+def test_forcing_a_person_into_sex_work_and_trafficking_workers_are_named(text: str, kept: bool) -> None:
+    """Blind-44's « forcing person into sex work » and blind-42's « trafic de travailleuses », missed at
+    their first runs (docs/news.md)."""
     assert classify(LEXICON, text).relevant is kept
