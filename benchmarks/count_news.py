@@ -6,7 +6,8 @@ CPU seconds on a shared 2-core machine move by ±20 % from one minute to the nex
 too; an instruction count is the same whatever the machine is doing, so a change of a few percent
 can be seen. Instructions are not time (imports and start-up run at fewer instructions per cycle
 than parsing), so the seconds of `bench_news.py` stay the figures the targets are read against;
-this is the repeatable ratio beside them. About ten minutes (valgrind runs Python ~50× slower).
+this is the repeatable ratio beside them. About ten minutes (valgrind runs Python ~50× slower): run
+it alone, as two at once can make a feed time out (it stops if any did).
 
 Run: uv run python benchmarks/count_news.py [--feeds 50] [--entries 200]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,11 @@ def counted(label: str, command: list[str], cwd: Path, out: Path) -> dict[str, i
     return counts
 
 
+def _one(database: Path, sql: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=50)
@@ -59,7 +66,16 @@ def main() -> None:
             night = [sys.executable, "-m", "monitor", "news", "run", "--no-articles", "-q",
                      "--config", str(config), "--db", str(tmp / "veille.db")]  # fmt: skip
             first = counted("first", night, ROOT, tmp)
+            stored = _one(tmp / "veille.db", "select count(*) from articles")
+            if stored != args.feeds * args.entries:
+                sys.exit(f"the first night stored {stored} articles, not {args.feeds * args.entries}: a feed timed"
+                         " out under valgrind (run this benchmark alone), the counts would not compare")  # fmt: skip
             second = counted("second", night, ROOT, tmp)
+            unchanged = _one(tmp / "veille.db", "select count(*) from sources where last_status = 304")
+            if unchanged != args.feeds:
+                sys.exit(
+                    f"the second night had {unchanged} answers 304 of {args.feeds}: not an all-304 night"
+                )
             per_host = load_config(config).crawl["concurrency_per_site"]
             listing = tmp / "urls.json"
             listing.write_text(json.dumps(feeds))

@@ -99,6 +99,20 @@ def die_with_parent() -> None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+# The folder holding `monitor` and `crawler`: the checkout this process runs from.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def child_environment() -> dict[str, str]:
+    """The crawl child's environment: Scrapy pointed at `crawler.settings`, and `crawler` imported from
+    this process's own checkout, first on the path, not from wherever the virtual environment's
+    editable install points (another checkout sharing it ran its own crawler before)."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
+    env.pop("SCRAPY_PROJECT", None)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
 def run_spider(
     spider: str,
     arguments: dict[str, str],
@@ -122,8 +136,7 @@ def run_spider(
             command += ["-a", f"{name}={value}"]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
-        env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
-        env.pop("SCRAPY_PROJECT", None)
+        env = child_environment()
         timed_out = False
         stream = ItemStream(items_path)
         streamed: list[dict[str, Any]] = []

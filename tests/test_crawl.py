@@ -220,3 +220,24 @@ def test_browser_confirms_the_static_judgement(browser_crawl: CheckResult) -> No
     # A commented-out link is no element in a browser: the static verdict stands.
     [comment] = links_of(browser_crawl, "comment")
     assert (comment["hidden_reason"], comment["judged_by"]) == ("comment", "static")
+
+
+def test_the_crawl_child_imports_the_crawler_of_this_checkout(tmp_path: Any, monkeypatch: Any) -> None:
+    """Another checkout sharing the virtual environment (its editable install, or a path set before)
+    must not lend the child its `crawler`: benchmarks comparing two checkouts ran one crawler for both."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from monitor.crawl import PROJECT_ROOT, child_environment
+
+    other = tmp_path / "other-checkout"
+    (other / "crawler").mkdir(parents=True)
+    (other / "crawler" / "__init__.py").write_text("")
+    monkeypatch.setenv("PYTHONPATH", str(other))
+    found = subprocess.run(
+        [sys.executable, "-c", "import crawler; print(crawler.__file__)"],
+        cwd=tmp_path, env=child_environment(), capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert Path(found) == PROJECT_ROOT / "crawler" / "__init__.py"
+    assert child_environment()["SCRAPY_SETTINGS_MODULE"] == "crawler.settings"
