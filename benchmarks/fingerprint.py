@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -73,9 +74,12 @@ def main() -> None:
         feeds = [f"{bases[i % HOSTS]}/feed/{i}.xml" for i in range(args.feeds)]
         config = write_config(tmp / "config", feeds, args.entries)
         db = tmp / "veille.db"
+        # PYTHONPATH too: a checkout older than 400492d gave its crawl child the crawler of the
+        # virtual environment's editable install, not its own.
+        env = {**os.environ, "PYTHONPATH": str(args.code.resolve())}
         for _ in range(2):
             subprocess.run([sys.executable, "-m", "monitor", "news", "run", "--no-articles", "-q", "--config",
-                            str(config), "--db", str(db)], cwd=args.code, check=True)  # fmt: skip
+                            str(config), "--db", str(db)], cwd=args.code, env=env, check=True)  # fmt: skip
     # The feeds' addresses carry nginx's random ports: keep only the path.
     text = json.dumps(fingerprint(db), sort_keys=True, ensure_ascii=False)
     for base in bases:

@@ -16,7 +16,14 @@ from datasette.app import Datasette
 from monitor.config import Config
 from monitor.demo.web import FixtureWeb
 from monitor.desk.actions import Actor, act_on_story, review_pick
-from monitor.news.entries import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS, capped, plain_text, xml_safe
+from monitor.news.entries import (
+    _XML_INVALID,
+    SUMMARY_MAX_CHARS,
+    TITLE_MAX_CHARS,
+    capped,
+    plain_text,
+    xml_safe,
+)
 from monitor.news.export import published, render
 from monitor.news.run import run_news
 from monitor.news.sources import Source
@@ -53,10 +60,12 @@ def test_text_helpers() -> None:
 
 
 def test_every_character_xml_cannot_hold_is_unprintable() -> None:
-    """xml_safe returns a printable text as it is: sound only if no removed character is printable."""
-    removed = [chr(c) for c in range(0x110000) if xml_safe(f"a{chr(c)}b") == "ab"]
-    assert len(removed) == 29 + 2048 + 2
-    assert not any(char.isprintable() for char in removed)
+    """xml_safe returns a printable text as it is: sound only if no character its expression removes
+    is printable (checked on the expression itself), and each of them is removed."""
+    invalid = [chr(c) for c in range(0x110000) if _XML_INVALID.fullmatch(chr(c))]
+    assert len(invalid) == 29 + 2048 + 2
+    assert not any(char.isprintable() for char in invalid)
+    assert all(xml_safe(f"a{char}b") == "ab" for char in invalid)
 
 
 def test_control_characters_and_huge_titles_never_reach_what_is_published(
