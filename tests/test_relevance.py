@@ -247,6 +247,11 @@ NIGHT_BLIND_SETS = {
     "blind-43": (15 / 19, 15, 18, 16, 2),
     # First run: À trier 19 of 22; then « forcing person into sex work » is caught.
     "blind-44": (20 / 23, 20, 23, 21, 6),
+    # Twelfth session, first runs at 96333a9 (the lexicon of cee299b, the model of f78b1ae), docs/news.md.
+    "blind-45": (14 / 16, 14, 16, 15, 1),
+    "blind-46": (19 / 26, 19, 21, 20, 2),
+    "blind-47": (23 / 25, 23, 26, 24, 2),
+    "blind-48": (15 / 16, 15, 19, 16, 1),
 }
 
 
