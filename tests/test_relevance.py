@@ -249,10 +249,21 @@ NIGHT_BLIND_SETS = {
     "blind-44": (20 / 23, 20, 23, 21, 6),
     # Twelfth session, first runs at 96333a9 (the lexicon of cee299b, the model of f78b1ae), docs/news.md.
     "blind-45": (14 / 16, 14, 16, 15, 1),
-    "blind-46": (19 / 26, 19, 21, 20, 2),
+    # First run: À trier 19 of 26; then an age makes a child only under 18 (« a 29-year-old »).
+    "blind-46": (19 / 25, 19, 21, 20, 2),
     "blind-47": (23 / 25, 23, 26, 24, 2),
     "blind-48": (15 / 16, 15, 19, 16, 1),
 }
+
+
+def test_an_age_makes_a_child_only_under_18() -> None:
+    sent = "The gang sent the {age}-year-old begging for them in the city centre."
+    child = classify(LEXICON, "A 12-year-old and a gang of beggars", sent.format(age=12))
+    adult = classify(LEXICON, "A 29-year-old and a gang of beggars", sent.format(age=29))
+    assert child.relevant and child.why == [
+        "Enfants qui mendient pour d'autres : « 12-year-old » + « beggars » + « gang »"
+    ]
+    assert not adult.relevant and adult.why == []
 
 
 @pytest.mark.parametrize("name", NIGHT_BLIND_SETS)
