@@ -104,12 +104,17 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def child_environment() -> dict[str, str]:
-    """The crawl child's environment: Scrapy pointed at `crawler.settings`, and `crawler` imported from
-    this process's own checkout, first on the path, not from wherever the virtual environment's
-    editable install points (another checkout sharing it ran its own crawler before)."""
+    """The crawl child's environment: Scrapy pointed at `crawler.settings`, and, run from a checkout,
+    `crawler` imported from this very checkout, first on the path, not from wherever the virtual
+    environment's editable install points (another checkout sharing it ran its own crawler before).
+    An installed Veille (no checkout: `PROJECT_ROOT` is site-packages) leaves the path as it is, so
+    that site-packages never comes before the standard library."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
     env.pop("SCRAPY_PROJECT", None)
-    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     return env
 
 

@@ -241,3 +241,19 @@ def test_the_crawl_child_imports_the_crawler_of_this_checkout(tmp_path: Any, mon
     ).stdout.strip()  # fmt: skip
     assert Path(found) == PROJECT_ROOT / "crawler" / "__init__.py"
     assert child_environment()["SCRAPY_SETTINGS_MODULE"] == "crawler.settings"
+
+
+def test_an_installed_veille_leaves_the_childs_path_alone(tmp_path: Any, monkeypatch: Any) -> None:
+    """Installed (no checkout around `monitor`), the child's path is the parent's: site-packages first
+    on PYTHONPATH would come before the standard library."""
+    import monitor.crawl
+
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "crawler").mkdir(parents=True)
+    monkeypatch.setattr(monitor.crawl, "PROJECT_ROOT", site_packages)
+    monkeypatch.setenv("PYTHONPATH", "/opt/elsewhere")
+    assert monitor.crawl.child_environment()["PYTHONPATH"] == "/opt/elsewhere"
+    monkeypatch.delenv("PYTHONPATH")
+    assert "PYTHONPATH" not in monitor.crawl.child_environment()
+    (site_packages / "pyproject.toml").write_text("")  # a checkout: its own crawler first
+    assert monitor.crawl.child_environment()["PYTHONPATH"] == str(site_packages)
