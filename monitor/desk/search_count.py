@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasette.database import Database
+from datasette.database import Database, Results
+from datasette.tracer import trace
 from datasette.utils import escape_sqlite
 
+from monitor.desk.remembered import RememberingThreads
 from monitor.desk.story_index import STORY_INDEX, narrow_page, narrow_rows
 
 
@@ -33,15 +35,37 @@ def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
 
 class SearchCountingDatabase(Database):
     """Datasette's database, whose table-search counts are read from the full-text index and whose
-    stories page chooses its rows in `story_index` (see story_index.py)."""
+    stories page chooses its rows in `story_index` (see story_index.py); those counts and the facets
+    are remembered while the database is unchanged (see remembered.py)."""
 
     def __init__(self, datasette: Any, path: str, fts_tables: dict[str, str]) -> None:
         super().__init__(datasette, path, is_mutable=True)
         self.fts_tables = fts_tables
+        self._threads = RememberingThreads()
 
     async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        rewritten = fts_side_count(sql, self.fts_tables) or narrow_page(sql, STORY_INDEX)
-        return await super().execute(rewritten or sql, *args, **kwargs)
+        counted = fts_side_count(sql, self.fts_tables)
+        if counted:
+            params = args[0] if args else kwargs.get("params")
+            return await self.execute_remembered(counted, params, kwargs.get("custom_time_limit"))
+        page = narrow_page(sql, STORY_INDEX)
+        if page:
+            params = args[0] if args else kwargs.get("params")
+            chosen = await self.execute_remembered(page.chosen, params)
+            sql = page.rows_of([row[0] for row in chosen.rows])
+        return await super().execute(sql, *args, **kwargs)
+
+    async def execute_remembered(
+        self, sql: str, params: Any = None, custom_time_limit: int | None = None
+    ) -> Results:
+        """`execute`'s results (all rows), answered again without SQLite while nothing is written."""
+        limit = self.ds.sql_time_limit_ms
+        if custom_time_limit and custom_time_limit < limit:
+            limit = custom_time_limit
+        with trace("sql", database=self.name, sql=sql.strip(), params=params):
+            return await self.execute_fn(
+                lambda connection: self._threads.remembered.answer(connection, sql, params, limit)
+            )
 
     def narrow_rows(self, sql: str, columns: list[str]) -> str | None:
         """For the facets: the `columns` of the rows of `sql` read from a narrow copy, if one holds them."""

@@ -6,7 +6,8 @@ table to sort the page by score (~23 ms of CPU) and again to compute its five fa
 kept by triggers in the statement that writes the story: the same look-ups there read ~15 MB.
 
 Only Datasette's exact SQL for the table searched with nothing else (`?_search=` alone) or not
-filtered at all is rewritten; any other filter, sort or page keeps Datasette's own query.
+filtered at all is rewritten; any other filter, sort or page keeps Datasette's own query. The page's
+chosen rowids, like the facets and the count, are remembered while nothing is written (remembered.py).
 """
 
 from __future__ import annotations
@@ -49,7 +50,26 @@ def _searched(narrow: NarrowIndex) -> str:
     return f"rowid in (select rowid from {f} where {f} match escape_fts(:search))"
 
 
-def narrow_page(sql: str, narrow: NarrowIndex) -> str | None:
+@dataclass(frozen=True)
+class NarrowPage:
+    """Datasette's page query of the table searched alone, in two steps: `chosen` picks the page's
+    rowids in the narrow copy, in the page's order; `rows_of` reads those rows from the wide table."""
+
+    table: str
+    columns: str
+    sort: str
+    limit: str
+    chosen: str
+
+    def rows_of(self, rowids: list[int]) -> str:
+        listed = ", ".join(str(int(rowid)) for rowid in rowids)
+        return (
+            f"select {self.columns} from {escape_sqlite(self.table)} where rowid in ({listed})"
+            f" order by {self.sort} desc, rowid limit {self.limit}"
+        )
+
+
+def narrow_page(sql: str, narrow: NarrowIndex) -> NarrowPage | None:
     """Datasette's page query of the table searched alone and sorted by `narrow.sort` descending,
     choosing its rows in the narrow copy: the same rows, in the same order (equal scores in rowid
     order, as SQLite's sort gives them)."""
@@ -65,10 +85,7 @@ def narrow_page(sql: str, narrow: NarrowIndex) -> str | None:
     index, key = escape_sqlite(narrow.index), escape_sqlite(narrow.key)
     searched = _searched(narrow).replace("rowid in", f"{key} in", 1)
     chosen = f"select {key} from {index} where {searched} order by {sort} desc, {key} limit {limit}"
-    return (
-        f"select {columns} from {escape_sqlite(narrow.table)} where rowid in ({chosen})"
-        f" order by {sort} desc, rowid limit {limit}"
-    )
+    return NarrowPage(narrow.table, columns, sort, limit, chosen)
 
 
 def narrow_rows(sql: str, narrow: NarrowIndex, needed: list[str]) -> str | None:
