@@ -213,7 +213,7 @@ def test_the_page_shows_datasettes_rows_in_its_order(tmp_path: Path) -> None:
 
 def test_the_searched_page_and_facets_read_the_narrow_index(tmp_path: Path) -> None:
     page, count, facets = searched_queries(tmp_path)
-    assert "from story_index where story_rowid in" in page and "limit 51" in page
+    assert "from story_index where story_rowid in" in page and "limit 21" in page
     assert count.startswith("select count(*) from stories_fts")
     assert "from story_index where story_rowid in" in facets
 
