@@ -610,6 +610,29 @@ def test_home_page_says_who_is_on_duty_and_what_waits(desk: Any) -> None:
     assert "Log out" not in page.text
 
 
+def test_home_page_counts_follow_the_desks_actions_and_check_no_table(desk: Any, monkeypatch: Any) -> None:
+    datasette, _ = desk
+    checked: list[Any] = []
+    real_check = datasette.check_visibility
+
+    async def counting_check(*args: Any, **kwargs: Any) -> Any:
+        checked.append(args)
+        return await real_check(*args, **kwargs)
+
+    monkeypatch.setattr(datasette, "check_visibility", counting_check)
+
+    async def scenario() -> list[str]:
+        on_duty = await login(datasette, "amicale-du-nid")
+        homes = [(await datasette.client.get("/", cookies=on_duty)).text for _ in range(2)]
+        await decide(datasette, on_duty, "/tri/action", {"story_id": "s1", "action": "signaler"})
+        return [*homes, (await datasette.client.get("/", cookies=on_duty)).text]
+
+    homes = run(scenario())
+    assert ["À trier</a> : 2 histoires" in h for h in homes] == [True, True, False]
+    assert "À trier</a> : 1 histoire en attente" in homes[2]
+    assert checked == []  # Datasette's index view checked each table of the database: not shown here
+
+
 def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp_path: Path) -> None:
     import subprocess
     import sys
