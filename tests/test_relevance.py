@@ -253,6 +253,11 @@ NIGHT_BLIND_SETS = {
     "blind-46": (19 / 25, 19, 21, 20, 2),
     "blind-47": (23 / 25, 23, 26, 24, 2),
     "blind-48": (15 / 16, 15, 19, 16, 1),
+    # Thirteenth session, first runs at f35c2b4 (the lexicon of 25199be, the model of f78b1ae), docs/news.md.
+    "blind-49": (22 / 23, 22, 29, 26, 8),
+    "blind-50": (17 / 21, 17, 21, 18, 6),
+    "blind-51": (7 / 11, 7, 10, 9, 3),
+    "blind-52": (10 / 11, 10, 16, 12, 2),
 }
 
 
