@@ -15,10 +15,11 @@ from typing import Any
 
 from datasette.database import Database, Results
 from datasette.tracer import trace
-from datasette.utils import escape_sqlite
+from datasette.utils import detect_primary_keys, escape_sqlite
 
+from monitor.desk.page_order import first_page_table, in_key_order
 from monitor.desk.remembered import RememberingThreads
-from monitor.desk.story_index import STORY_INDEX, narrow_page, narrow_rows
+from monitor.desk.story_index import STORY_INDEX, TIED, narrow_page, narrow_rows, page_rowids
 
 
 def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
@@ -34,26 +35,43 @@ def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
 
 
 class SearchCountingDatabase(Database):
-    """Datasette's database, whose table-search counts are read from the full-text index and whose
-    stories page chooses its rows in `story_index` (see story_index.py); those counts and the facets
+    """Datasette's database, whose table-search counts are read from the full-text index, whose
+    stories page chooses its rows in `story_index` (see story_index.py), whose sorted tables' first
+    pages follow the key order of their next pages (page_order.py); the counts, facets and chosen rows
     are remembered while the database is unchanged (see remembered.py)."""
 
     def __init__(self, datasette: Any, path: str, fts_tables: dict[str, str]) -> None:
         super().__init__(datasette, path, is_mutable=True)
         self.fts_tables = fts_tables
         self._threads = RememberingThreads()
+        self._keys: dict[str, list[str]] = {}  # each table's primary key, read once
 
     async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         counted = fts_side_count(sql, self.fts_tables)
         if counted:
             params = args[0] if args else kwargs.get("params")
             return await self.execute_remembered(counted, params, kwargs.get("custom_time_limit"))
-        page = narrow_page(sql, STORY_INDEX)
+        params = args[0] if args else kwargs.get("params")
+        page = narrow_page(sql, STORY_INDEX) if isinstance(params, dict) else None
         if page:
-            params = args[0] if args else kwargs.get("params")
-            chosen = await self.execute_remembered(page.chosen, params)
-            sql = page.rows_of([row[0] for row in chosen.rows])
+            chosen = [tuple(row) for row in (await self.execute_remembered(page.chosen, params)).rows]
+            tied = []
+            if len(chosen) == page.limit:
+                asked = {**params, TIED: chosen[-1][1]}
+                tied = [tuple(row) for row in (await self.execute_remembered(page.tied, asked)).rows]
+            sql = page.rows_of(page_rowids(page, chosen, tied))
+        else:
+            sql = await self.in_key_order(sql)
         return await super().execute(sql, *args, **kwargs)
+
+    async def in_key_order(self, sql: str) -> str:
+        """`sql`, or the first page of a sorted table with the key order of its next pages."""
+        table = first_page_table(sql)
+        if table is None:
+            return sql
+        if table not in self._keys:
+            self._keys[table] = await self.execute_fn(lambda conn: detect_primary_keys(conn, table))
+        return in_key_order(sql, table, self._keys[table]) or sql
 
     async def execute_remembered(
         self, sql: str, params: Any = None, custom_time_limit: int | None = None
