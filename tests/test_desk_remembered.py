@@ -10,7 +10,7 @@ from typing import Any
 
 from monitor.desk import remembered as remembered_module
 from monitor.desk.remembered import ANSWERS_PER_THREAD, RememberedAnswers
-from tests.test_desk_facets import add_stories, datasettes_own, facets_and_count
+from tests.test_desk_facets import add_stories, desk_and_datasettes_own, facets_and_count
 from tests.test_triage import login, make_desk, run
 
 COUNT = "select count(*) from t where kind = :kind"
@@ -59,11 +59,7 @@ def search_page(datasette: Any, cookies: dict[str, str], page: str) -> tuple[lis
 
 
 def test_the_desk_shows_a_nights_changes_at_once(tmp_path: Path) -> None:
-    datasette, store = make_desk(tmp_path / "one")
-    add_stories(store)
-    built_in = datasettes_own(tmp_path / "many", str(tmp_path / "one" / "veille.db"))
-    cookies = run(login(datasette, "secretariat"))
-    other_cookies = run(login(built_in, "secretariat"))
+    datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
     page = "/veille/stories.json?_search=reseau&_size=5"
     before = search_page(datasette, cookies, page)
     assert search_page(datasette, cookies, page) == before
