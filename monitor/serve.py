@@ -108,7 +108,7 @@ def build_datasette(
 ) -> Any:
     from datasette.app import Datasette
 
-    from monitor.desk.search_count import SearchCountingDatabase
+    from monitor.desk.database import DeskDatabase
 
     desk = metadata(db_path.stem, secrets, member_names, triage, config_file)
     datasette = Datasette(
@@ -134,5 +134,5 @@ def build_datasette(
     tables = desk["databases"][db_path.stem]["tables"]
     fts_tables = {name: table["fts_table"] for name, table in tables.items() if table.get("fts_table")}
     datasette.remove_database(db_path.stem)  # the same file, its table-search counts read from the index
-    datasette.add_database(SearchCountingDatabase(datasette, str(db_path), fts_tables), name=db_path.stem)
+    datasette.add_database(DeskDatabase(datasette, str(db_path), fts_tables), name=db_path.stem)
     return datasette

@@ -1,6 +1,6 @@
 """The stories table's search: its facets computed in one pass (plugins/veille_facets.py), the same
 counts, values, order, labels and links as Datasette's own facet queries from one query over the rows
-instead of five; its row count read from the full-text index (monitor/desk/search_count.py), the same
+instead of five; its row count read from the full-text index (monitor/desk/database.py), the same
 number as Datasette's count over the table; its page and facets read from `story_index` (migration
 m017, monitor/desk/story_index.py), the same rows in the same order as Datasette's own queries."""
 
@@ -13,7 +13,7 @@ from typing import Any
 from datasette.database import Database
 from datasette.tracer import capture_traces
 
-from monitor.desk.search_count import fts_side_count
+from monitor.desk.database import fts_side_count
 from tests.test_triage import login, make_desk, run
 
 BUILT_IN_FACETS = ["source_id", {"array": "topics"}, "kind", "lang", "week"]

@@ -1,12 +1,15 @@
-"""The row count of a table search, counted on the full-text index's side.
+"""The desk's database: Datasette's, with the stories table's search made cheap and its pages in one order.
 
-For `?_search=` alone, Datasette counts `select count(*) from stories where rowid in (select rowid from
-stories_fts where stories_fts match …)`: every matching story is looked up in the table again (at
-1,000,000 articles, 14,620 look-ups, ~25 ms of CPU). The index holds exactly one row per story: it is
-an external-content FTS5 table kept by the triggers of migration m004 (`enable_fts(create_triggers=
-True)`), which change it in the statement that inserts, updates or deletes a story. Counting its
-matches gives the same number without touching the table: ~3 ms. Any other filter or search form
-keeps Datasette's own count.
+- The row count of a table searched alone is counted on the full-text index's side. Datasette counts
+  `select count(*) from stories where rowid in (select rowid from stories_fts where stories_fts match …)`:
+  every matching story is looked up in the table again (at 1,000,000 articles, 14,620 look-ups, ~25 ms
+  of CPU). The index holds exactly one row per story: it is an external-content FTS5 table kept by the
+  triggers of migration m004 (`enable_fts(create_triggers=True)`), which change it in the statement that
+  inserts, updates or deletes a story. Counting its matches gives the same number: ~3 ms. Any other
+  filter or search form keeps Datasette's own count.
+- The stories page chooses its rows in `story_index` (story_index.py).
+- A sorted table's first page follows the key order of its next pages (page_order.py).
+- The counts, facets and chosen rows are remembered while the database is unchanged (remembered.py).
 """
 
 from __future__ import annotations
@@ -34,11 +37,8 @@ def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
     return None
 
 
-class SearchCountingDatabase(Database):
-    """Datasette's database, whose table-search counts are read from the full-text index, whose
-    stories page chooses its rows in `story_index` (see story_index.py), whose sorted tables' first
-    pages follow the key order of their next pages (page_order.py); the counts, facets and chosen rows
-    are remembered while the database is unchanged (see remembered.py)."""
+class DeskDatabase(Database):
+    """Datasette's database, with the rewrites and the memory the module's docstring lists."""
 
     def __init__(self, datasette: Any, path: str, fts_tables: dict[str, str]) -> None:
         super().__init__(datasette, path, is_mutable=True)
