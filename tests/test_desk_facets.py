@@ -258,3 +258,10 @@ def test_the_unsearched_page_reads_stories_by_the_score_index(tmp_path: Path) ->
         "explain query plan select id from stories order by score desc limit 51"
     ).fetchall()
     assert [row[-1] for row in plan] == ["SCAN stories USING INDEX idx_stories_score"]
+
+
+def test_the_articles_page_reads_them_by_the_fetch_index(tmp_path: Path) -> None:
+    _, store = make_desk(tmp_path)
+    sql = "select id, title from articles order by fetched_at desc, id limit 51"  # page_order.py
+    plan = store.db.execute(f"explain query plan {sql}").fetchall()
+    assert [row[-1] for row in plan] == ["SCAN articles USING INDEX idx_articles_fetched_at"]

@@ -399,3 +399,11 @@ XML_TEXT_COLUMNS = {
     "stories": ("title", "summary"),
     "picks": ("summary",),  # its category is one of triage.categories (a trigger checks it, m011)
 }
+
+
+@migrations()
+def m019_articles_by_fetch(db: sqlite_utils.Database) -> None:
+    # The desk's Articles table is sorted by fetched_at, newest first, ties by id (its next pages'
+    # order, monitor/desk/page_order.py): without an index each page sorted every article (3 s, the
+    # desk's time limit, at 1,000,000 articles).
+    db.execute("CREATE INDEX idx_articles_fetched_at ON articles (fetched_at DESC, id)")
