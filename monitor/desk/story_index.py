@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from datasette.utils import escape_sqlite
 
-from monitor.store.schema import STORY_INDEX_COLUMNS
+from monitor.store.story_index_table import STORY_INDEX_COLUMNS
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from monitor.store.story_index_table import m017_story_index
+
 migrations = Migrations("veille")
 
 
@@ -345,33 +347,7 @@ def m016_fts_follows_its_columns_only(db: sqlite_utils.Database) -> None:
     )
 
 
-# What the desk's stories table sorts and counts by, kept beside `stories` in `story_index`.
-STORY_INDEX_COLUMNS = ("score", "source_id", "topics", "kind", "lang", "week")
-
-
-@migrations()
-def m017_story_index(db: sqlite_utils.Database) -> None:
-    # At 1,000,000 articles a search matching 14,620 stories looked each
-    # one up in the 200 MB `stories` table to sort the page and again for the five facets; the same
-    # look-ups in this narrow copy (one row per story, the same rowid) read ~15 MB. Kept by triggers in
-    # the statement that writes the story, as `stories_fts` is (m004).
-    columns = ", ".join(STORY_INDEX_COLUMNS)
-    new = ", ".join(f"new.{column}" for column in STORY_INDEX_COLUMNS)
-    db.execute(
-        "CREATE TABLE story_index (story_rowid INTEGER PRIMARY KEY,"
-        " score FLOAT, source_id TEXT, topics TEXT, kind TEXT, lang TEXT, week TEXT)"
-    )
-    db.execute(f"INSERT INTO story_index (story_rowid, {columns}) SELECT rowid, {columns} FROM stories")
-    insert = f"INSERT OR REPLACE INTO story_index (story_rowid, {columns}) VALUES (new.rowid, {new});"
-    delete = "DELETE FROM story_index WHERE story_rowid = old.rowid;"
-    db.execute(f"CREATE TRIGGER story_index_ai AFTER INSERT ON stories BEGIN {insert} END")
-    db.execute(f"CREATE TRIGGER story_index_ad AFTER DELETE ON stories BEGIN {delete} END")
-    db.execute(
-        f"CREATE TRIGGER story_index_au AFTER UPDATE OF {columns} ON stories BEGIN {delete} {insert} END"
-    )
-    # The stories table unsearched sorts its 300,000 stories by score (1.3–3 s without an index). DESC:
-    # read forwards, equal scores come in rowid order, as from the sort it replaces.
-    db.execute("CREATE INDEX idx_stories_score ON stories (score DESC)")
+migrations()(m017_story_index)  # story_index_table.py
 
 
 @migrations()
