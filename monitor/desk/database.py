@@ -22,7 +22,7 @@ from datasette.utils import detect_primary_keys, escape_sqlite
 
 from monitor.desk.page_order import first_page_table, in_key_order
 from monitor.desk.remembered import RememberingThreads
-from monitor.desk.story_index import STORY_INDEX, TIED, narrow_page, narrow_rows, page_rowids
+from monitor.desk.story_index import STORY_INDEX, narrow_page, narrow_rows
 
 
 def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
@@ -52,14 +52,11 @@ class DeskDatabase(Database):
             params = args[0] if args else kwargs.get("params")
             return await self.execute_remembered(counted, params, kwargs.get("custom_time_limit"))
         params = args[0] if args else kwargs.get("params")
-        page = narrow_page(sql, STORY_INDEX) if isinstance(params, dict) else None
+        page = narrow_page(sql, STORY_INDEX)
         if page:
-            chosen = [tuple(row) for row in (await self.execute_remembered(page.chosen, params)).rows]
-            tied = []
-            if len(chosen) == page.limit:
-                asked = {**params, TIED: chosen[-1][1]}
-                tied = [tuple(row) for row in (await self.execute_remembered(page.tied, asked)).rows]
-            sql = page.rows_of(page_rowids(page, chosen, tied))
+            limit = kwargs.get("custom_time_limit")
+            chosen = await self.execute_remembered(page.chosen, params, limit)
+            sql = page.rows_of([row[0] for row in chosen.rows])
         else:
             sql = await self.in_key_order(sql)
         return await super().execute(sql, *args, **kwargs)

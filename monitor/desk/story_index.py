@@ -1,18 +1,20 @@
-"""The stories table's page and facets read from `story_index`, its narrow copy (migration m017).
+"""The stories table's page and facets read from `story_index`, its narrow copy (m017, m020).
 
 At 1,000,000 articles a search matching 14,620 stories looked each one up in the 200 MB `stories`
 table to sort the page by score (~23 ms of CPU) and again to compute its five facets (~50 ms).
-`story_index` holds, for each story under the same rowid, only the score and the faceted columns,
-kept by triggers in the statement that writes the story: the same look-ups there read ~15 MB.
+`story_index` holds, for each story under the same rowid, only the score, the faceted columns and the
+id, kept by triggers in the statement that writes the story: the same look-ups there read ~20 MB.
 
-Only Datasette's exact SQL for the table searched with nothing else (`?_search=` alone) or not
-filtered at all is rewritten; any other filter, sort or page keeps Datasette's own query (its first
-page given the key order of the next ones, page_order.py). The page's
-chosen rowids, like the facets and the count, are remembered while nothing is written (remembered.py).
+Only Datasette's exact SQL for the table searched with nothing else (`?_search=` alone), its first
+page or a next one, or not filtered at all (the facets) is rewritten; any other filter, sort or page
+keeps Datasette's own query (its first page given the key order of the next ones, page_order.py).
+The page's chosen rowids, like the facets and the count, are remembered while nothing is written
+(remembered.py).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from datasette.utils import escape_sqlite
@@ -54,56 +56,59 @@ def _searched(narrow: NarrowIndex) -> str:
 
 @dataclass(frozen=True)
 class NarrowPage:
-    """Datasette's page query of the table searched alone, in steps: `chosen` gives the best rows'
-    (rowid, sort value) in the narrow copy; when the page is full, `tied` gives every row whose sort
-    value equals the last one's (the key orders them, and the narrow copy has no key); `rows_of` reads
-    the rows from the wide table in the page's order: sort value, then key (see page_order.py)."""
+    """Datasette's page query of the table searched alone, in two steps: `chosen` picks the page's
+    rowids in the narrow copy, in the page's order (sort value, then key, as Datasette's next pages
+    continue: see page_order.py); `rows_of` reads those rows from the wide table in that order."""
 
     table: str
     columns: str
-    sort: str
-    key: str
-    limit: int
+    order: str
+    limit: str
     chosen: str
-    tied: str
 
     def rows_of(self, rowids: list[int]) -> str:
         listed = ", ".join(str(int(rowid)) for rowid in rowids)
         return (
             f"select {self.columns} from {escape_sqlite(self.table)} where rowid in ({listed})"
-            f" order by {self.sort} desc, {self.key} limit {self.limit}"
+            f" order by {self.order} limit {self.limit}"
         )
 
 
-TIED = "veille_tied"  # the parameter `tied` compares the sort value with
+def _after(narrow: NarrowIndex) -> str:
+    """Datasette's condition for a next page sorted by `narrow.sort` descending: after a row whose
+    sort value is :pN and key :pM, or (its value null) after its key."""
+    sort, key = escape_sqlite(narrow.sort), escape_sqlite(narrow.table_key)
+    after_key = rf"\(\({key} > :p\d+\)\)"
+    return (
+        rf"\({sort} < :(?P<at>p\d+) or {sort} is null or \({sort} = :(?P=at) and {after_key}\)\)"
+        rf"|\({sort} is null and {after_key}\)"
+    )
 
 
 def narrow_page(sql: str, narrow: NarrowIndex) -> NarrowPage | None:
-    """Datasette's page query of the table searched alone and sorted by `narrow.sort` descending,
-    choosing its rows in the narrow copy."""
+    """Datasette's page query of the table searched alone and sorted by `narrow.sort` descending, its
+    first page or a next one, choosing its rows in the narrow copy (which holds the sort value and the
+    key): the same rows, in the same order."""
     split = _split_select(sql, narrow.table)
     if split is None:
         return None
     columns, rest = split
-    sort = escape_sqlite(narrow.sort)
-    prefix = f"where {_searched(narrow)} order by {sort} desc limit "
-    if not rest.startswith(prefix) or not rest[len(prefix) :].isdigit():
+    sort, table_key = escape_sqlite(narrow.sort), escape_sqlite(narrow.table_key)
+    searched = re.escape(f"where {_searched(narrow)}")
+    page = re.fullmatch(
+        rf"{searched}(?: and (?P<after>{_after(narrow)}) order by {sort} desc, {table_key}"
+        rf"| order by {sort} desc) limit (?P<limit>\d+)",
+        rest,
+    )
+    if page is None:
         return None
-    limit = int(rest[len(prefix) :])
     index, key = escape_sqlite(narrow.index), escape_sqlite(narrow.key)
-    searched = _searched(narrow).replace("rowid in", f"{key} in", 1)
-    chosen = f"select {key}, {sort} from {index} where {searched} order by {sort} desc limit {limit}"
-    tied = f"select {key} from {index} where {searched} and {sort} is :{TIED}"
-    return NarrowPage(narrow.table, columns, sort, escape_sqlite(narrow.table_key), limit, chosen, tied)
-
-
-def page_rowids(page: NarrowPage, chosen: list[tuple[int, object]], tied: list[tuple[int]]) -> list[int]:
-    """The rowids that may be on the page: the chosen rows above the last one's sort value and every
-    row tied with it (all of the chosen when the page is not full)."""
-    if len(chosen) < page.limit:
-        return [rowid for rowid, _ in chosen]
-    last = chosen[-1][1]
-    return [rowid for rowid, value in chosen if value != last] + [rowid for (rowid,) in tied]
+    where = _searched(narrow).replace("rowid in", f"{key} in", 1)
+    if page["after"]:
+        where += f" and {page['after']}"
+    order = f"{sort} desc, {table_key}"
+    chosen = f"select {key} from {index} where {where} order by {order} limit {page['limit']}"
+    return NarrowPage(narrow.table, columns, order, page["limit"], chosen)
 
 
 def narrow_rows(sql: str, narrow: NarrowIndex, needed: list[str]) -> str | None:

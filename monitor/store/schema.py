@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from monitor.store.story_index_table import m017_story_index
+from monitor.store.story_index_table import m017_story_index, m020_story_index_keys
 
 migrations = Migrations("veille")
 
@@ -383,3 +383,6 @@ def m019_articles_by_fetch(db: sqlite_utils.Database) -> None:
     # order, monitor/desk/page_order.py): without an index each page sorted every article (3 s, the
     # desk's time limit, at 1,000,000 articles).
     db.execute("CREATE INDEX idx_articles_fetched_at ON articles (fetched_at DESC, id)")
+
+
+migrations()(m020_story_index_keys)  # story_index_table.py

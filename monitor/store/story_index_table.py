@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-# What the desk's stories table sorts and counts by, kept beside `stories` in `story_index`.
-STORY_INDEX_COLUMNS = ("score", "source_id", "topics", "kind", "lang", "week")
+# What the desk's stories table sorts, counts and pages by, kept beside `stories` in `story_index`:
+# since m020 the story's id too, which orders equal scores (Datasette's next pages continue after it).
+STORY_INDEX_COLUMNS = ("score", "source_id", "topics", "kind", "lang", "week", "id")
 
 
 def _triggers(db: sqlite_utils.Database, columns: tuple[str, ...]) -> None:
@@ -39,3 +40,9 @@ def m017_story_index(db: sqlite_utils.Database) -> None:
     # The stories table unsearched sorts its 300,000 stories by score (1.3–3 s without an index). DESC:
     # read forwards, equal scores come in rowid order, as from the sort it replaces.
     db.execute("CREATE INDEX idx_stories_score ON stories (score DESC)")
+
+
+def m020_story_index_keys(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE story_index ADD COLUMN id TEXT")
+    db.execute("UPDATE story_index SET id = (SELECT id FROM stories WHERE stories.rowid = story_rowid)")
+    _triggers(db, STORY_INDEX_COLUMNS)
