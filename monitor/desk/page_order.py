@@ -4,7 +4,9 @@ Datasette 0.65 sorts a table's first page by the sort column alone (`… order b
 and each next page by that column and then the primary key (`… where score < :p0 or (score = :p0 and
 id > :p1) … order by score desc, id`). Rows with equal values came in SQLite's order on the first
 page and in key order after it, so at a page boundary among equal scores a story was shown twice
-and another never. The desk's database gives the first page the next pages' order.
+and another never. The desk's database gives the first page the next pages' order. Only the SQL
+Datasette's table view writes is touched: a list of columns, one table, a WHERE of its filters; the
+secretariat's own SQL (subqueries, unions, groupings) is left as written.
 """
 
 from __future__ import annotations
@@ -13,31 +15,47 @@ import re
 
 from datasette.utils import escape_sqlite
 
-_FIRST_PAGE = re.compile(
-    r"(?P<where>(?:where .* )?)order by (?P<column>\[[^\]]+\]|\w+)(?P<desc> desc)? limit (?P<limit>\d+)"
+_NAME = r"(?:\[[^\]]+\]|\w+)"
+_TABLE_PAGE = re.compile(
+    rf"select {_NAME}(?:, {_NAME})* from (?P<table>{_NAME}) (?P<where>(?:where .* )?)"
+    rf"order by (?P<column>{_NAME})(?P<desc> desc)? limit (?P<limit>\d+)"
 )
-_SORTED_FIRST_PAGE = re.compile(r"select .+? from (\[[^\]]+\]|\w+) " + _FIRST_PAGE.pattern)
+# What a WHERE of Datasette's filters never holds outside parentheses.
+_NOT_FILTERS = re.compile(r" (?:group by|having|union|intersect|except|order by|limit) ")
+
+
+def _outside_parentheses(text: str) -> str | None:
+    """`text` without what stands inside its parentheses; None when they do not balance."""
+    depth, kept = 0, []
+    for character in text:
+        depth += character == "("
+        if depth == 0:
+            kept.append(character)
+        depth -= character == ")"
+        if depth < 0:
+            return None
+    return "".join(kept) if depth == 0 else None
 
 
 def first_page_table(sql: str) -> str | None:
-    """The table of a first page sorted by one column (`select … from t … order by c limit N`)."""
-    found = _SORTED_FIRST_PAGE.fullmatch(" ".join(sql.split()))
-    return found[1].strip("[]") if found else None
+    """The table of a first page Datasette's table view wrote, sorted by one column
+    (`select a, b from t where … order by c [desc] limit N`); None for any other SQL."""
+    page = _TABLE_PAGE.fullmatch(" ".join(sql.split()))
+    if page is None:
+        return None
+    outside = _outside_parentheses(f" {page['where']}")
+    if outside is None or _NOT_FILTERS.search(outside):
+        return None
+    return page["table"].strip("[]")
 
 
 def in_key_order(sql: str, table: str, keys: list[str]) -> str | None:
-    """Datasette's first page of `table` sorted by one column, with the primary `keys` after that
-    column as its next pages have them; None for any other SQL."""
+    """Datasette's first page of `table` sorted by one column, followed by the primary `keys` as its
+    next pages are (`order by run_id desc, run_id, member_id` for a compound key); None for any other
+    SQL, or when the sort column is the whole key (no two rows are equal)."""
     asked = " ".join(sql.split())
-    head, marker = "select ", f" from {escape_sqlite(table)} "
-    if not keys or not asked.startswith(head) or marker not in asked:
-        return None
-    columns, _, rest = asked[len(head) :].partition(marker)
-    page = _FIRST_PAGE.fullmatch(rest)
-    if page is None or page["column"].strip("[]") in keys:
+    page = _TABLE_PAGE.fullmatch(asked)
+    if not keys or page is None or page["table"].strip("[]") != table or [page["column"].strip("[]")] == keys:
         return None
     order = ", ".join(escape_sqlite(key) for key in keys)
-    return (
-        f"select {columns} from {escape_sqlite(table)} {page['where']}order by {page['column']}"
-        f"{page['desc'] or ''}, {order} limit {page['limit']}"
-    )
+    return f"{asked[: page.start('limit') - len(' limit ')]}, {order} limit {page['limit']}"
