@@ -631,6 +631,12 @@ def test_home_page_counts_follow_the_desks_actions_and_check_no_table(desk: Any,
     assert ["À trier</a> : 2 histoires" in h for h in homes] == [True, True, False]
     assert "À trier</a> : 1 histoire en attente" in homes[2]
     assert checked == []  # Datasette's index view checked each table of the database: not shown here
+    # What Datasette's index view also gave: its footer's version, its JSON link; a POST is refused.
+    home = run(datasette.client.get("/"))
+    assert 'title="Datasette v0.65' in home.text and 'rel="alternate"' in home.text
+    assert home.headers["link"].endswith('/.json; rel="alternate"; type="application/json+datasette"')
+    refused = run(datasette.client.post("/"))
+    assert refused.status_code == 405 and "Cette action n&#39;est pas possible ici." in refused.text
 
 
 def test_veille_serve_runs_a_real_server_with_accounts_from_the_secrets_file(tmp_path: Path) -> None:

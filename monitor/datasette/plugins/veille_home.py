@@ -11,7 +11,8 @@ from typing import Any
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Base400, Response
+from datasette.version import __version__
 
 from monitor.desk.queues import WAITING_COUNT, todays_turn
 
@@ -26,12 +27,27 @@ async def count(database: Any, sql: str) -> int | str:
         return "?"
 
 
+class WrongMethod(Base400):
+    """A POST to the home page: 405, answered in French by veille_errors.py."""
+
+    status = 405
+
+
 async def home_page(request: Any, datasette: Any) -> Response:
-    """index.html with what it shows, after the permission Datasette's index view asks for."""
+    """index.html with what it shows, after the permission Datasette's index view asks for, with its
+    footer's version and its link to `/.json`."""
+    if request.method not in ("GET", "HEAD"):
+        raise WrongMethod("GET")
     await datasette.ensure_permissions(request.actor, ["view-instance"])
-    context = {"metadata": datasette.metadata()}
+    json_url = datasette.absolute_url(request, datasette.urls.path("/.json"))
+    context = {
+        "metadata": datasette.metadata(),
+        "datasette_version": __version__,
+        "alternate_url_json": json_url,
+    }
+    page = await datasette.render_template("index.html", context, request=request, view_name="index")
     return Response.html(
-        await datasette.render_template("index.html", context, request=request, view_name="index")
+        page, headers={"Link": f'{json_url}; rel="alternate"; type="application/json+datasette"'}
     )
 
 
