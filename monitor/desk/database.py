@@ -47,15 +47,14 @@ class DeskDatabase(Database):
         self._keys: dict[str, list[str]] = {}  # each table's primary key, read once
 
     async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        params = args[0] if args else kwargs.get("params")
+        time_limit = kwargs.get("custom_time_limit")
         counted = fts_side_count(sql, self.fts_tables)
         if counted:
-            params = args[0] if args else kwargs.get("params")
-            return await self.execute_remembered(counted, params, kwargs.get("custom_time_limit"))
-        params = args[0] if args else kwargs.get("params")
+            return await self.execute_remembered(counted, params, time_limit)
         page = narrow_page(sql, STORY_INDEX)
         if page:
-            limit = kwargs.get("custom_time_limit")
-            chosen = await self.execute_remembered(page.chosen, params, limit)
+            chosen = await self.execute_remembered(page.chosen, params, time_limit)
             sql = page.rows_of([row[0] for row in chosen.rows])
         else:
             sql = await self.in_key_order(sql)
