@@ -18,6 +18,10 @@ SECRETARIATS_OWN = [
     "select title, score from stories where score > 0 union select title, score from articles"
     " where 1 order by score limit 5",
     "select kind from stories where score > 0 group by kind order by kind limit 5",
+    # Keywords in capitals, as people type them (a review found these still rewritten):
+    "select title, score from stories where score > 0 UNION select title, score from articles"
+    " where 1 order by score limit 5",
+    "select kind from stories where 1 GROUP BY kind order by kind limit 5",
 ]
 
 
@@ -56,7 +60,7 @@ def test_the_secretariats_own_sql_still_runs(tmp_path: Path) -> None:
         asked = [urllib.parse.urlencode({"sql": sql, "_shape": "array"}) for sql in SECRETARIATS_OWN]
         return [(await datasette.client.get(f"/veille.json?{q}", cookies=cookies)).status_code for q in asked]
 
-    assert run(statuses()) == [200, 200, 200, 200]
+    assert run(statuses()) == [200] * len(SECRETARIATS_OWN)
 
 
 def test_a_compound_key_table_pages_every_row_once(tmp_path: Path) -> None:

@@ -21,7 +21,9 @@ _TABLE_PAGE = re.compile(
     rf"order by (?P<column>{_NAME})(?P<desc> desc)? limit (?P<limit>\d+)"
 )
 # What a WHERE of Datasette's filters never holds outside parentheses.
-_NOT_FILTERS = re.compile(r" (?:group by|having|union|intersect|except|order by|limit) ")
+_NOT_FILTERS = re.compile(
+    r" (?:group by|having|union|intersect|except|order by|limit|window) ", re.IGNORECASE
+)
 
 
 def _outside_parentheses(text: str) -> str | None:
