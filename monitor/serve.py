@@ -128,11 +128,13 @@ def build_datasette(
             "facet_time_limit_ms": 200,
             # SQLite's page cache stays at its default (2 MB per connection): the stories search reads
             # story_index (~15 MB), not the 200 MB table; a 64 MB cache no longer saved CPU there and
-            # raised the desk's peak memory from 89 to 283 MB (docs/pending/search2.md).
+            # raised the desk's peak memory from 89 to 283 MB (docs/benchmarks.md, story_index).
         },
     )
     tables = desk["databases"][db_path.stem]["tables"]
     fts_tables = {name: table["fts_table"] for name, table in tables.items() if table.get("fts_table")}
-    datasette.remove_database(db_path.stem)  # the same file, its table-search counts read from the index
+    # The same file, served by the desk's database (monitor/desk/database.py): search counts from the
+    # index, the stories page from story_index, first pages in key order, answers remembered.
+    datasette.remove_database(db_path.stem)
     datasette.add_database(DeskDatabase(datasette, str(db_path), fts_tables), name=db_path.stem)
     return datasette
