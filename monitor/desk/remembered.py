@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from datasette.database import QueryInterrupted, Results
@@ -38,23 +38,41 @@ class RememberedAnswers:
         self.answers: OrderedDict[Hashable, Results] = OrderedDict()
 
     def answer(self, connection: sqlite3.Connection, sql: str, params: Any, time_limit_ms: int) -> Results:
+        def run() -> Results:
+            cursor = connection.execute(sql, params if params is not None else {})
+            return Results(cursor.fetchall(), False, cursor.description)
+
+        answered = self.recall(connection, _key(sql, params), run, time_limit_ms, (sql, params))
+        assert answered is not None
+        return answered
+
+    def recall(
+        self,
+        connection: sqlite3.Connection,
+        key: Hashable,
+        compute: Callable[[], Results | None],
+        time_limit_ms: int,
+        asked: tuple[str, Any] = ("", None),
+    ) -> Results | None:
+        """The answer remembered under `key`, or `compute`'s, within the time limit (an interrupted
+        query raises QueryInterrupted with the SQL and parameters `asked`); None is not remembered."""
         version = connection.execute("PRAGMA data_version").fetchone()[0]
         # Each connection counts its own versions: a new connection starts the memory afresh.
         if connection is not self.connection or version != self.version:
             self.answers.clear()
             self.connection, self.version = connection, version
-        key = _key(sql, params)
         if key in self.answers:
             self.answers.move_to_end(key)
             return self.answers[key]
         with sqlite_timelimit(connection, time_limit_ms):
             try:
-                cursor = connection.execute(sql, params if params is not None else {})
-                results = Results(cursor.fetchall(), False, cursor.description)
+                results = compute()
             except sqlite3.OperationalError as error:
                 if error.args == ("interrupted",):
-                    raise QueryInterrupted(error, sql, params) from error
+                    raise QueryInterrupted(error, *asked) from error
                 raise
+        if results is None:
+            return None
         self.answers[key] = results
         if len(self.answers) > ANSWERS_PER_THREAD:
             self.answers.popitem(last=False)
