@@ -65,6 +65,7 @@ class NarrowPage:
     order: str
     limit: str
     chosen: str
+    first: bool  # the first page (no « after » condition)
 
     def rows_of(self, rowids: list[int]) -> str:
         listed = ", ".join(str(int(rowid)) for rowid in rowids)
@@ -108,19 +109,31 @@ def narrow_page(sql: str, narrow: NarrowIndex) -> NarrowPage | None:
         where += f" and {page['after']}"
     order = f"{sort} desc, {table_key}"
     chosen = f"select {key} from {index} where {where} order by {order} limit {page['limit']}"
-    return NarrowPage(narrow.table, columns, order, page["limit"], chosen)
+    return NarrowPage(narrow.table, columns, order, page["limit"], chosen, not page["after"])
+
+
+def facet_source(sql: str, narrow: NarrowIndex) -> str | None:
+    """What Datasette's facet source `sql` reads: "search" (the table searched alone), "all" (the
+    table not filtered), or None (anything else)."""
+    split = _split_select(sql, narrow.table)
+    if split is None:
+        return None
+    return {"": "all", f"where {_searched(narrow)}": "search"}.get(split[1])
+
+
+def matched_rowids(narrow: NarrowIndex) -> str:
+    """The rowids the search matches, as one text (one value: fetching 14,620 rows costs ~12 ms)."""
+    f = escape_sqlite(narrow.fts)
+    return f"select group_concat(rowid) from {f} where {f} match escape_fts(:search)"
 
 
 def narrow_rows(sql: str, narrow: NarrowIndex, needed: list[str]) -> str | None:
     """The `needed` columns of the rows of `sql` (Datasette's facet source: the table searched alone,
     or not filtered), read from the narrow copy; None if `sql` is anything else or a column is not
     there."""
-    split = _split_select(sql, narrow.table)
-    if split is None or not set(needed) <= set(narrow.columns):
+    if facet_source(sql, narrow) is None or not set(needed) <= set(narrow.columns):
         return None
-    _, rest = split
-    if rest not in ("", f"where {_searched(narrow)}"):
-        return None
+    _, rest = _split_select(sql, narrow.table) or ("", "")
     index, key = escape_sqlite(narrow.index), escape_sqlite(narrow.key)
     where = rest.replace("where rowid in", f"where {key} in", 1)
     return f"select {', '.join(escape_sqlite(c) for c in needed)} from {index} {where}".strip()
