@@ -5,7 +5,11 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from monitor.store.story_index_table import m017_story_index, m020_story_index_keys
+from monitor.store.story_index_table import (
+    m017_story_index,
+    m020_story_index_keys,
+    m021_stories_version,
+)
 
 migrations = Migrations("veille")
 
@@ -386,3 +390,4 @@ def m019_articles_by_fetch(db: sqlite_utils.Database) -> None:
 
 
 migrations()(m020_story_index_keys)  # story_index_table.py
+migrations()(m021_stories_version)  # story_index_table.py

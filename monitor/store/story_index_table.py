@@ -47,3 +47,19 @@ def m020_story_index_keys(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE story_index ADD COLUMN id TEXT")
     db.execute("UPDATE story_index SET id = (SELECT id FROM stories WHERE stories.rowid = story_rowid)")
     _triggers(db, STORY_INDEX_COLUMNS)
+
+
+def m021_stories_version(db: sqlite_utils.Database) -> None:
+    # The desk holds story_index in memory and remembers which stories a search matched
+    # (monitor/desk/story_memory.py): this number tells it when they may have changed. Every write
+    # of `stories` counts, in the statement that writes it (its full-text index and story_index
+    # follow the stories by triggers too).
+    db.execute(
+        "CREATE TABLE stories_version (id INTEGER PRIMARY KEY CHECK (id = 1), writes INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO stories_version (id, writes) VALUES (1, 0)")
+    count = "UPDATE stories_version SET writes = writes + 1 WHERE id = 1;"
+    for event in ("INSERT", "DELETE", "UPDATE"):
+        db.execute(
+            f"CREATE TRIGGER stories_version_{event.lower()} AFTER {event} ON stories BEGIN {count} END"
+        )

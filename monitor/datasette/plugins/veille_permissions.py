@@ -27,7 +27,7 @@ ASSOCIATION_PAGES = {
 }  # fmt: skip
 # Copies the desk reads for speed, with nothing of their own (story_index: stories' sort and facet
 # columns, migration m017): shown to nobody, as pages they would read as raw codes.
-INTERNAL_TABLES = {"story_index"}
+INTERNAL_TABLES = {"story_index", "stories_version"}
 ROW_EDITS = {"insert-row", "delete-row", "update-row", "create-table", "drop-table", "alter-table"}
 
 
