@@ -10,10 +10,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import pytest
 from datasette.database import Database
 from datasette.tracer import capture_traces
 
-from monitor.desk.database import fts_side_count
+from monitor.desk.database import DeskDatabase, fts_side_count
 from tests.test_triage import login, make_desk, run
 
 BUILT_IN_FACETS = ["source_id", {"array": "topics"}, "kind", "lang", "week"]
@@ -118,7 +119,19 @@ def searched_queries(tmp_path: Path) -> list[str]:
     return run(traced())
 
 
-def test_the_five_facets_read_the_searched_stories_once(tmp_path: Path) -> None:
+def without_story_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk as when its copy of the stories in memory cannot answer (story_memory.py): the SQL."""
+
+    async def no_answer(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(DeskDatabase, "in_memory", no_answer)
+
+
+def test_the_five_facets_read_the_searched_stories_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_story_memory(monkeypatch)
     queries = [sql for sql in searched_queries(tmp_path) if "group by" in sql]
     assert len(queries) == 1, queries
     assert "materialized" in queries[0]
@@ -139,7 +152,10 @@ def test_a_search_alone_is_counted_on_the_index_side() -> None:
         assert fts_side_count(other, tables) is None, other
 
 
-def test_the_index_side_count_is_the_tables_after_stories_change(tmp_path: Path) -> None:
+def test_the_index_side_count_is_the_tables_after_stories_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_story_memory(monkeypatch)
     datasette, store = make_desk(tmp_path)
     add_stories(store)
     # A night regroups: stories updated (upsert), one merged into another (deleted).
@@ -242,7 +258,10 @@ def test_the_pages_show_every_story_once_in_the_order_of_datasettes_next_pages(t
     assert first == ["s1", "s2", "t6", "t13", "t20"]  # 9, 8, 7, then t13 and t20 of the five at 6
 
 
-def test_the_searched_page_and_facets_read_the_narrow_index(tmp_path: Path) -> None:
+def test_the_searched_page_and_facets_read_the_narrow_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_story_memory(monkeypatch)
     page, count, facets = searched_queries(tmp_path)
     assert "from story_index where story_rowid in" in page and "order by score desc, id limit 21" in page
     assert count.startswith("select count(*) from stories_fts")

@@ -10,10 +10,13 @@
 - The stories page chooses its rows in `story_index` (story_index.py).
 - A sorted table's first page follows the key order of its next pages (page_order.py).
 - The counts, facets and chosen rows are remembered while the database is unchanged (remembered.py).
+- The stories' first searched page and facets are counted from a copy of `story_index` held in memory
+  (story_memory.py), when it is of the index's version; else by the SQL above.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from datasette.database import Database, Results
@@ -22,7 +25,21 @@ from datasette.utils import detect_primary_keys, escape_sqlite
 
 from monitor.desk.page_order import first_page_table, in_key_order
 from monitor.desk.remembered import RememberingThreads
-from monitor.desk.story_index import STORY_INDEX, narrow_page, narrow_rows
+from monitor.desk.story_index import (
+    STORY_INDEX,
+    facet_source,
+    matched_rowids,
+    narrow_page,
+    narrow_rows,
+)
+from monitor.desk.story_memory import (
+    FACETED,
+    StoryArrays,
+    StoryMemory,
+    count_results,
+    facet_results,
+    page_results,
+)
 
 
 def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
@@ -45,16 +62,22 @@ class DeskDatabase(Database):
         self.fts_tables = fts_tables
         self._threads = RememberingThreads()
         self._keys: dict[str, list[str]] = {}  # each table's primary key, read once
+        self.story_memory = StoryMemory(path) if STORY_INDEX.table in fts_tables else None
 
     async def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         params = args[0] if args else kwargs.get("params")
         time_limit = kwargs.get("custom_time_limit")
         counted = fts_side_count(sql, self.fts_tables)
         if counted:
-            return await self.execute_remembered(counted, params, time_limit)
+            in_memory = await self.count_in_memory(params, time_limit)
+            return in_memory or await self.execute_remembered(counted, params, time_limit)
         page = narrow_page(sql, STORY_INDEX)
         if page:
-            chosen = await self.execute_remembered(page.chosen, params, time_limit)
+            chosen = (
+                await self.first_page_in_memory(int(page.limit), params, time_limit) if page.first else None
+            )
+            if chosen is None:
+                chosen = await self.execute_remembered(page.chosen, params, time_limit)
             sql = page.rows_of([row[0] for row in chosen.rows])
         else:
             sql = await self.in_key_order(sql)
@@ -80,6 +103,67 @@ class DeskDatabase(Database):
             return await self.execute_fn(
                 lambda connection: self._threads.remembered.answer(connection, sql, params, limit)
             )
+
+    async def in_memory(
+        self, key: tuple[Any, ...], compute: Callable[[StoryArrays, Any], Results], time_limit: int | None
+    ) -> Results | None:
+        """`compute(arrays, places)`'s results for the stories the search in `key` matches (all when
+        it is None), remembered as `execute_remembered`'s; None when the arrays cannot answer."""
+        memory = self.story_memory
+        if memory is None:
+            return None
+        search, search_sql = key[1], matched_rowids(STORY_INDEX)
+        params = {"search": search}
+        limit = self.ds.sql_time_limit_ms
+        if time_limit and time_limit < limit:
+            limit = time_limit
+
+        def answer(connection: Any) -> Results | None:
+            found = memory.matches(connection, search, search_sql)
+            return compute(*found) if found else None
+
+        asked = search_sql if search is not None else ""
+        with trace(
+            "sql", database=self.name, sql=f"-- the stories' {key[0]}, in memory\n{asked}", params=params
+        ):
+            return await self.execute_fn(
+                lambda connection: self._threads.remembered.recall(
+                    connection, key, lambda: answer(connection), limit, (asked, params)
+                )
+            )
+
+    async def count_in_memory(self, params: Any, time_limit: int | None) -> Results | None:
+        if not isinstance(params, dict) or set(params) != {"search"}:
+            return None
+        key = ("count", params["search"])
+        return await self.in_memory(key, lambda arrays, places: count_results(len(places)), time_limit)
+
+    async def first_page_in_memory(self, limit: int, params: Any, time_limit: int | None) -> Results | None:
+        if not isinstance(params, dict) or set(params) != {"search"}:
+            return None
+        key = ("first page", params["search"], limit)
+        return await self.in_memory(
+            key, lambda arrays, places: page_results(arrays.first_page(places, limit)), time_limit
+        )
+
+    async def facet_rows(
+        self, sql: str, params: Any, facets: list[tuple[str, str]], limit: int, time_limit: int | None
+    ) -> Results | None:
+        """The single pass's facet rows (veille_facets.py) of the stories searched alone or not
+        filtered, counted in memory; None when the arrays cannot count them."""
+        source = facet_source(sql, STORY_INDEX)
+        if source is None or any(
+            column not in FACETED or (kind == "array") != (column == "topics") for kind, column in facets
+        ):
+            return None
+        search = params.get("search") if isinstance(params, dict) else None
+        expected = {"search"} if source == "search" else set()
+        if set(params or {}) != expected or (source == "search" and not isinstance(search, str)):
+            return None
+        key = ("facets", search, tuple(facets), limit)
+        return await self.in_memory(
+            key, lambda arrays, places: facet_results(arrays.facet_rows(places, facets, limit)), time_limit
+        )
 
     def narrow_rows(self, sql: str, columns: list[str]) -> str | None:
         """For the facets: the `columns` of the rows of `sql` read from a narrow copy, if one holds them."""

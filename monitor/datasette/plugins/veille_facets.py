@@ -121,10 +121,13 @@ class SinglePassFacet(Facet):
         # sooner than before.
         time_limit = self.ds.setting("facet_time_limit_ms") * len(facets)
         remembered = getattr(database, "execute_remembered", None)
+        in_memory = getattr(database, "facet_rows", None)
         try:
-            if remembered:
+            # The desk may count the stories' facets from its copy in memory (story_memory.py).
+            found = await in_memory(self.sql, self.params, facets, limit, time_limit) if in_memory else None
+            if found is None and remembered:
                 found = await remembered(sql, self.params, time_limit)
-            else:
+            elif found is None:
                 found = await database.execute(sql, self.params, truncate=False, custom_time_limit=time_limit)
         except QueryInterrupted:
             return [], [column for _, column in facets]

@@ -1,0 +1,163 @@
+"""The stories' first searched page and facets counted from a copy of `story_index` in memory
+(monitor/desk/story_memory.py): the same rows, order, values and counts as Datasette's own queries,
+read again after every write of the stories (migration m021's version), and the SQL when the copy
+cannot answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from datasette.tracer import capture_traces
+
+from monitor.desk import story_memory
+from monitor.desk.story_memory import build
+from tests.test_desk_facets import (
+    PAGES,
+    change_stories,
+    desk_and_datasettes_own,
+    facets_and_count,
+)
+from tests.test_triage import run
+
+FACETS = [("column", "source_id"), ("array", "topics"), ("column", "kind")]
+
+
+def story(rowid: int, source: str | None, topics: str | None) -> tuple[Any, ...]:
+    return (rowid, source, topics, "justice", "fr", "2026-11-02")
+
+
+def test_the_first_page_takes_the_stories_in_sqlites_order() -> None:
+    rows = [story(1, None, None), story(2, "s1", "[]"), story(3, "s2", None), story(5, "s1", None)]
+    arrays = build(7, rows, [(3,), (5,), (2,), (1,)])  # as `order by score desc, id` gave them
+    assert arrays is not None and arrays.version == 7
+    everything = np.arange(4)
+    assert arrays.first_page(everything, 10) == [3, 5, 2, 1]
+    assert arrays.first_page(everything, 2) == [3, 5]
+    assert arrays.first_page(np.array([0, 1]), 1) == [2]
+    assert arrays.first_page(np.array([], dtype=np.int64), 5) == []
+
+
+def test_facets_count_each_item_once_a_story_and_skip_the_missing_values() -> None:
+    rows = [
+        story(1, "s1", '["traite", "traite", "travail"]'),
+        story(2, "s2", '["travail"]'),
+        story(3, None, None),
+        story(4, "s2", "[]"),
+    ]
+    arrays = build(1, rows, [(1,), (2,), (3,), (4,)])
+    assert arrays is not None
+    rows_ = arrays.facet_rows(np.arange(4), FACETS, 31)
+    assert [(r["facet"], r["value"], r["count"]) for r in rows_] == [
+        (0, "s2", 2),  # by count, then value
+        (0, "s1", 1),
+        (1, "travail", 2),
+        (1, "traite", 1),  # twice in one story: once
+        (2, "justice", 4),
+    ]
+    assert [r["value"] for r in arrays.facet_rows(np.array([0, 1]), FACETS, 1)] == [
+        "s1",
+        "travail",
+        "justice",
+    ]
+
+
+def test_the_places_of_rowids_the_copy_lacks_are_refused() -> None:
+    arrays = build(1, [story(2, None, None), story(4, None, None)], [(4,), (2,)])
+    assert arrays is not None
+    assert arrays.positions(np.array([4, 2])).tolist() == [1, 0]
+    assert arrays.positions(np.array([3])) is None
+    assert arrays.positions(np.array([9])) is None
+
+
+def test_values_sqlite_counts_otherwise_leave_no_arrays() -> None:
+    for topics in ('{"not": "an array"}', "[1]", "pas du JSON"):
+        assert build(1, [story(1, None, topics)], [(1,)]) is None, topics
+    assert build(1, [(1, 3, None, "justice", "fr", "w")], [(1,)]) is None  # a number as source
+    assert build(1, [(1, None, None, b"ju", "fr", "w")], [(1,)]) is None  # a blob
+
+
+def searched(datasette: Any, cookies: dict[str, str], page: str) -> tuple[list[str], list[str]]:
+    """(the ids of the page, the SQL it ran against story_index or in memory)."""
+
+    async def fetch() -> tuple[list[str], list[str]]:
+        traces: list[dict[str, Any]] = []
+        with capture_traces(traces):
+            data = (await datasette.client.get(page, cookies=cookies)).json()
+        at = data["columns"].index("id")
+        queries = [t["sql"] for t in traces if "story_index" in t["sql"] or "in memory" in t["sql"]]
+        return [row[at] for row in data["rows"]], queries
+
+    return run(fetch())
+
+
+def in_sqlite(store: Any, limit: int) -> list[str]:
+    """The first page of the search « reseau » in the desk's order (`score desc, id`), asked of SQLite."""
+    searched = "rowid in (select rowid from stories_fts where stories_fts match 'reseau')"
+    sql = f"select id from stories where {searched} order by score desc, id limit {limit}"
+    return [row[0] for row in store.db.execute(sql)]
+
+
+def test_the_memory_answers_as_datasette_and_follows_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)  # each write read at the next search
+    datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
+    page = "/veille/stories.json?_search=reseau&_size=7"
+    for round_ in range(3):
+        ids, queries = searched(datasette, cookies, page)
+        assert ids == in_sqlite(store, 7), round_
+        assert len(ids) == 7
+        assert all("in memory" in sql for sql in queries) and len(queries) == 3, (
+            queries
+        )  # page, count, facets
+        for each in [*PAGES, "/veille/stories.json", "/veille/stories.json?_size=3"]:
+            assert facets_and_count(datasette, cookies, each) == facets_and_count(
+                built_in, other_cookies, each
+            )
+        before = store.db.execute("select writes from stories_version").fetchone()[0]
+        if round_ == 0:
+            change_stories(store)  # updates, a merge (delete) and an insert
+        elif round_ == 1:
+            store.db.execute("UPDATE stories SET score = 100, topics = '[\"nouveau\"]' WHERE id = 't5'")
+        after = store.db.execute("select writes from stories_version").fetchone()[0]
+        assert round_ == 2 or after > before
+    assert searched(datasette, cookies, page)[0][0] == "t5"  # the score just written
+
+
+def test_scores_of_any_kind_come_in_sqlites_order(tmp_path: Path) -> None:
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    store.db.execute("UPDATE stories SET score = 'haut' WHERE id = 't8'")  # text sorts above numbers
+    store.db.execute("UPDATE stories SET score = NULL WHERE id = 't6'")  # null below them
+    page = "/veille/stories.json?_search=reseau&_size=50"
+    ids, queries = searched(datasette, cookies, page)
+    assert ids == in_sqlite(store, 50) and ids[0] == "t8" and ids[-1] == "t6"
+    assert queries and all("in memory" in sql for sql in queries)
+
+
+def test_stories_the_memory_cannot_hold_are_answered_by_the_sql(tmp_path: Path) -> None:
+    datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
+    store.db.execute("UPDATE stories SET kind = x'6a75' WHERE id = 't8'")  # a blob
+    page = "/veille/stories.json?_search=reseau&_size=5"
+    ids, queries = searched(datasette, cookies, page)
+    assert ids == in_sqlite(store, 5)
+    assert any("from story_index" in sql for sql in queries)
+    assert facets_and_count(datasette, cookies, page) == facets_and_count(built_in, other_cookies, page)
+
+
+def test_the_stories_memory_stays_hidden(tmp_path: Path) -> None:
+    datasette, _, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    response = run(datasette.client.get("/veille/stories_version.json", cookies=cookies))
+    assert response.status_code == 403
+
+
+def test_a_copy_out_of_date_is_read_again_at_most_every_ten_seconds(tmp_path: Path) -> None:
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    page = "/veille/stories.json?_search=reseau&_size=7"
+    assert all("in memory" in sql for sql in searched(datasette, cookies, page)[1])
+    store.db.execute("UPDATE stories SET score = 100 WHERE id = 't5'")
+    ids, queries = searched(datasette, cookies, page)  # just read: the SQL answers, with the new score
+    assert ids == in_sqlite(store, 7) and ids[0] == "t5"
+    assert any("from story_index" in sql for sql in queries)
