@@ -70,7 +70,11 @@ class DeskDatabase(Database):
         counted = fts_side_count(sql, self.fts_tables)
         if counted:
             in_memory = await self.count_in_memory(params, time_limit)
-            return in_memory or await self.execute_remembered(counted, params, time_limit)
+            return (
+                in_memory
+                if in_memory is not None
+                else await self.execute_remembered(counted, params, time_limit)
+            )
         page = narrow_page(sql, STORY_INDEX)
         if page:
             chosen = (
@@ -96,13 +100,16 @@ class DeskDatabase(Database):
         self, sql: str, params: Any = None, custom_time_limit: int | None = None
     ) -> Results:
         """`execute`'s results (all rows), answered again without SQLite while nothing is written."""
-        limit = self.ds.sql_time_limit_ms
-        if custom_time_limit and custom_time_limit < limit:
-            limit = custom_time_limit
+        limit = self.time_limit(custom_time_limit)
         with trace("sql", database=self.name, sql=sql.strip(), params=params):
             return await self.execute_fn(
                 lambda connection: self._threads.remembered.answer(connection, sql, params, limit)
             )
+
+    def time_limit(self, custom: int | None) -> int:
+        """The desk's time limit for a query, or the shorter one asked (the facets')."""
+        limit = self.ds.sql_time_limit_ms
+        return custom if custom and custom < limit else limit
 
     async def in_memory(
         self, key: tuple[Any, ...], compute: Callable[[StoryArrays, Any], Results], time_limit: int | None
@@ -114,9 +121,7 @@ class DeskDatabase(Database):
             return None
         search, search_sql = key[1], matched_rowids(STORY_INDEX)
         params = {"search": search}
-        limit = self.ds.sql_time_limit_ms
-        if time_limit and time_limit < limit:
-            limit = time_limit
+        limit = self.time_limit(time_limit)
 
         def answer(connection: Any) -> Results | None:
             found = memory.matches(connection, search, search_sql)
@@ -133,15 +138,17 @@ class DeskDatabase(Database):
             )
 
     async def count_in_memory(self, params: Any, time_limit: int | None) -> Results | None:
-        if not isinstance(params, dict) or set(params) != {"search"}:
+        search = _search_alone(params)
+        if search is None:
             return None
-        key = ("count", params["search"])
+        key = ("count", search)
         return await self.in_memory(key, lambda arrays, places: count_results(len(places)), time_limit)
 
     async def first_page_in_memory(self, limit: int, params: Any, time_limit: int | None) -> Results | None:
-        if not isinstance(params, dict) or set(params) != {"search"}:
+        search = _search_alone(params)
+        if search is None:
             return None
-        key = ("first page", params["search"], limit)
+        key = ("first page", search, limit)
         return await self.in_memory(
             key, lambda arrays, places: page_results(arrays.first_page(places, limit)), time_limit
         )
@@ -156,9 +163,8 @@ class DeskDatabase(Database):
             column not in FACETED or (kind == "array") != (column == "topics") for kind, column in facets
         ):
             return None
-        search = params.get("search") if isinstance(params, dict) else None
-        expected = {"search"} if source == "search" else set()
-        if set(params or {}) != expected or (source == "search" and not isinstance(search, str)):
+        search = _search_alone(params)
+        if (source == "search") != (search is not None) or (source == "all" and params):
             return None
         key = ("facets", search, tuple(facets), limit)
         return await self.in_memory(
@@ -168,3 +174,10 @@ class DeskDatabase(Database):
     def narrow_rows(self, sql: str, columns: list[str]) -> str | None:
         """For the facets: the `columns` of the rows of `sql` read from a narrow copy, if one holds them."""
         return narrow_rows(sql, STORY_INDEX, columns)
+
+
+def _search_alone(params: Any) -> str | None:
+    """The search text of parameters that hold a search and nothing else."""
+    if isinstance(params, dict) and set(params) == {"search"} and isinstance(params["search"], str):
+        return params["search"]
+    return None
