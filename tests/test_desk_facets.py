@@ -141,7 +141,8 @@ def test_a_search_alone_is_counted_on_the_index_side() -> None:
     tables = {"stories": "stories_fts"}
     searched = "select rowid from stories_fts where stories_fts match escape_fts(:search)"
     assert fts_side_count(f"select count(*) from stories where rowid in ({searched}) ", tables) == (
-        "select count(*) from stories_fts where stories_fts match escape_fts(:search)"
+        "stories",
+        "select count(*) from stories_fts where stories_fts match escape_fts(:search)",
     )
     for other in (
         f"select count(*) from stories where rowid in ({searched}) and kind = :p0 ",  # another filter

@@ -9,9 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from monitor.desk import remembered as remembered_module
-from monitor.desk import story_memory
 from monitor.desk.remembered import ANSWERS_PER_THREAD, RememberedAnswers
-from tests.test_desk_facets import add_stories, desk_and_datasettes_own, facets_and_count
+from tests.test_desk_facets import (
+    add_stories,
+    desk_and_datasettes_own,
+    facets_and_count,
+    without_story_memory,
+)
 from tests.test_triage import login, make_desk, run
 
 COUNT = "select count(*) from t where kind = :kind"
@@ -86,7 +90,7 @@ def test_a_search_asked_again_runs_no_query_over_its_matches(tmp_path: Path, mon
         return real_time_limit(connection, ms)
 
     monkeypatch.setattr(remembered_module, "sqlite_timelimit", counting_time_limit)
-    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)  # the copy in memory read again at once
+    without_story_memory(monkeypatch)  # the SQL's answers remembered (story_memory.py answers otherwise)
 
     async def ask(times: int) -> None:
         for _ in range(times):

@@ -5,6 +5,7 @@ cannot answer."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from datasette.tracer import capture_traces
 
 from monitor.desk import story_memory
+from monitor.desk.database import DeskDatabase
 from monitor.desk.story_memory import build
 from tests.test_desk_facets import (
     PAGES,
@@ -73,7 +75,8 @@ def test_the_places_of_rowids_the_copy_lacks_are_refused() -> None:
 
 
 def test_values_sqlite_counts_otherwise_leave_no_arrays() -> None:
-    for topics in ('{"not": "an array"}', "[1]", "pas du JSON"):
+    deep = "[" * 1500 + "]" * 1500  # JSON that SQLite reads and Python cannot (RecursionError)
+    for topics in ('{"not": "an array"}', "[1]", "pas du JSON", deep, '["a\\u0000b"]'):
         assert build(1, [story(1, None, topics)], [(1,)]) is None, topics
     assert build(1, [(1, 3, None, "justice", "fr", "w")], [(1,)]) is None  # a number as source
     assert build(1, [(1, None, None, b"ju", "fr", "w")], [(1,)]) is None  # a blob
@@ -93,6 +96,12 @@ def searched(datasette: Any, cookies: dict[str, str], page: str) -> tuple[list[s
     return run(fetch())
 
 
+def read_copy(datasette: Any, cookies: dict[str, str]) -> None:
+    """Ask a search (answered by the SQL while the copy is out of date), then wait for the copy it read."""
+    searched(datasette, cookies, "/veille/stories.json?_search=reseau")
+    datasette.get_database("veille").story_memory.wait()
+
+
 def in_sqlite(store: Any, limit: int) -> list[str]:
     """The first page of the search « reseau » in the desk's order (`score desc, id`), asked of SQLite."""
     searched = "rowid in (select rowid from stories_fts where stories_fts match 'reseau')"
@@ -106,10 +115,18 @@ def test_the_memory_answers_as_datasette_and_follows_every_write(
     monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)  # each write read at the next search
     datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
     page = "/veille/stories.json?_search=reseau&_size=7"
-    for round_ in range(3):
+    writes = [
+        lambda: change_stories(store),  # updates, a merge (delete) and an insert
+        lambda: store.db.execute("UPDATE stories SET score = 100, topics = '[\"nouveau\"]' WHERE id = 't5'"),
+        lambda: store.db.execute("UPDATE stories SET title = 'Réseau de Nantes' WHERE id = 't30'"),
+        lambda: None,
+    ]
+    for round_, write in enumerate(writes):
+        before = store.db.execute("select writes from stories_version").fetchone()[0]
+        assert searched(datasette, cookies, page)[0] == in_sqlite(store, 7)  # the SQL, the copy out of date
+        read_copy(datasette, cookies)
         ids, queries = searched(datasette, cookies, page)
-        assert ids == in_sqlite(store, 7), round_
-        assert len(ids) == 7
+        assert ids == in_sqlite(store, 7) and len(ids) == 7, round_
         assert all("in memory" in sql for sql in queries) and len(queries) == 3, (
             queries
         )  # page, count, facets
@@ -117,22 +134,18 @@ def test_the_memory_answers_as_datasette_and_follows_every_write(
             assert facets_and_count(datasette, cookies, each) == facets_and_count(
                 built_in, other_cookies, each
             )
-        before = store.db.execute("select writes from stories_version").fetchone()[0]
-        if round_ == 0:
-            change_stories(store)  # updates, a merge (delete) and an insert
-        elif round_ == 1:
-            store.db.execute("UPDATE stories SET score = 100, topics = '[\"nouveau\"]' WHERE id = 't5'")
+        write()
         after = store.db.execute("select writes from stories_version").fetchone()[0]
-        assert round_ == 2 or after > before
-    assert searched(datasette, cookies, page)[0][0] == "t5"  # the score just written
+        assert after > before or round_ == 3, round_
+    assert searched(datasette, cookies, page)[0][0] == "t5"  # the score written in round 1
 
 
 def test_scores_of_any_kind_come_in_sqlites_order(tmp_path: Path) -> None:
     datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
     store.db.execute("UPDATE stories SET score = 'haut' WHERE id = 't8'")  # text sorts above numbers
     store.db.execute("UPDATE stories SET score = NULL WHERE id = 't6'")  # null below them
-    page = "/veille/stories.json?_search=reseau&_size=50"
-    ids, queries = searched(datasette, cookies, page)
+    read_copy(datasette, cookies)
+    ids, queries = searched(datasette, cookies, "/veille/stories.json?_search=reseau&_size=50")
     assert ids == in_sqlite(store, 50) and ids[0] == "t8" and ids[-1] == "t6"
     assert queries and all("in memory" in sql for sql in queries)
 
@@ -140,6 +153,8 @@ def test_scores_of_any_kind_come_in_sqlites_order(tmp_path: Path) -> None:
 def test_stories_the_memory_cannot_hold_are_answered_by_the_sql(tmp_path: Path) -> None:
     datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
     store.db.execute("UPDATE stories SET kind = x'6a75' WHERE id = 't8'")  # a blob
+    store.db.execute("UPDATE stories SET topics = ? WHERE id = 't9'", ["[" * 1500 + "]" * 1500])
+    read_copy(datasette, cookies)
     page = "/veille/stories.json?_search=reseau&_size=5"
     ids, queries = searched(datasette, cookies, page)
     assert ids == in_sqlite(store, 5)
@@ -147,17 +162,74 @@ def test_stories_the_memory_cannot_hold_are_answered_by_the_sql(tmp_path: Path) 
     assert facets_and_count(datasette, cookies, page) == facets_and_count(built_in, other_cookies, page)
 
 
+def test_a_copy_out_of_date_is_read_again_at_most_every_ten_seconds(tmp_path: Path) -> None:
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    read_copy(datasette, cookies)
+    page = "/veille/stories.json?_search=reseau&_size=7"
+    assert all("in memory" in sql for sql in searched(datasette, cookies, page)[1])
+    memory = datasette.get_database("veille").story_memory
+    reader = memory._reader
+    for score in (100, 101, 102):
+        store.db.execute("UPDATE stories SET score = ? WHERE id = 't5'", [score])
+        ids, queries = searched(datasette, cookies, page)  # just read: the SQL answers, with the new score
+        assert ids == in_sqlite(store, 7) and ids[0] == "t5"
+        assert any("from story_index" in sql for sql in queries)
+    assert memory._reader is reader  # no reading started
+
+
+def test_a_search_past_its_time_limit_leaves_no_snapshot_open(tmp_path: Path) -> None:
+    """The desk's read connection must leave its snapshot even when the search is interrupted, or it
+    would show the data of that moment for good."""
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    read_copy(datasette, cookies)
+    memory = datasette.get_database("veille").story_memory
+    path = datasette.get_database("veille").path
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    slow = "with recursive n(i) as (select 1 union all select i + 1 from n where i < 10000000) select max(i) from n"
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        memory.matches(reader, "une recherche jamais faite", slow, 5)
+    assert not reader.in_transaction
+    store.db.execute("UPDATE stories SET score = 100 WHERE id = 't5'")
+    version = reader.execute(story_memory.VERSION_SQL).fetchone()
+    assert version == store.db.execute(story_memory.VERSION_SQL).fetchone()
+
+
+def test_the_matches_kept_are_those_of_the_current_version_and_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(story_memory, "SEARCHES_KEPT", 3)
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    read_copy(datasette, cookies)
+    memory = datasette.get_database("veille").story_memory
+    for word in ("reseau", "lyon", "paris", "numero", "absent", "enquete"):
+        searched(datasette, cookies, f"/veille/stories.json?_search={word}")
+    assert list(memory._matched) == ["numero", "absent", "enquete"]
+    store.db.execute("UPDATE stories SET score = 100 WHERE id = 't5'")
+    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)
+    read_copy(datasette, cookies)
+    searched(datasette, cookies, "/veille/stories.json?_search=lyon")
+    assert "lyon" in memory._matched and set(memory._matched) <= {"reseau", "lyon"}  # none of before
+
+
+def test_only_the_stories_count_is_counted_in_memory(tmp_path: Path) -> None:
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    store.db["articles"].insert_all(
+        [
+            {"id": f"a{n}", "url": f"https://x/{n}", "title": "reseau", "summary": "", "text": ""}
+            for n in range(3)
+        ]
+    )
+    store.index_articles_after(0)
+    path = datasette.get_database("veille").path
+    datasette.remove_database("veille")
+    tables = {"stories": "stories_fts", "articles": "articles_fts"}
+    datasette.add_database(DeskDatabase(datasette, path, tables), name="veille")
+    read_copy(datasette, cookies)
+    data = run(datasette.client.get("/veille/articles.json?_search=reseau", cookies=cookies)).json()
+    assert data["filtered_table_rows_count"] == len(data["rows"]) == 3
+
+
 def test_the_stories_memory_stays_hidden(tmp_path: Path) -> None:
     datasette, _, cookies, _, _ = desk_and_datasettes_own(tmp_path)
     response = run(datasette.client.get("/veille/stories_version.json", cookies=cookies))
     assert response.status_code == 403
-
-
-def test_a_copy_out_of_date_is_read_again_at_most_every_ten_seconds(tmp_path: Path) -> None:
-    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
-    page = "/veille/stories.json?_search=reseau&_size=7"
-    assert all("in memory" in sql for sql in searched(datasette, cookies, page)[1])
-    store.db.execute("UPDATE stories SET score = 100 WHERE id = 't5'")
-    ids, queries = searched(datasette, cookies, page)  # just read: the SQL answers, with the new score
-    assert ids == in_sqlite(store, 7) and ids[0] == "t5"
-    assert any("from story_index" in sql for sql in queries)

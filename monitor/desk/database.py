@@ -42,15 +42,16 @@ from monitor.desk.story_memory import (
 )
 
 
-def fts_side_count(sql: str, fts_tables: dict[str, str]) -> str | None:
-    """The count of the same rows read from the full-text index, when `sql` is Datasette's count of a
-    table searched with nothing else (`fts_tables`: table → its external-content FTS table)."""
+def fts_side_count(sql: str, fts_tables: dict[str, str]) -> tuple[str, str] | None:
+    """(the table, the count of the same rows read from the full-text index), when `sql` is
+    Datasette's count of a table searched with nothing else (`fts_tables`: table → its
+    external-content FTS table)."""
     asked = " ".join(sql.split())
     for table, fts in fts_tables.items():
         t, f = escape_sqlite(table), escape_sqlite(fts)
         searched = f"select rowid from {f} where {f} match escape_fts(:search)"
         if asked == f"select count(*) from {t} where rowid in ({searched})":
-            return f"select count(*) from {f} where {f} match escape_fts(:search)"
+            return table, f"select count(*) from {f} where {f} match escape_fts(:search)"
     return None
 
 
@@ -69,12 +70,13 @@ class DeskDatabase(Database):
         time_limit = kwargs.get("custom_time_limit")
         counted = fts_side_count(sql, self.fts_tables)
         if counted:
-            in_memory = await self.count_in_memory(params, time_limit)
-            return (
-                in_memory
-                if in_memory is not None
-                else await self.execute_remembered(counted, params, time_limit)
-            )
+            table, count_sql = counted
+            in_memory = None
+            if table == STORY_INDEX.table:
+                in_memory = await self.count_in_memory(params, time_limit)
+            if in_memory is not None:
+                return in_memory
+            return await self.execute_remembered(count_sql, params, time_limit)
         page = narrow_page(sql, STORY_INDEX)
         if page:
             chosen = (
@@ -112,19 +114,22 @@ class DeskDatabase(Database):
         return custom if custom and custom < limit else limit
 
     async def in_memory(
-        self, key: tuple[Any, ...], compute: Callable[[StoryArrays, Any], Results], time_limit: int | None
+        self,
+        key: tuple[Any, ...],
+        search: str | None,
+        compute: Callable[[StoryArrays, Any], Results],
+        time_limit: int | None,
     ) -> Results | None:
-        """`compute(arrays, places)`'s results for the stories the search in `key` matches (all when
-        it is None), remembered as `execute_remembered`'s; None when the arrays cannot answer."""
+        """`compute(arrays, places)`'s results for the stories `search` matches (all when None),
+        remembered under `key` as `execute_remembered`'s are; None when the arrays cannot answer."""
         memory = self.story_memory
         if memory is None:
             return None
-        search, search_sql = key[1], matched_rowids(STORY_INDEX)
-        params = {"search": search}
+        search_sql, params = matched_rowids(STORY_INDEX), {"search": search}
         limit = self.time_limit(time_limit)
 
         def answer(connection: Any) -> Results | None:
-            found = memory.matches(connection, search, search_sql)
+            found = memory.matches(connection, search, search_sql, limit)
             return compute(*found) if found else None
 
         asked = search_sql if search is not None else ""
@@ -133,7 +138,7 @@ class DeskDatabase(Database):
         ):
             return await self.execute_fn(
                 lambda connection: self._threads.remembered.recall(
-                    connection, key, lambda: answer(connection), limit, (asked, params)
+                    connection, key, lambda: answer(connection), None, (asked, params)
                 )
             )
 
@@ -142,7 +147,9 @@ class DeskDatabase(Database):
         if search is None:
             return None
         key = ("count", search)
-        return await self.in_memory(key, lambda arrays, places: count_results(len(places)), time_limit)
+        return await self.in_memory(
+            key, search, lambda arrays, places: count_results(len(places)), time_limit
+        )
 
     async def first_page_in_memory(self, limit: int, params: Any, time_limit: int | None) -> Results | None:
         search = _search_alone(params)
@@ -150,7 +157,7 @@ class DeskDatabase(Database):
             return None
         key = ("first page", search, limit)
         return await self.in_memory(
-            key, lambda arrays, places: page_results(arrays.first_page(places, limit)), time_limit
+            key, search, lambda arrays, places: page_results(arrays.first_page(places, limit)), time_limit
         )
 
     async def facet_rows(
@@ -168,7 +175,10 @@ class DeskDatabase(Database):
             return None
         key = ("facets", search, tuple(facets), limit)
         return await self.in_memory(
-            key, lambda arrays, places: facet_results(arrays.facet_rows(places, facets, limit)), time_limit
+            key,
+            search,
+            lambda arrays, places: facet_results(arrays.facet_rows(places, facets, limit)),
+            time_limit,
         )
 
     def narrow_rows(self, sql: str, columns: list[str]) -> str | None:

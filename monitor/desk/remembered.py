@@ -11,6 +11,7 @@ them all the moment its connection's `data_version` moves: an answer is never ol
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -51,11 +52,12 @@ class RememberedAnswers:
         connection: sqlite3.Connection,
         key: Hashable,
         compute: Callable[[], Results | None],
-        time_limit_ms: int,
+        time_limit_ms: int | None,
         asked: tuple[str, Any] = ("", None),
     ) -> Results | None:
-        """The answer remembered under `key`, or `compute`'s, within the time limit (an interrupted
-        query raises QueryInterrupted with the SQL and parameters `asked`); None is not remembered."""
+        """The answer remembered under `key`, or `compute`'s, within the time limit (None: `compute`
+        keeps its own; an interrupted query raises QueryInterrupted with the SQL and parameters
+        `asked`); None is not remembered."""
         version = connection.execute("PRAGMA data_version").fetchone()[0]
         # Each connection counts its own versions: a new connection starts the memory afresh.
         if connection is not self.connection or version != self.version:
@@ -64,7 +66,7 @@ class RememberedAnswers:
         if key in self.answers:
             self.answers.move_to_end(key)
             return self.answers[key]
-        with sqlite_timelimit(connection, time_limit_ms):
+        with sqlite_timelimit(connection, time_limit_ms) if time_limit_ms else contextlib.nullcontext():
             try:
                 results = compute()
             except sqlite3.OperationalError as error:

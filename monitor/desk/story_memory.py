@@ -7,19 +7,21 @@ looked them up again to sort them by score (~16 ms). Here `story_index` is read 
 story's rowid, its place in the page order, a code for each faceted value): a search then asks SQLite
 only for its matching rowids, as one text, and numpy counts and sorts them (~8 ms in all).
 
-The arrays are a copy of `story_index` at one `stories_version` (migration m021: the triggers that
-write `story_index` count every write there). A request reads that number and the matches in one read
-transaction; when the number is not the arrays', the first such request reads the arrays again (at
-1,000,000 articles ~1–2 s, once after each night or other write of the stories; the other requests wait
-for it), and one that still finds another number (a write in between) is answered by the SQL, as before.
-An answer is never older than the data it was read with. Values SQLite would order or count in ways the
-arrays do not (a score that is not a number, a faceted value that is not text, topics that are not a
-JSON array of texts) leave the arrays unbuilt: the SQL answers then, as before.
+The arrays are a copy of `story_index` at one version: the number of writes of the stories' index
+and searched text (`stories_version`, counted by the triggers of migration m021) and the schema's.
+A request reads that version and the matches in one read transaction, opened and closed outside the
+desk's time limit (only the search is under it). When the arrays are of another version, the request
+is answered by the SQL, as before, and the arrays are read again in a thread of their own (~1 s at
+1,000,000 articles, once after a night), at most every REREAD_AFTER_S. An answer is never older than
+the data it was read with. The page order is SQLite's own sort; faceted values the arrays would count
+or order otherwise than SQLite (not text; topics that are not a JSON array of texts) leave the arrays
+unbuilt, and the SQL answers.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -32,16 +34,21 @@ from typing import Any
 
 import numpy as np
 from datasette.database import Results
+from datasette.utils import sqlite_timelimit
 
-VERSION_SQL = "select writes from stories_version where id = 1"
+logger = logging.getLogger(__name__)
+
+# The stories' writes (m021) and the schema's version: a search's matches and the copy hold for both.
+VERSION_SQL = "select writes, (select schema_version from pragma_schema_version) from stories_version"
 ROWS_SQL = "select story_rowid, source_id, topics, kind, lang, week from story_index order by story_rowid"
 ORDER_SQL = "select story_rowid from story_index order by score desc, id"
 FACETED = ("source_id", "topics", "kind", "lang", "week")
-# The places of the last searches' matches kept, at most this many in all (4 bytes each: 4 MB; a search
-# matching 14,620 stories keeps 58 kB).
+# The places of the last searches' matches kept (those of the current version only): at most this many
+# searches, and this many places in all (4 bytes each: 4 MB; a search matching 14,620 stories: 58 kB).
+SEARCHES_KEPT = 256
 PLACES_KEPT = 1_000_000
-# A copy out of date is read again at most this often: a night writing stories batch after batch
-# while someone searches leaves the SQL to answer in between instead of reading every time.
+# A copy is read at most this often (in a thread of its own; the SQL answers until it is read): a night
+# writing stories batch after batch, or values the copy cannot hold, never make the desk read all the time.
 REREAD_AFTER_S = 10.0
 DESCRIPTION = (("facet",) + (None,) * 6, ("value",) + (None,) * 6, ("count",) + (None,) * 6)
 
@@ -55,7 +62,7 @@ class FacetedColumn:
 
 @dataclass(frozen=True)
 class StoryArrays:
-    version: int
+    version: tuple[int, int]
     rowids: np.ndarray  # ascending
     rank: np.ndarray  # each story's place in the page order, SQLite's `order by score desc, id`
     columns: dict[str, FacetedColumn]
@@ -100,7 +107,9 @@ class StoryArrays:
         return rows
 
 
-def build(version: int, rows: Iterable[tuple[Any, ...]], ordered: Iterable[tuple[int]]) -> StoryArrays | None:
+def build(
+    version: tuple[int, int], rows: Iterable[tuple[Any, ...]], ordered: Iterable[tuple[int]]
+) -> StoryArrays | None:
     """The arrays of `story_index`'s rows (ROWS_SQL: the rowid and the faceted values) and of its
     rowids in the page order (ORDER_SQL: SQLite's own sort, so equal and missing scores fall as in the
     SQL), or None if a faceted value is one they cannot count or order as SQLite does."""
@@ -128,7 +137,8 @@ def build(version: int, rows: Iterable[tuple[Any, ...]], ordered: Iterable[tuple
 
 
 def _items(texts: list[str | None]) -> list[tuple[str, ...]] | None:
-    """Each text's distinct items as `json_each` gives them, or None if one is not a JSON array of texts."""
+    """Each text's distinct items as `json_each` gives them, or None if one is not a JSON array of texts
+    (or holds a NUL character, where `json_each` cuts a text)."""
     items = []
     for text in texts:
         if text is None:
@@ -136,16 +146,18 @@ def _items(texts: list[str | None]) -> list[tuple[str, ...]] | None:
             continue
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a nesting SQLite reads and Python does not
             return None
-        if not isinstance(parsed, list) or not all(isinstance(item, str) for item in parsed):
+        if not isinstance(parsed, list) or not all(isinstance(i, str) and "\x00" not in i for i in parsed):
             return None
         items.append(tuple(dict.fromkeys(parsed)))
     return items
 
 
 class _ReadTransaction:
-    """One snapshot of the database for the statements inside (a read transaction), unless one is open."""
+    """One snapshot of the database for the statements inside (a read transaction), unless one is open.
+    Opened and closed outside any time limit (the limit applies to the search only), and always
+    closed: a connection left in its snapshot would show old data for good."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection, self.opened = connection, not connection.in_transaction
@@ -156,99 +168,134 @@ class _ReadTransaction:
         return self.connection
 
     def __exit__(self, *exc: object) -> None:
-        if self.opened:
+        if not self.opened:
+            return
+        try:
             self.connection.execute("commit")
+        except sqlite3.Error:
+            self.connection.rollback()
 
 
-def read_arrays(connection: sqlite3.Connection) -> tuple[int, StoryArrays | None]:
+def read_arrays(connection: sqlite3.Connection) -> tuple[tuple[int, int], StoryArrays | None]:
     """`story_index`'s version and its arrays (None if it holds values they cannot), in one snapshot."""
     with _ReadTransaction(connection):
-        version = connection.execute(VERSION_SQL).fetchone()[0]
+        version = tuple(connection.execute(VERSION_SQL).fetchone())
         return version, build(version, connection.execute(ROWS_SQL), connection.execute(ORDER_SQL))
 
 
 class StoryMemory:
-    """The arrays of one database file, read again (on a connection of their own, without the desk's
-    time limit) by the first request that finds them older than `story_index`."""
+    """The arrays of one database file, read in a thread of their own on a connection of their own when
+    a request finds them older than the stories (at most every REREAD_AFTER_S); the requests that find
+    no arrays of their version are answered by the SQL meanwhile."""
 
     def __init__(self, path: str) -> None:
         self.uri = f"{Path(path).resolve().as_uri()}?mode=ro"
         self.arrays: StoryArrays | None = None
-        self._reading = threading.Lock()  # one reading at a time; the others wait for its arrays
+        self._reader: threading.Thread | None = None
+        self._reader_lock = threading.Lock()
         self._last_read = -REREAD_AFTER_S
-        self._unbuildable: int | None = None  # a version whose values the arrays cannot hold
-        # The places a search matched, by (version, search): its page, count and facets are asked in
-        # three queries, each matched once instead of three times.
-        self._matched: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+        self._unbuildable: tuple[int, int] | None = None  # a version whose values the arrays cannot hold
+        # The places a search matched at the current version: a search's page, count and facets are
+        # asked in three queries, matched once instead of three times.
+        self._matched: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._matched_version: tuple[int, int] | None = None
+        self._matched_places = 0
         self._matched_lock = threading.Lock()
 
     def matches(
-        self, connection: sqlite3.Connection, search: str | None, search_sql: str
+        self, connection: sqlite3.Connection, search: str | None, search_sql: str, time_limit_ms: int
     ) -> tuple[StoryArrays, np.ndarray] | None:
         """The arrays and the places of the stories `search` matches by `search_sql` (their rowids
-        as one text; every story when `search` is None), read in one snapshot with the version; None
-        when there are no arrays of that version (a write between two readings, values they cannot
-        hold)."""
+        as one text; every story when `search` is None), read in one snapshot with the version, the
+        search within `time_limit_ms`; None when there are no arrays of that version."""
         with _ReadTransaction(connection):
             try:
-                version = connection.execute(VERSION_SQL).fetchone()[0]
+                version = tuple(connection.execute(VERSION_SQL).fetchone())
             except sqlite3.OperationalError:  # a database before m021
                 return None
-            arrays = self._arrays_of(version)
-            if arrays is None:
+            arrays = self.arrays
+            if arrays is None or arrays.version != version:
+                self._read_soon(version)
                 return None
             if search is None:
                 return arrays, np.arange(len(arrays.rowids))
-            with self._matched_lock:
-                places = self._matched.get((version, search))
-                if places is not None:
-                    self._matched.move_to_end((version, search))
-            if places is not None:
-                return arrays, places
-            listed = connection.execute(search_sql, {"search": search}).fetchone()[0]
-        places = arrays.positions(np.array(listed.split(",") if listed else [], dtype=np.int64))
-        if places is None:  # a story the copy lacks at its own version: never trusted again
-            self.arrays = None
-            return None
-        places = places.astype(np.int32)
-        with self._matched_lock:
-            self._matched[(version, search)] = places
-            while sum(map(len, self._matched.values())) > PLACES_KEPT:
-                self._matched.popitem(last=False)
+            places = self._matched_places_of(version, search)
+            if places is None:
+                with sqlite_timelimit(connection, time_limit_ms):
+                    listed = connection.execute(search_sql, {"search": search}).fetchone()[0]
+                places = arrays.positions(np.fromstring(listed or "", dtype=np.int64, sep=","))
+                if places is None:  # a story the copy lacks at its own version: read it again
+                    self.arrays = None
+                    return None
+                self._keep_matched(version, search, places.astype(np.int32))
         return arrays, places
 
-    def _arrays_of(self, version: int) -> StoryArrays | None:
-        arrays = self.arrays
-        if arrays is None or arrays.version != version:
-            with self._reading:
-                arrays = self.arrays
-                due = arrays is None or time.monotonic() - self._last_read >= REREAD_AFTER_S
-                if (arrays is None or arrays.version != version) and version != self._unbuildable and due:
-                    self._last_read = time.monotonic()
-                    arrays = self.arrays = self._read()
-        return arrays if arrays is not None and arrays.version == version else None
+    def _matched_places_of(self, version: tuple[int, int], search: str) -> np.ndarray | None:
+        with self._matched_lock:
+            if version != self._matched_version:
+                return None
+            places = self._matched.get(search)
+            if places is not None:
+                self._matched.move_to_end(search)
+            return places
 
-    def _read(self) -> StoryArrays | None:
+    def _keep_matched(self, version: tuple[int, int], search: str, places: np.ndarray) -> None:
+        with self._matched_lock:
+            if version != self._matched_version:  # the places of another version are never asked again
+                self._matched.clear()
+                self._matched_version, self._matched_places = version, 0
+            if search in self._matched:
+                return
+            self._matched[search] = places
+            self._matched_places += len(places)
+            while len(self._matched) > SEARCHES_KEPT or self._matched_places > PLACES_KEPT:
+                self._matched_places -= len(self._matched.popitem(last=False)[1])
+
+    def _read_soon(self, version: tuple[int, int]) -> None:
+        """Start reading the arrays in a thread of their own, unless one is reading, the last reading
+        is less than REREAD_AFTER_S old, or this version's values cannot be held."""
+        with self._reader_lock:
+            busy = self._reader is not None and self._reader.is_alive()
+            recent = time.monotonic() - self._last_read < REREAD_AFTER_S
+            if busy or recent or version == self._unbuildable:
+                return
+            self._last_read = time.monotonic()
+            self._reader = threading.Thread(target=self._read, name="veille-story-memory", daemon=True)
+            self._reader.start()
+
+    def wait(self) -> None:
+        """Wait until the arrays being read (if any) are there."""
+        reader = self._reader
+        if reader is not None:
+            reader.join()
+
+    def _read(self) -> None:
+        """Read the arrays; on any failure keep none and say why in the log (the SQL answers)."""
         try:
             connection = sqlite3.connect(self.uri, uri=True, isolation_level=None)
             try:
                 version, arrays = read_arrays(connection)
             finally:
                 connection.close()
-        except sqlite3.Error:
-            return None  # read again by the next request
+        except Exception:  # whatever happens here, the desk answers by the SQL
+            logger.exception("copy of the stories not read; the desk answers by its SQL")
+            self.arrays = None
+            return
         if arrays is None:
             self._unbuildable = version
-        return arrays
+        self.arrays = arrays
 
 
 def facet_results(rows: list[dict[str, Any]]) -> Results:
+    """Facet rows as the single pass's query gives them."""
     return Results(rows, False, DESCRIPTION)
 
 
 def page_results(rowids: list[int]) -> Results:
+    """A page's rowids as its query in story_index gives them."""
     return Results([(rowid,) for rowid in rowids], False, (("story_rowid",) + (None,) * 6,))
 
 
 def count_results(count: int) -> Results:
+    """A count as Datasette's count query gives it."""
     return Results([(count,)], False, (("count(*)",) + (None,) * 6,))

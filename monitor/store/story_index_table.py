@@ -51,15 +51,20 @@ def m020_story_index_keys(db: sqlite_utils.Database) -> None:
 
 def m021_stories_version(db: sqlite_utils.Database) -> None:
     # The desk holds story_index in memory and remembers which stories a search matched
-    # (monitor/desk/story_memory.py): this number tells it when they may have changed. Every write
-    # of `stories` counts, in the statement that writes it (its full-text index and story_index
-    # follow the stories by triggers too).
+    # (monitor/desk/story_memory.py): this number tells it when they may have changed. It counts, in
+    # the statement that writes them, every write of story_index and every write of the stories'
+    # searched text (its full-text index follows it by triggers), whoever writes them. A full-text
+    # index created again (another tokenizer) changes the schema, which the desk reads with this number.
     db.execute(
         "CREATE TABLE stories_version (id INTEGER PRIMARY KEY CHECK (id = 1), writes INTEGER NOT NULL)"
     )
     db.execute("INSERT INTO stories_version (id, writes) VALUES (1, 0)")
     count = "UPDATE stories_version SET writes = writes + 1 WHERE id = 1;"
-    for event in ("INSERT", "DELETE", "UPDATE"):
-        db.execute(
-            f"CREATE TRIGGER stories_version_{event.lower()} AFTER {event} ON stories BEGIN {count} END"
-        )
+    searched = "UPDATE OF title, summary"
+    for table, events in (
+        ("stories", ("INSERT", "DELETE", searched)),
+        ("story_index", ("INSERT", "DELETE", "UPDATE")),
+    ):
+        for event in events:
+            name = f"{table}_version_{event.split()[0].lower()}"
+            db.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {count} END")

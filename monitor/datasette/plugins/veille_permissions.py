@@ -25,8 +25,8 @@ ASSOCIATION_PAGES = {
     "stories", "articles", "picks", "sources", "duty", "backlinks", "link_checks", "link_events",
     "rechercher", "publies", "rapport_liens", "liens_perdus", "historique",
 }  # fmt: skip
-# Copies the desk reads for speed, with nothing of their own (story_index: stories' sort and facet
-# columns, migration m017): shown to nobody, as pages they would read as raw codes.
+# What the desk reads for speed, with nothing of its own (story_index: the stories' sort and facet
+# columns, m017; stories_version: a count of their writes, m021): shown to nobody, as raw codes.
 INTERNAL_TABLES = {"story_index", "stories_version"}
 ROW_EDITS = {"insert-row", "delete-row", "update-row", "create-table", "drop-table", "alter-table"}
 
