@@ -33,6 +33,7 @@ from tests.serving import logged_in, running_desk  # noqa: E402
 
 PASSWORD = "banc-d-essai"
 FIRST_SEARCH = "temoignage+lyon"  # asked by no other row
+READING_S = 4.0  # the desk's copy of 300,000 stories is read in ~1 s of CPU
 # Searches of two words of generate_db.py's vocabulary, none asked by the pages above.
 FIRST_ASKS = [
     f"{word}+{city}"
@@ -95,10 +96,13 @@ def main() -> None:
         }
         server = server_process(base.rsplit(":", 1)[1].split("/")[0])
         print(f"load average: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
-        # The first search after the desk starts reads its copy of the stories (story_memory.py).
-        started = time.perf_counter()
+        # The first search after the desk starts is answered by the SQL and starts reading the desk's copy
+        # of the stories in a thread of its own (story_memory.py): its CPU is counted here, apart.
+        started, cpu = time.perf_counter(), cpu_s(server)
         opener.open(f"{base}/{args.db.stem}/stories?_search={FIRST_SEARCH}").read()
         print(f"{'first stories search after start':30} {(time.perf_counter() - started) * 1000:7.1f} ms")
+        time.sleep(READING_S)
+        print(f"{'the same + reading the copy':30} server CPU {(cpu_s(server) - cpu) * 1000:7.1f} ms")
         for path in [path for path in pages.values() for _ in range(args.warmup)]:
             with contextlib.suppress(urllib.error.HTTPError):  # a query interrupted on a cold cache
                 opener.open(base + path).read()
