@@ -76,10 +76,12 @@ def test_the_places_of_rowids_the_copy_lacks_are_refused() -> None:
 
 def test_values_sqlite_counts_otherwise_leave_no_arrays() -> None:
     deep = "[" * 1500 + "]" * 1500  # JSON that SQLite reads and Python cannot (RecursionError)
-    for topics in ('{"not": "an array"}', "[1]", "pas du JSON", deep, '["a\\u0000b"]'):
+    lone = '["\\ud800"]'  # an escape JSON allows and UTF-8 cannot carry
+    for topics in ('{"not": "an array"}', "[1]", "pas du JSON", deep, '["a\\u0000b"]', lone):
         assert build(1, [story(1, None, topics)], [(1,)]) is None, topics
     assert build(1, [(1, 3, None, "justice", "fr", "w")], [(1,)]) is None  # a number as source
     assert build(1, [(1, None, None, b"ju", "fr", "w")], [(1,)]) is None  # a blob
+    assert build(1, [(1, "s\ufffd", None, "ju", "fr", "w")], [(1,)]) is None  # bytes that were not UTF-8
 
 
 def searched(datasette: Any, cookies: dict[str, str], page: str) -> tuple[list[str], list[str]]:
@@ -233,3 +235,66 @@ def test_the_stories_memory_stays_hidden(tmp_path: Path) -> None:
     datasette, _, cookies, _, _ = desk_and_datasettes_own(tmp_path)
     response = run(datasette.client.get("/veille/stories_version.json", cookies=cookies))
     assert response.status_code == 403
+
+
+def test_the_version_moves_with_the_index_the_searched_text_and_the_schema(tmp_path: Path) -> None:
+    _, store, _, _, _ = desk_and_datasettes_own(tmp_path)
+
+    def version() -> tuple[int, int]:
+        return tuple(store.db.execute(story_memory.VERSION_SQL).fetchone())
+
+    before = version()
+    store.db.execute("UPDATE story_index SET score = 3 WHERE id = 't1'")  # the copy written directly
+    after_index = version()
+    store.db.execute("UPDATE stories SET title = 'Réseau' WHERE id = 't2'")  # the searched text
+    after_title = version()
+    store.db.execute("UPDATE stories SET last_seen = '2026-12-01' WHERE id = 't2'")  # neither
+    store.db.execute("CREATE INDEX idx_test ON stories (lang)")  # the schema
+    assert before[0] < after_index[0] < after_title[0] == version()[0]
+    assert version()[1] > after_title[1]
+
+
+def readings(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
+    """The readings of the copy, counted (each one failing if `fail`)."""
+    done: list[int] = []
+    real = story_memory.read_arrays
+
+    def counted(connection: sqlite3.Connection) -> Any:
+        done.append(1)
+        if fail:
+            raise sqlite3.DatabaseError("disque illisible")
+        return real(connection)
+
+    monkeypatch.setattr(story_memory, "read_arrays", counted)
+    return done
+
+
+def test_a_copy_that_cannot_be_held_is_not_read_again_before_the_stories_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)
+    datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
+    store.db.execute("UPDATE stories SET topics = ? WHERE id = 't9'", ['["\\ud800"]'])  # a lone surrogate
+    done = readings(monkeypatch)
+    page = "/veille/stories.json?_search=reseau&_size=5"
+    for _ in range(3):
+        read_copy(datasette, cookies)
+        assert facets_and_count(datasette, cookies, page) == facets_and_count(built_in, other_cookies, page)
+    assert len(done) == 1 and "copy of the stories not held" in caplog.text
+    store.db.execute("UPDATE stories SET score = 100 WHERE id = 't5'")
+    read_copy(datasette, cookies)
+    read_copy(datasette, cookies)
+    assert len(done) == 2  # once a version
+
+
+def test_a_failed_reading_is_logged_and_the_sql_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)
+    datasette, store, cookies, _, _ = desk_and_datasettes_own(tmp_path)
+    done = readings(monkeypatch, fail=True)
+    for _ in range(3):
+        read_copy(datasette, cookies)
+    ids, queries = searched(datasette, cookies, "/veille/stories.json?_search=reseau&_size=5")
+    assert ids == in_sqlite(store, 5) and any("from story_index" in sql for sql in queries)
+    assert len(done) == 1 and "copy of the stories not read" in caplog.text

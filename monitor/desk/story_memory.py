@@ -7,15 +7,15 @@ looked them up again to sort them by score (~16 ms). Here `story_index` is read 
 story's rowid, its place in the page order, a code for each faceted value): a search then asks SQLite
 only for its matching rowids, as one text, and numpy counts and sorts them (~8 ms in all).
 
-The arrays are a copy of `story_index` at one version: the number of writes of the stories' index
-and searched text (`stories_version`, counted by the triggers of migration m021) and the schema's.
-A request reads that version and the matches in one read transaction, opened and closed outside the
-desk's time limit (only the search is under it). When the arrays are of another version, the request
-is answered by the SQL, as before, and the arrays are read again in a thread of their own (~1 s at
-1,000,000 articles, once after a night), at most every REREAD_AFTER_S. An answer is never older than
-the data it was read with. The page order is SQLite's own sort; faceted values the arrays would count
-or order otherwise than SQLite (not text; topics that are not a JSON array of texts) leave the arrays
-unbuilt, and the SQL answers.
+The arrays are a copy of `story_index` at one version: the number of writes of the stories' index and
+searched text (`stories_version`, counted by the triggers of migration m021) and the schema's. A request
+reads that version and the matches in one read transaction, opened and closed outside the desk's time
+limit (only the search is under it). When the arrays are of another version, the request is answered by
+the SQL, as before, and the arrays are read again in a thread of their own (~1 s at 1,000,000 articles,
+once after a night), at most every REREAD_AFTER_S. An answer is never older than the data it was read
+with. The page order is SQLite's own sort; faceted values the arrays would count or order otherwise than
+SQLite (not text, a NUL, a lone surrogate, bytes that were not UTF-8; topics that are not a JSON array
+of such texts) leave the arrays unbuilt, and the SQL answers until the stories change.
 """
 
 from __future__ import annotations
@@ -112,13 +112,14 @@ def build(
 ) -> StoryArrays | None:
     """The arrays of `story_index`'s rows (ROWS_SQL: the rowid and the faceted values) and of its
     rowids in the page order (ORDER_SQL: SQLite's own sort, so equal and missing scores fall as in the
-    SQL), or None if a faceted value is one they cannot count or order as SQLite does."""
+    SQL), or None if a faceted value is one they cannot count or order as SQLite does (not text, not
+    `_plain`)."""
     rowids = array("q")
     coded: dict[str, tuple[array[int], dict[Any, int]]] = {name: (array("l"), {}) for name in FACETED}
     for rowid, *faceted in rows:
         rowids.append(rowid)
         for name, value in zip(FACETED, faceted, strict=True):
-            if value is not None and not isinstance(value, str):
+            if value is not None and not (isinstance(value, str) and _plain(value)):
                 return None
             codes, seen = coded[name]
             codes.append(seen.setdefault(value, len(seen)))
@@ -148,10 +149,23 @@ def _items(texts: list[str | None]) -> list[tuple[str, ...]] | None:
             parsed = json.loads(text)
         except (ValueError, RecursionError):  # a nesting SQLite reads and Python does not
             return None
-        if not isinstance(parsed, list) or not all(isinstance(i, str) and "\x00" not in i for i in parsed):
+        if not isinstance(parsed, list) or not all(isinstance(i, str) and _plain(i) for i in parsed):
             return None
         items.append(tuple(dict.fromkeys(parsed)))
     return items
+
+
+def _plain(text: str) -> bool:
+    """Whether SQLite and Python read `text` alike: no NUL (where `json_each` cuts a text), no lone
+    surrogate (an escape JSON allows and UTF-8 cannot carry), no replacement of bytes that were not
+    UTF-8."""
+    if "\x00" in text or "\ufffd" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _ReadTransaction:
@@ -193,7 +207,7 @@ class StoryMemory:
         self.arrays: StoryArrays | None = None
         self._reader: threading.Thread | None = None
         self._reader_lock = threading.Lock()
-        self._last_read = -REREAD_AFTER_S
+        self._last_read = -REREAD_AFTER_S  # when the last reading ended
         self._unbuildable: tuple[int, int] | None = None  # a version whose values the arrays cannot hold
         # The places a search matched at the current version: a search's page, count and facets are
         # asked in three queries, matched once instead of three times.
@@ -224,8 +238,8 @@ class StoryMemory:
                 with sqlite_timelimit(connection, time_limit_ms):
                     listed = connection.execute(search_sql, {"search": search}).fetchone()[0]
                 places = arrays.positions(np.fromstring(listed or "", dtype=np.int64, sep=","))
-                if places is None:  # a story the copy lacks at its own version: read it again
-                    self.arrays = None
+                if places is None:  # a story the copy lacks at its own version: not read again at it
+                    self._not_held(version, arrays, "a matched story is missing from the copy")
                     return None
                 self._keep_matched(version, search, places.astype(np.int32))
         return arrays, places
@@ -253,14 +267,15 @@ class StoryMemory:
 
     def _read_soon(self, version: tuple[int, int]) -> None:
         """Start reading the arrays in a thread of their own, unless one is reading, the last reading
-        is less than REREAD_AFTER_S old, or this version's values cannot be held."""
+        ended less than REREAD_AFTER_S ago, or the copy cannot be held at this version."""
         with self._reader_lock:
             busy = self._reader is not None and self._reader.is_alive()
             recent = time.monotonic() - self._last_read < REREAD_AFTER_S
             if busy or recent or version == self._unbuildable:
                 return
-            self._last_read = time.monotonic()
-            self._reader = threading.Thread(target=self._read, name="veille-story-memory", daemon=True)
+            self._reader = threading.Thread(
+                target=self._read, args=(version,), name="veille-story-memory", daemon=True
+            )
             self._reader.start()
 
     def wait(self) -> None:
@@ -269,21 +284,38 @@ class StoryMemory:
         if reader is not None:
             reader.join()
 
-    def _read(self) -> None:
-        """Read the arrays; on any failure keep none and say why in the log (the SQL answers)."""
+    def _read(self, asked: tuple[int, int]) -> None:
+        """Read the arrays (asked by a request at version `asked`); on any failure keep none, say why in
+        the log, and do not read again before the stories change (the SQL answers meanwhile)."""
         try:
             connection = sqlite3.connect(self.uri, uri=True, isolation_level=None)
+            connection.text_factory = _lenient_text  # as Datasette reads text: bytes not UTF-8 replaced
             try:
                 version, arrays = read_arrays(connection)
             finally:
                 connection.close()
-        except Exception:  # whatever happens here, the desk answers by the SQL
+        except Exception:  # whatever happens here, the desk answers by its SQL
             logger.exception("copy of the stories not read; the desk answers by its SQL")
+            self._not_held(asked, self.arrays)
+        else:
+            if arrays is None:
+                self._not_held(version, self.arrays, "values it would count otherwise than SQLite")
+            else:
+                self.arrays = arrays
+        finally:
+            self._last_read = time.monotonic()
+
+    def _not_held(self, version: tuple[int, int], arrays: StoryArrays | None, why: str = "") -> None:
+        """No copy at `version` (and none read again at it): the SQL answers until the stories change."""
+        if why:
+            logger.warning("copy of the stories not held (%s); the desk answers by its SQL", why)
+        self._unbuildable = version
+        if self.arrays is arrays:  # not newer arrays a reading has just set
             self.arrays = None
-            return
-        if arrays is None:
-            self._unbuildable = version
-        self.arrays = arrays
+
+
+def _lenient_text(data: bytes) -> str:
+    return str(data, "utf-8", "replace")
 
 
 def facet_results(rows: list[dict[str, Any]]) -> Results:

@@ -54,7 +54,8 @@ def m021_stories_version(db: sqlite_utils.Database) -> None:
     # (monitor/desk/story_memory.py): this number tells it when they may have changed. It counts, in
     # the statement that writes them, every write of story_index and every write of the stories'
     # searched text (its full-text index follows it by triggers), whoever writes them. A full-text
-    # index created again (another tokenizer) changes the schema, which the desk reads with this number.
+    # index created again (another tokenizer) changes the schema, which the desk reads with this number;
+    # an FTS 'rebuild' does not, so a migration that rebuilds the index raises the number too.
     db.execute(
         "CREATE TABLE stories_version (id INTEGER PRIMARY KEY CHECK (id = 1), writes INTEGER NOT NULL)"
     )
