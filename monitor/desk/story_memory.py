@@ -119,8 +119,6 @@ def build(
     for rowid, *faceted in rows:
         rowids.append(rowid)
         for name, value in zip(FACETED, faceted, strict=True):
-            if value is not None and not (isinstance(value, str) and _plain(value)):
-                return None
             codes, seen = coded[name]
             codes.append(seen.setdefault(value, len(seen)))
     by_rowid = np.frombuffer(rowids, dtype=np.int64) if rowids else np.zeros(0, dtype=np.int64)
@@ -129,7 +127,9 @@ def build(
     rank[np.searchsorted(by_rowid, in_order)] = np.arange(len(in_order))
     columns = {}
     for name, (codes, seen) in coded.items():
-        values = list(seen)
+        values = list(seen)  # each distinct value checked once
+        if not all(value is None or (isinstance(value, str) and _plain(value)) for value in values):
+            return None
         items = _items(values) if name == "topics" else None
         if name == "topics" and items is None:
             return None
