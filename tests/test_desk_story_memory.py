@@ -298,3 +298,16 @@ def test_a_failed_reading_is_logged_and_the_sql_answers(
     ids, queries = searched(datasette, cookies, "/veille/stories.json?_search=reseau&_size=5")
     assert ids == in_sqlite(store, 5) and any("from story_index" in sql for sql in queries)
     assert len(done) == 1 and "copy of the stories not read" in caplog.text
+
+
+def test_text_that_is_not_utf8_is_left_to_the_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(story_memory, "REREAD_AFTER_S", 0.0)
+    datasette, store, cookies, built_in, other_cookies = desk_and_datasettes_own(tmp_path)
+    store.db.execute("UPDATE stories SET kind = CAST(x'ff' AS TEXT) WHERE id = 't4'")
+    read_copy(datasette, cookies)
+    page = "/veille/stories.json?_search=reseau&_size=5"
+    assert facets_and_count(datasette, cookies, page) == facets_and_count(built_in, other_cookies, page)
+    assert datasette.get_database("veille").story_memory.arrays is None
+    assert "copy of the stories not read" in caplog.text

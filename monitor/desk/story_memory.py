@@ -289,7 +289,6 @@ class StoryMemory:
         the log, and do not read again before the stories change (the SQL answers meanwhile)."""
         try:
             connection = sqlite3.connect(self.uri, uri=True, isolation_level=None)
-            connection.text_factory = _lenient_text  # as Datasette reads text: bytes not UTF-8 replaced
             try:
                 version, arrays = read_arrays(connection)
             finally:
@@ -312,10 +311,6 @@ class StoryMemory:
         self._unbuildable = version
         if self.arrays is arrays:  # not newer arrays a reading has just set
             self.arrays = None
-
-
-def _lenient_text(data: bytes) -> str:
-    return str(data, "utf-8", "replace")
 
 
 def facet_results(rows: list[dict[str, Any]]) -> Results:
