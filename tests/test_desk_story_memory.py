@@ -161,6 +161,7 @@ def test_stories_the_memory_cannot_hold_are_answered_by_the_sql(tmp_path: Path) 
     ids, queries = searched(datasette, cookies, page)
     assert ids == in_sqlite(store, 5)
     assert any("from story_index" in sql for sql in queries)
+    assert not any("in memory" in sql for sql in queries)  # the trace says the copy did not answer
     assert facets_and_count(datasette, cookies, page) == facets_and_count(built_in, other_cookies, page)
 
 

@@ -33,6 +33,7 @@ from monitor.desk.story_index import (
     narrow_rows,
 )
 from monitor.desk.story_memory import (
+    ARRAY_FACET,
     FACETED,
     StoryArrays,
     StoryMemory,
@@ -133,14 +134,20 @@ class DeskDatabase(Database):
             return compute(*found) if found else None
 
         asked = search_sql if search is not None else ""
-        with trace(
-            "sql", database=self.name, sql=f"-- the stories' {key[0]}, in memory\n{asked}", params=params
-        ):
-            return await self.execute_fn(
+        with trace("sql", database=self.name, sql="", params=params) as traced:
+            results = await self.execute_fn(
                 lambda connection: self._threads.remembered.recall(
                     connection, key, lambda: answer(connection), None, (asked, params)
                 )
             )
+            # The trace says what happened: counted in memory, or left to the SQL traced after it.
+            done = (
+                "in memory"
+                if results is not None
+                else "left to the SQL traced next (no copy of this version)"
+            )
+            traced["sql"] = f"-- the stories' {key[0]}, {done}\n{asked}"
+        return results
 
     async def count_in_memory(self, params: Any, time_limit: int | None) -> Results | None:
         search = _search_alone(params)
@@ -167,7 +174,7 @@ class DeskDatabase(Database):
         filtered, counted in memory; None when the arrays cannot count them."""
         source = facet_source(sql, STORY_INDEX)
         if source is None or any(
-            column not in FACETED or (kind == "array") != (column == "topics") for kind, column in facets
+            column not in FACETED or (kind == "array") != (column == ARRAY_FACET) for kind, column in facets
         ):
             return None
         search = _search_alone(params)

@@ -43,6 +43,7 @@ VERSION_SQL = "select writes, (select schema_version from pragma_schema_version)
 ROWS_SQL = "select story_rowid, source_id, topics, kind, lang, week from story_index order by story_rowid"
 ORDER_SQL = "select story_rowid from story_index order by score desc, id"
 FACETED = ("source_id", "topics", "kind", "lang", "week")
+ARRAY_FACET = "topics"  # the one faceted column holding a JSON array, counted item by item
 # The places of the last searches' matches kept (those of the current version only): at most this many
 # searches, and this many places in all (4 bytes each: 4 MB; a search matching 14,620 stories: 58 kB).
 SEARCHES_KEPT = 256
@@ -130,8 +131,8 @@ def build(
         values = list(seen)  # each distinct value checked once
         if not all(value is None or (isinstance(value, str) and _plain(value)) for value in values):
             return None
-        items = _items(values) if name == "topics" else None
-        if name == "topics" and items is None:
+        items = _items(values) if name == ARRAY_FACET else None
+        if name == ARRAY_FACET and items is None:
             return None
         columns[name] = FacetedColumn(np.array(codes, dtype=np.int32), values, items)
     return StoryArrays(version, by_rowid, rank, columns)

@@ -110,25 +110,16 @@ class SinglePassFacet(Facet):
             return [], []
         facets = [_kind_and_column(c["config"]) for c in configs]
         limit = self.get_facet_size() + 1
-        # The desk's database may read the faceted columns from a narrow copy of the table (the
-        # stories' `story_index`): the same rows, fewer pages read; and remember the answer while
-        # nothing is written.
         database = self.ds.get_database(self.database)
-        narrow = getattr(database, "narrow_rows", None)
-        inner = (narrow and narrow(self.sql, faceted_columns(facets))) or self.sql
-        sql = single_pass_sql(inner, facets, limit)
         # The time the separate queries had between them: a facet is shown or said to time out no
         # sooner than before.
         time_limit = self.ds.setting("facet_time_limit_ms") * len(facets)
-        remembered = getattr(database, "execute_remembered", None)
-        in_memory = getattr(database, "facet_rows", None)
         try:
             # The desk may count the stories' facets from its copy in memory (story_memory.py).
+            in_memory = getattr(database, "facet_rows", None)
             found = await in_memory(self.sql, self.params, facets, limit, time_limit) if in_memory else None
-            if found is None and remembered:
-                found = await remembered(sql, self.params, time_limit)
-            elif found is None:
-                found = await database.execute(sql, self.params, truncate=False, custom_time_limit=time_limit)
+            if found is None:
+                found = await self._single_pass(database, facets, limit, time_limit)
         except QueryInterrupted:
             return [], [column for _, column in facets]
         results: list[dict[str, Any]] = []
@@ -140,6 +131,20 @@ class SinglePassFacet(Facet):
             )
             results.extend((await answered.facet_results())[0])
         return results, []
+
+    async def _single_pass(
+        self, database: Any, facets: list[tuple[str, str]], limit: int, time_limit: int
+    ) -> Results:
+        """The facets' rows by the one query; the desk's database may read the faceted columns from a
+        narrow copy of the table (the stories' `story_index`) and remember the answer while nothing is
+        written."""
+        narrow = getattr(database, "narrow_rows", None)
+        inner = (narrow and narrow(self.sql, faceted_columns(facets))) or self.sql
+        sql = single_pass_sql(inner, facets, limit)
+        remembered = getattr(database, "execute_remembered", None)
+        if remembered:
+            return await remembered(sql, self.params, time_limit)
+        return await database.execute(sql, self.params, truncate=False, custom_time_limit=time_limit)
 
 
 @hookimpl
