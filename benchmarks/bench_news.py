@@ -119,7 +119,7 @@ OWN_CPU = (
     "    open(out, 'w').write(str(usage.ru_utime + usage.ru_stime))\n"
     "atexit.register(note)\n"
     "sys.argv[0] = 'veille'\n"
-    "from monitor.cli import main\n"
+    "from monitor.program import main\n"
     "main()\n"
 )
 

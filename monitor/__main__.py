@@ -1,5 +1,5 @@
 """`python -m monitor` runs the `veille` command."""
 
-from monitor.cli import main
+from monitor.program import main
 
 main()

@@ -229,7 +229,7 @@ def test_the_crawl_child_imports_the_crawler_of_this_checkout(tmp_path: Any, mon
     import sys
     from pathlib import Path
 
-    from monitor.crawl import PROJECT_ROOT, child_environment
+    from monitor.crawl_child import PROJECT_ROOT, child_environment
 
     other = tmp_path / "other-checkout"
     (other / "crawler").mkdir(parents=True)
@@ -239,21 +239,21 @@ def test_the_crawl_child_imports_the_crawler_of_this_checkout(tmp_path: Any, mon
         [sys.executable, "-c", "import crawler; print(crawler.__file__)"],
         cwd=tmp_path, env=child_environment(), capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
-    assert Path(found) == PROJECT_ROOT / "crawler" / "__init__.py"
+    assert Path(found) == Path(PROJECT_ROOT) / "crawler" / "__init__.py"
     assert child_environment()["SCRAPY_SETTINGS_MODULE"] == "crawler.settings"
 
 
 def test_an_installed_veille_leaves_the_childs_path_alone(tmp_path: Any, monkeypatch: Any) -> None:
     """Installed (no checkout around `monitor`), the child's path is the parent's: site-packages first
     on PYTHONPATH would come before the standard library."""
-    import monitor.crawl
+    import monitor.crawl_child
 
     site_packages = tmp_path / "site-packages"
     (site_packages / "crawler").mkdir(parents=True)
-    monkeypatch.setattr(monitor.crawl, "PROJECT_ROOT", site_packages)
+    monkeypatch.setattr(monitor.crawl_child, "PROJECT_ROOT", str(site_packages))
     monkeypatch.setenv("PYTHONPATH", "/opt/elsewhere")
-    assert monitor.crawl.child_environment()["PYTHONPATH"] == "/opt/elsewhere"
+    assert monitor.crawl_child.child_environment()["PYTHONPATH"] == "/opt/elsewhere"
     monkeypatch.delenv("PYTHONPATH")
-    assert "PYTHONPATH" not in monitor.crawl.child_environment()
+    assert "PYTHONPATH" not in monitor.crawl_child.child_environment()
     (site_packages / "pyproject.toml").write_text("")  # a checkout: its own crawler first
-    assert monitor.crawl.child_environment()["PYTHONPATH"] == str(site_packages)
+    assert monitor.crawl_child.child_environment()["PYTHONPATH"] == str(site_packages)

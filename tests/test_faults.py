@@ -336,15 +336,21 @@ def test_a_night_killed_at_any_moment_loses_nothing(fault_web: Any, tmp_path: Pa
         assert_sound(db)
 
 
-def crawl_child(parent: int, spider: bytes = b"backlinks") -> int | None:
-    """The pid of a `scrapy crawl SPIDER` child of `parent`, if one runs."""
+def crawl_child(parent: int, item_type: str | None = None) -> int | None:
+    """The pid of a `python -m crawler` child of `parent`, if one runs; with `item_type`, one whose
+    items file (open in the child) already holds an item of that type: the spider's own mark, since
+    its name is sent on the child's standard input, not on its command line."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
-            command = (status.parent / "cmdline").read_bytes()
+            command = (status.parent / "cmdline").read_bytes().split(b"\0")
+            opened = [os.readlink(fd) for fd in (status.parent / "fd").iterdir()]
         except OSError:
             continue
-        if fields.get("PPid", "").strip() == str(parent) and b"scrapy" in command and spider in command:
+        if fields.get("PPid", "").strip() != str(parent) or command[-4:-1] != [b"-m", b"crawler", b"-"]:
+            continue
+        items = [Path(path) for path in opened if path.endswith("/items.jsonl")]
+        if item_type is None or any(f'"type": "{item_type}"' in path.read_text() for path in items):
             return int(status.parent.name)
     return None
 
@@ -360,7 +366,7 @@ def test_a_crawl_child_killed_during_a_night_never_makes_a_site_missing(
     child = None
     deadline = time.monotonic() + 60
     while child is None and process.poll() is None and time.monotonic() < deadline:
-        child = crawl_child(process.pid) if work_items(db, 2) else None
+        child = crawl_child(process.pid, "page") if work_items(db, 2) else None
         time.sleep(0.01)
     assert child is not None
     os.kill(child, signal.SIGKILL)

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.crawl import die_with_parent
+from monitor.crawl_child import die_with_parent
 from monitor.labels import PARIS
 from monitor.night.clock import cron_trigger, missed_night, paris_now
 

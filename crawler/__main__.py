@@ -1,0 +1,78 @@
+"""`python -m crawler SPIDER [-O FILE:FORMAT] [-a NAME=VALUE]... [-s NAME=VALUE]...`: one of Veille's
+spiders run as `scrapy crawl` runs it (Scrapy's own `crawl` command, options and settings), without
+what `scrapy` does first and last that a nightly child does not need: loading every other Scrapy
+command to list them, and tearing the interpreter down once the crawl has written everything.
+
+`python -m crawler -` reads those arguments from standard input (one JSON list), once Python and
+Scrapy are loaded: `monitor` starts its child that way before it knows the job, and the two load side
+by side. An empty input or list crawls nothing and exits 0. `scrapy crawl` works the same from a shell."""
+
+import json
+import logging
+import os
+import sys
+
+# Scrapy's HTTPS handler builds three deprecated class aliases at import, each reading the source of
+# every frame on the stack (`inspect.stack()`): imported here, 17 to 23 frames deep, not the 37 to 43
+# of a crawl's start where Scrapy would import it (a few hundredths of a second of every start).
+import scrapy.core.downloader.handlers.http11  # noqa: F401
+from scrapy.cmdline import ScrapyArgumentParser
+from scrapy.commands.crawl import Command
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.exceptions import UsageError
+from scrapy.utils.project import get_project_settings
+
+
+def crawl(argv: list[str]) -> int:
+    """Run `scrapy crawl` with these arguments in this process; its exit code."""
+    settings = get_project_settings()
+    command = Command()
+    parser = ScrapyArgumentParser(
+        prog="python -m crawler", usage=f"python -m crawler {command.syntax()}", conflict_handler="resolve"
+    )
+    settings.setdict(command.default_settings, priority="command")
+    command.settings = settings
+    command.add_options(parser)
+    opts, args = parser.parse_known_args(argv)
+    try:
+        command.process_options(args, opts)
+        command.crawler_process = AsyncCrawlerProcess(settings)
+        command.run(args, opts)
+    except UsageError as exc:
+        if str(exc):
+            parser.error(str(exc))
+        parser.print_help()
+        return 2
+    return command.exitcode
+
+
+def arguments_read(text: str) -> list[str]:
+    """The arguments `monitor` sent on standard input; none for an empty input."""
+    if not text.strip():
+        return []
+    try:
+        read = json.loads(text)
+    except json.JSONDecodeError:
+        read = None
+    if not isinstance(read, list) or not all(isinstance(argument, str) for argument in read):
+        raise SystemExit("python -m crawler -: standard input must be a JSON list of arguments")
+    return read
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv == ["-"]:
+        argv = arguments_read(sys.stdin.read())
+        if not argv:
+            sys.exit(0)  # a child started ahead that was not needed
+    code = crawl(argv)
+    # Everything the crawl writes (items, stats) is closed when the spider closes; what is left in
+    # the interpreter is memory, which the system frees faster than Python's own teardown does.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The crawl child: a `python -m crawler -` process, its environment, its death with its parent, and
+its arguments handed over on standard input.
+
+A command that will crawl calls `start_child_early` before it imports anything else: Python and
+Scrapy then load in the child while the command loads itself, its configuration and its database,
+and the crawl starts as soon as `run_spider` (in `monitor.crawl`) hands the child its job. This module
+imports little, so that the child starts within a few hundredths of a second of `veille`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import IO, Any
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _prctl() -> Any:
+    """libc's prctl, found once in the parent: between fork and exec (where die_with_parent runs, in a
+    process that may have threads) nothing may load libraries, import or take locks."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None  # not Linux: children simply do not follow their parent's death
+
+
+_PRCTL = _prctl()
+
+
+def die_with_parent() -> None:
+    """In the child, before exec: be killed when the parent dies (Linux), so a `veille` run killed
+    with SIGKILL leaves no crawl running on behind it."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+# The folder holding `monitor` and `crawler`: the checkout this process runs from.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def child_environment() -> dict[str, str]:
+    """The crawl child's environment: Scrapy pointed at `crawler.settings`, and, run from a checkout,
+    `crawler` imported from this very checkout, first on the path, not from wherever the virtual
+    environment's editable install points (another checkout sharing it ran its own crawler before).
+    An installed Veille (no checkout: `PROJECT_ROOT` is site-packages) leaves the path as it is, so
+    that site-packages never comes before the standard library."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
+    env.pop("SCRAPY_PROJECT", None)
+    if os.path.isfile(os.path.join(PROJECT_ROOT, "pyproject.toml")):
+        env["PYTHONPATH"] = os.pathsep.join([PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
+    return env
+
+
+class CrawlChild:
+    """A crawl child waiting for its arguments on standard input. Its output goes to an unnamed file,
+    so a child killed with its parent leaves nothing behind."""
+
+    def __init__(self) -> None:
+        """Start the child; OSError if it cannot be."""
+        self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the child)
+        try:
+            # -P: no folder of the child's is put on its import path; it runs in / on absolute paths.
+            self.process = subprocess.Popen(
+                [sys.executable, "-P", "-m", "crawler", "-"], cwd="/", env=child_environment(),
+                stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, preexec_fn=die_with_parent,
+            )  # fmt: skip
+        except OSError:
+            self.log.close()
+            raise
+        self._exit_seen = _exit_notice(self.process.pid)
+
+    def send(self, arguments: list[str]) -> None:
+        """Hand the child its arguments (`scrapy crawl`'s); one that already died is seen when waited for."""
+        import json  # not before the child is started
+
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps(arguments).encode())
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    def exited_within(self, seconds: float) -> bool:
+        """Whether the child has exited, waiting for it at most `seconds`; woken at its exit."""
+        if self._exit_seen is not None:
+            select.select([self._exit_seen], [], [], seconds)
+            seconds = 0
+        try:
+            self.process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Kill the child if it still runs."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def log_tail(self, characters: int = 3000) -> str:
+        self.log.seek(0)
+        return self.log.read().decode("utf-8", errors="replace")[-characters:]
+
+    def close(self) -> None:
+        self.stop()
+        self.log.close()
+        if self._exit_seen is not None:
+            os.close(self._exit_seen)
+            self._exit_seen = None
+
+    def dismiss(self) -> None:
+        """Let a child that was not needed go: an empty input makes it exit at once."""
+        if self.process.poll() is None:
+            self.send([])
+            self.exited_within(10)
+        self.close()
+
+
+def _exit_notice(pid: int) -> int | None:
+    """A file descriptor readable once the process exits (Linux 5.3+), or None: `Popen.wait` with a
+    timeout polls instead, up to 50 ms late."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+_started_early: list[CrawlChild] = []
+
+
+def start_child_early() -> None:
+    """Start the next crawl's child now; `take_child` hands it over. Not taken, it is let go when this
+    process exits. A child that cannot start is left for `take_child` to report."""
+    if not _started_early:
+        try:
+            _started_early.append(CrawlChild())
+        except OSError:
+            return
+        atexit.register(_dismiss_unused)
+
+
+def _dismiss_unused() -> None:
+    while _started_early:
+        _started_early.pop().dismiss()
+
+
+def take_child() -> CrawlChild:
+    """The child started early, if any, else a new one (OSError if it cannot start)."""
+    return _started_early.pop() if _started_early else CrawlChild()

@@ -1,0 +1,27 @@
+"""The `veille` program (and `python -m monitor`): a command that crawls has its crawl child started
+before anything else is imported, so that Python and Scrapy load in the child while this process
+loads the command, its configuration and its database; then the command runs."""
+
+import itertools
+import sys
+
+from monitor.crawl_child import start_child_early
+
+# The commands whose run starts with a crawl, by their words.
+CRAWLING_COMMANDS = {
+    ("run",), ("demo",), ("news", "run"), ("links", "run"), ("links", "check"), ("site", "audit")
+}  # fmt: skip
+
+
+def crawls(arguments: list[str]) -> bool:
+    """Whether these arguments run a command that crawls: its words are those before any option."""
+    words = tuple(itertools.takewhile(lambda argument: not argument.startswith("-"), arguments))
+    return words[:1] in CRAWLING_COMMANDS or words[:2] in CRAWLING_COMMANDS
+
+
+def main() -> None:
+    if crawls(sys.argv[1:]):
+        start_child_early()
+    from monitor.cli import main as veille
+
+    veille()

@@ -1,0 +1,131 @@
+"""The crawl child: `python -m crawler` runs Scrapy's `crawl` command, a child started early is the one
+the crawl takes, and one not needed or already dead is let go or reported, never left running."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import monitor.crawl_child
+from monitor.config import Config
+from monitor.crawl import CrawlFailed, run_spider
+from monitor.crawl_child import child_environment, start_child_early, take_child
+from monitor.demo.web import FixtureWeb
+from monitor.program import crawls
+from tests.conftest import TESTS
+
+
+@pytest.fixture(autouse=True)
+def no_child_left() -> Iterator[None]:
+    yield
+    monitor.crawl_child._dismiss_unused()
+
+
+def crawler(*arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-P", "-m", "crawler", *arguments], input=stdin, capture_output=True, text=True,
+        env=child_environment(), cwd="/", timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_the_commands_that_crawl_are_told_by_their_words() -> None:
+    assert crawls(["run", "-q"])
+    assert crawls(["news", "run", "--no-articles", "--db", "x.db"])
+    assert crawls(["links", "check", "https://example.org/", "--json"])
+    assert crawls(["site", "audit"]) and crawls(["links", "run"]) and crawls(["demo"])
+    assert not crawls(["news", "sources"]) and not crawls(["serve", "--db", "run"])
+    assert not crawls(["--help"]) and not crawls([]) and not crawls(["links", "report", "run"])
+
+
+def test_python_m_crawler_finds_what_scrapy_crawl_finds(web: FixtureWeb, tmp_path: Path) -> None:
+    site = web.url("partners")
+    found = {}
+    for name, command in (
+        ("scrapy", [sys.executable, "-m", "scrapy", "crawl"]),
+        ("crawler", [sys.executable, "-m", "crawler"]),
+    ):
+        out = tmp_path / f"{name}.jsonl"
+        result = subprocess.run(
+            [*command, "backlinks", "-a", f"site={site}", "-O", f"{out}:jsonlines", "-s", "DOWNLOAD_DELAY=0"],
+            capture_output=True, text=True, timeout=120, cwd=TESTS.parent, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "Spider closed (finished)" in result.stderr
+        items = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        found[name] = sorted(json.dumps(item, sort_keys=True) for item in items)
+    assert found["crawler"] == found["scrapy"]
+    assert any('"visible": true' in item for item in found["crawler"])
+
+
+def test_the_arguments_can_come_on_standard_input(web: FixtureWeb, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    arguments = [
+        "backlinks",
+        "-a",
+        f"site={web.url('partners')}",
+        "-O",
+        f"{out}:jsonlines",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+    ]
+    result = crawler("-", stdin=json.dumps(arguments))
+    assert result.returncode == 0, result.stderr
+    assert any(json.loads(line)["type"] == "link" for line in out.read_text(encoding="utf-8").splitlines())
+
+
+def test_an_empty_input_crawls_nothing_and_a_bad_one_is_refused() -> None:
+    for nothing in ("", "[]"):
+        empty = crawler("-", stdin=nothing)
+        assert (empty.returncode, empty.stdout, empty.stderr) == (0, "", "")
+    for bad in ("pas du JSON", '{"spider": "news"}', '["news", 3]'):
+        refused = crawler("-", stdin=bad)
+        assert refused.returncode == 1
+        assert "standard input must be a JSON list of arguments" in refused.stderr
+    usage = crawler()
+    assert usage.returncode == 2 and "python -m crawler [options] <spider>" in usage.stdout
+
+
+def test_the_crawl_takes_the_child_started_early(web: FixtureWeb, config: Config, tmp_path: Path) -> None:
+    start_child_early()
+    start_child_early()  # one waits at most
+    [early] = monitor.crawl_child._started_early
+    output = run_spider(
+        "backlinks", {"site": web.url("partners")}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60,
+        workdir=tmp_path,
+    )  # fmt: skip
+    assert monitor.crawl_child._started_early == []
+    assert early.process.returncode == 0 and early.log.closed
+    assert output.returncode == 0 and any(item["type"] == "link" for item in output.items)
+    assert "Spider closed (finished)" in output.log_tail
+    assert list(tmp_path.iterdir()) == []  # the crawl's folder is gone, its log had no name
+
+
+def test_a_child_not_needed_ends_without_crawling() -> None:
+    start_child_early()
+    [early] = monitor.crawl_child._started_early
+    monitor.crawl_child._dismiss_unused()
+    assert early.process.returncode == 0 and monitor.crawl_child._started_early == []
+
+
+def test_a_child_that_died_waiting_is_reported_not_taken_for_an_empty_crawl(
+    config: Config, tmp_path: Path
+) -> None:
+    start_child_early()
+    [early] = monitor.crawl_child._started_early
+    os.kill(early.process.pid, signal.SIGKILL)
+    early.process.wait()
+    with pytest.raises(CrawlFailed, match="exited with code -9"):
+        run_spider(
+            "news", {"job": str(tmp_path / "job.json")}, config.scrapy_settings(), 60, workdir=tmp_path
+        )
+    child = take_child()  # the next crawl starts a child of its own
+    assert child.process.poll() is None
+    child.dismiss()
+    assert child.process.returncode == 0
