@@ -6,6 +6,8 @@ from scrapy.settings import default_settings
 BOT_NAME = "veille"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# Each spider in the module of its name: a crawl imports its own spider only.
+SPIDER_LOADER_CLASS = "crawler.spiderloader.LazySpiderLoader"
 
 # --- Politeness first -------------------------------------------------------------------------
 # Member sites are small association sites: obey robots.txt, say who we are, go slowly.
@@ -84,6 +86,13 @@ CONCURRENT_ITEMS = 8
 COOKIES_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+# Scrapy reads and parses the source of each callback at its first use, to warn of a generator that
+# returns a value (a coding slip); tests/test_crawl_child.py runs that check on every spider once,
+# instead of every crawl (2-3 hundredths of a second of each).
+WARN_ON_GENERATOR_RETURN_VALUE = False
+# The versions a crawl's log starts with: Scrapy's list less the platform (a `uname -p` subprocess at
+# every start), the TLS libraries and the selector packages.
+LOG_VERSIONS = ["Python", "Twisted", "lxml", "libxml2"]
 
 # --- What to look for ---------------------------------------------------------------------------
 # The Collectif's domains: a link to one of them, or to a subdomain, is a link to the Collectif.

@@ -64,6 +64,53 @@ def test_python_m_crawler_finds_what_scrapy_crawl_finds(web: FixtureWeb, tmp_pat
     assert any('"visible": true' in item for item in found["crawler"])
 
 
+def test_no_spider_callback_is_a_generator_returning_a_value() -> None:
+    """Scrapy's own check, left out of every crawl (WARN_ON_GENERATOR_RETURN_VALUE), run here once."""
+    import inspect
+
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.misc import is_generator_with_return_value
+    from scrapy.utils.project import get_project_settings
+
+    spiders = SpiderLoader.from_settings(get_project_settings())
+    checked = [
+        (name, method)
+        for name in spiders.list()
+        for method, function in inspect.getmembers(spiders.load(name), inspect.isfunction)
+        if function.__module__.startswith("crawler.") and inspect.isgeneratorfunction(function)
+    ]
+    assert len(checked) >= 4
+    for name, method in checked:
+        assert not is_generator_with_return_value(getattr(spiders.load(name), method)), (name, method)
+
+
+def test_a_crawl_imports_its_own_spider_only() -> None:
+    """The lazy spider loader: the news spider without the link judge's HTML and CSS code (and,
+    until a source has changed, without the feed parser); the list, all four."""
+    script = (
+        "import sys\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "from scrapy.spiderloader import get_spider_loader\n"
+        "loader = get_spider_loader(get_project_settings())\n"
+        "assert loader.load('news').name == 'news'\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('crawler.', 'feedparser', 'tinycss2'))))\n"
+        "print(sorted(loader.list()))\n"
+        "try:\n"
+        "    loader.load('nosuch')\n"
+        "except KeyError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=child_environment(), capture_output=True, text=True, check=True
+    )
+    modules, spiders, missing = result.stdout.splitlines()
+    assert "'crawler.spiders.news'" in modules
+    for absent in ("crawler.judge.page", "crawler.spiders.backlinks", "feedparser", "tinycss2"):
+        assert f"'{absent}'" not in modules, absent
+    assert spiders == "['articles', 'backlinks', 'news', 'site']"
+    assert missing == "'Spider not found: nosuch'"
+
+
 def test_the_arguments_can_come_on_standard_input(web: FixtureWeb, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     arguments = [

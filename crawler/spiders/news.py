@@ -19,8 +19,6 @@ from twisted.python.failure import Failure
 
 from crawler.failures import describe_failure
 from crawler.items import EntryItem, FetchItem
-from crawler.judge.feeds import parse_feed
-from crawler.judge.listing import listing_links
 from crawler.judge.targets import host_of
 
 
@@ -86,7 +84,10 @@ class NewsSpider(Spider):
             fetch.not_modified = True
             yield fetch
             return
+        # The parsers are imported at the first source that changed: a night of 304s never loads them.
         if response.meta["kind"] == "page":
+            from crawler.judge.listing import listing_links
+
             links = listing_links(response.body, response.url)
             fetch.items = [
                 vars(EntryItem(source=source, index=i, title=t, link=u)) for i, (u, t) in enumerate(links)
@@ -94,6 +95,8 @@ class NewsSpider(Spider):
             if not links:
                 fetch.error_kind, fetch.error = "empty", "aucun lien d'article trouvé sur la page"
         else:
+            from crawler.judge.feeds import parse_feed
+
             headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
             parsed = parse_feed(response.body, headers, response.url)
             fetch.warning, fetch.language = parsed.warning, parsed.language
