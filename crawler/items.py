@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The reason a crawl closes with when the crawler itself is broken (code it needs cannot be
+# imported): monitor then fails the stage instead of blaming the sites.
+CRAWLER_BROKEN = "crawler_broken"
+
 
 @dataclass
 class PageItem:

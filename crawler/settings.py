@@ -91,8 +91,8 @@ LOG_LEVEL = "INFO"
 # instead of every crawl (2-3 hundredths of a second of each).
 WARN_ON_GENERATOR_RETURN_VALUE = False
 # The versions a crawl's log starts with: Scrapy's list less the platform (a `uname -p` subprocess at
-# every start), the TLS libraries and the selector packages.
-LOG_VERSIONS = ["Python", "Twisted", "lxml", "libxml2"]
+# every start) and the selector packages.
+LOG_VERSIONS = ["Python", "Twisted", "lxml", "libxml2", "pyOpenSSL", "cryptography"]
 
 # --- What to look for ---------------------------------------------------------------------------
 # The Collectif's domains: a link to one of them, or to a subdomain, is a link to the Collectif.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.items import CRAWLER_BROKEN
 from monitor.crawl_child import take_child
 
 
@@ -115,8 +116,8 @@ def run_spider(
         except OSError as exc:
             raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
         try:
-            child.send(command)
             deadline = time.monotonic() + timeout_s + 60
+            child.send(command)
             while not child.exited_within(0.25):
                 deliver()
                 if time.monotonic() > deadline:
@@ -132,6 +133,8 @@ def run_spider(
         stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
         if returncode != 0 and not items and not timed_out:
             raise CrawlFailed(f"the crawler exited with code {returncode}:\n{log_tail}")
+        if stats.get("finish_reason") == CRAWLER_BROKEN:
+            raise CrawlFailed(f"the crawler is broken:\n{log_tail}")
         return CrawlOutput(items, stats, returncode, log_tail, timed_out, bad)
 
 

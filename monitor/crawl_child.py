@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import logging
 import os
 import select
 import signal
@@ -18,6 +19,13 @@ import subprocess
 import sys
 import tempfile
 from typing import IO, Any
+
+log = logging.getLogger(__name__)
+
+# Secrets of other parts of Veille that the crawl child, which reads hostile pages, never needs.
+SECRET_VARIABLES = ("VEILLE_SMTP_PASSWORD", "DATASETTE_SECRET")
+# What the child's standard input takes at once; more would block until the child has loaded Scrapy.
+ARGUMENTS_MAX_BYTES = 32 * 1024
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -50,9 +58,11 @@ def child_environment() -> dict[str, str]:
     `crawler` imported from this very checkout, first on the path, not from wherever the virtual
     environment's editable install points (another checkout sharing it ran its own crawler before).
     An installed Veille (no checkout: `PROJECT_ROOT` is site-packages) leaves the path as it is, so
-    that site-packages never comes before the standard library."""
+    that site-packages never comes before the standard library. The secrets of the mail and the desk
+    are left out. A child started early has the environment of `veille`'s start."""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONUNBUFFERED": "1"}
-    env.pop("SCRAPY_PROJECT", None)
+    for name in ("SCRAPY_PROJECT", *SECRET_VARIABLES):
+        env.pop(name, None)
     if os.path.isfile(os.path.join(PROJECT_ROOT, "pyproject.toml")):
         env["PYTHONPATH"] = os.pathsep.join([PROJECT_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
@@ -63,7 +73,7 @@ class CrawlChild:
     so a child killed with its parent leaves nothing behind."""
 
     def __init__(self) -> None:
-        """Start the child; OSError if it cannot be."""
+        """Start the child; OSError or SubprocessError if it cannot be."""
         self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed with the child)
         try:
             # -P: no folder of the child's is put on its import path; it runs in / on absolute paths.
@@ -71,18 +81,22 @@ class CrawlChild:
                 [sys.executable, "-P", "-m", "crawler", "-"], cwd="/", env=child_environment(),
                 stdin=subprocess.PIPE, stdout=self.log, stderr=self.log, preexec_fn=die_with_parent,
             )  # fmt: skip
-        except OSError:
+        except BaseException:
             self.log.close()
             raise
         self._exit_seen = _exit_notice(self.process.pid)
 
     def send(self, arguments: list[str]) -> None:
-        """Hand the child its arguments (`scrapy crawl`'s); one that already died is seen when waited for."""
+        """Hand the child its arguments (`scrapy crawl`'s); one that already died is seen when waited for.
+        They must fit in the pipe (ARGUMENTS_MAX_BYTES): data goes in a job file."""
         import json  # not before the child is started
 
+        data = json.dumps(arguments).encode()
+        if len(data) > ARGUMENTS_MAX_BYTES:
+            raise ValueError(f"crawl arguments of {len(data)} bytes: put them in a job file")
         try:
             assert self.process.stdin is not None
-            self.process.stdin.write(json.dumps(arguments).encode())
+            self.process.stdin.write(data)
             self.process.stdin.close()
         except BrokenPipeError:
             pass
@@ -90,7 +104,9 @@ class CrawlChild:
     def exited_within(self, seconds: float) -> bool:
         """Whether the child has exited, waiting for it at most `seconds`; woken at its exit."""
         if self._exit_seen is not None:
-            select.select([self._exit_seen], [], [], seconds)
+            exit_seen = select.poll()
+            exit_seen.register(self._exit_seen, select.POLLIN)
+            exit_seen.poll(seconds * 1000)
             seconds = 0
         try:
             self.process.wait(timeout=seconds)
@@ -105,7 +121,7 @@ class CrawlChild:
             self.process.wait()
 
     def log_tail(self, characters: int = 3000) -> str:
-        self.log.seek(0)
+        self.log.seek(max(0, self.log.seek(0, os.SEEK_END) - 4 * characters))
         return self.log.read().decode("utf-8", errors="replace")[-characters:]
 
     def close(self) -> None:
@@ -114,13 +130,6 @@ class CrawlChild:
         if self._exit_seen is not None:
             os.close(self._exit_seen)
             self._exit_seen = None
-
-    def dismiss(self) -> None:
-        """Let a child that was not needed go: an empty input makes it exit at once."""
-        if self.process.poll() is None:
-            self.send([])
-            self.exited_within(10)
-        self.close()
 
 
 def _exit_notice(pid: int) -> int | None:
@@ -136,21 +145,32 @@ _started_early: list[CrawlChild] = []
 
 
 def start_child_early() -> None:
-    """Start the next crawl's child now; `take_child` hands it over. Not taken, it is let go when this
-    process exits. A child that cannot start is left for `take_child` to report."""
+    """Start the next crawl's child now; `take_child` hands it over. Not taken, it is stopped when
+    this process exits (it has done nothing but load). A child that cannot start is left for
+    `take_child` to report."""
     if not _started_early:
         try:
             _started_early.append(CrawlChild())
-        except OSError:
+        except Exception:  # a speed-up only: the crawl will start its own child, or say why not
             return
-        atexit.register(_dismiss_unused)
 
 
-def _dismiss_unused() -> None:
+@atexit.register
+def _stop_unused() -> None:
     while _started_early:
-        _started_early.pop().dismiss()
+        _started_early.pop().close()
 
 
 def take_child() -> CrawlChild:
-    """The child started early, if any, else a new one (OSError if it cannot start)."""
-    return _started_early.pop() if _started_early else CrawlChild()
+    """The child started early if it still runs, else a new one (OSError or SubprocessError if it
+    cannot start)."""
+    try:
+        early = _started_early.pop()
+    except IndexError:
+        return CrawlChild()
+    if early.process.poll() is None:
+        return early
+    log.warning("the crawl child started early ended (code %s): a new one starts.\n%s",
+                early.process.returncode, early.log_tail(1000))  # fmt: skip
+    early.close()
+    return CrawlChild()

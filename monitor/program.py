@@ -5,9 +5,7 @@ loads the command, its configuration and its database; then the command runs."""
 import itertools
 import sys
 
-from monitor.crawl_child import start_child_early
-
-# The commands whose run starts with a crawl, by their words.
+# The commands that crawl, by their words (tests/test_crawl_child.py checks them against the CLI).
 CRAWLING_COMMANDS = {
     ("run",), ("demo",), ("news", "run"), ("links", "run"), ("links", "check"), ("site", "audit")
 }  # fmt: skip
@@ -21,6 +19,8 @@ def crawls(arguments: list[str]) -> bool:
 
 def main() -> None:
     if crawls(sys.argv[1:]):
+        from monitor.crawl_child import start_child_early
+
         start_child_early()
     from monitor.cli import main as veille
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import monitor.crawl_child
+import monitor.program
 from monitor.config import Config
 from monitor.crawl import CrawlFailed, run_spider
 from monitor.crawl_child import child_environment, start_child_early, take_child
@@ -25,7 +26,7 @@ from tests.conftest import TESTS
 @pytest.fixture(autouse=True)
 def no_child_left() -> Iterator[None]:
     yield
-    monitor.crawl_child._dismiss_unused()
+    monitor.crawl_child._stop_unused()
 
 
 def crawler(*arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -111,6 +112,23 @@ def test_a_crawl_imports_its_own_spider_only() -> None:
     assert missing == "'Spider not found: nosuch'"
 
 
+def test_the_lazy_loader_finds_what_scrapys_own_finds() -> None:
+    import warnings
+
+    from scrapy.spiderloader import SpiderLoader
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiderloader import LazySpiderLoader
+
+    settings = get_project_settings()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no two spiders of one name
+        eager = SpiderLoader(settings)
+    assert sorted(eager.list()) == ["articles", "backlinks", "news", "site"]
+    for name in eager.list():
+        assert LazySpiderLoader(settings).load(name) is eager.load(name)
+
+
 def test_the_arguments_can_come_on_standard_input(web: FixtureWeb, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     arguments = [
@@ -154,25 +172,103 @@ def test_the_crawl_takes_the_child_started_early(web: FixtureWeb, config: Config
     assert list(tmp_path.iterdir()) == []  # the crawl's folder is gone, its log had no name
 
 
-def test_a_child_not_needed_ends_without_crawling() -> None:
+def test_a_child_not_needed_is_stopped_at_exit() -> None:
     start_child_early()
     [early] = monitor.crawl_child._started_early
-    monitor.crawl_child._dismiss_unused()
-    assert early.process.returncode == 0 and monitor.crawl_child._started_early == []
+    monitor.crawl_child._stop_unused()
+    assert early.process.returncode == -signal.SIGKILL and early.log.closed
+    assert monitor.crawl_child._started_early == []
 
 
-def test_a_child_that_died_waiting_is_reported_not_taken_for_an_empty_crawl(
-    config: Config, tmp_path: Path
-) -> None:
+def test_a_child_that_died_waiting_is_replaced(web: FixtureWeb, config: Config, tmp_path: Path) -> None:
     start_child_early()
     [early] = monitor.crawl_child._started_early
     os.kill(early.process.pid, signal.SIGKILL)
     early.process.wait()
-    with pytest.raises(CrawlFailed, match="exited with code -9"):
+    output = run_spider(
+        "backlinks", {"site": web.url("partners")}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60,
+        workdir=tmp_path,
+    )  # fmt: skip
+    assert output.returncode == 0 and any(item["type"] == "link" for item in output.items)
+    assert early.log.closed
+
+
+def test_without_a_pidfd_the_child_is_waited_for_by_polling(
+    web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(monitor.crawl_child, "_exit_notice", lambda pid: None)
+    output = run_spider(
+        "backlinks", {"site": web.url("partners")}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60,
+        workdir=tmp_path,
+    )  # fmt: skip
+    assert output.returncode == 0 and any(item["type"] == "link" for item in output.items)
+
+
+def test_arguments_too_long_for_the_pipe_are_refused_and_the_child_stopped(config: Config) -> None:
+    child = take_child()
+    with pytest.raises(ValueError, match="put them in a job file"):
+        child.send(["news", "-a", "feed=" + "x" * monitor.crawl_child.ARGUMENTS_MAX_BYTES])
+    child.close()
+    assert child.process.returncode == -signal.SIGKILL
+
+
+def test_the_child_never_sees_the_mail_or_desk_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VEILLE_SMTP_PASSWORD", "secret-smtp")
+    monkeypatch.setenv("DATASETTE_SECRET", "secret-cookie")
+    result = crawler_env_dump()
+    assert "secret-" not in result and "SCRAPY_SETTINGS_MODULE=crawler.settings" in result
+
+
+def crawler_env_dump() -> str:
+    return subprocess.run(
+        [sys.executable, "-c", "import os; print(sorted(f'{k}={v}' for k, v in os.environ.items()))"],
+        env=child_environment(), capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_the_commands_said_to_crawl_exist() -> None:
+    from monitor.cli import main
+
+    for words in monitor.program.CRAWLING_COMMANDS:
+        command = main
+        for word in words:
+            command = command.get_command(None, word)  # type: ignore[attr-defined]
+            assert command is not None, words
+
+
+def test_a_command_that_fails_before_crawling_leaves_no_child(tmp_path: Path) -> None:
+    marker = f"veille-test-{os.getpid()}-{tmp_path.name}"
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "news", "run", "--config", str(tmp_path / "absent"), "--db",
+         str(tmp_path / "veille.db")],
+        env={**os.environ, "VEILLE_TEST_MARKER": marker}, capture_output=True, text=True, timeout=60,
+        cwd=TESTS.parent, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0 and result.stderr.startswith("Erreur")
+    left = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes():
+                left.append(environ.parent.name)
+        except OSError:
+            continue
+    assert left == []
+
+
+def test_a_broken_crawler_fails_the_crawl_instead_of_blaming_the_sources(
+    web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The news spider imports its parsers at the first source that changed; if they cannot be
+    imported, the crawl fails as a whole (CrawlFailed), not source by source."""
+    shadow = tmp_path / "shadow" / "feedparser"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('feedparser is broken')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
+    job = tmp_path / "job.json"
+    feed = web.url("news-edge").rstrip("/") + "/empty.xml"
+    job.write_text(json.dumps({"sources": [{"id": "a", "url": feed, "kind": "feed"}]}), encoding="utf-8")
+    with pytest.raises(CrawlFailed, match="the crawler is broken") as failed:
         run_spider(
-            "news", {"job": str(tmp_path / "job.json")}, config.scrapy_settings(), 60, workdir=tmp_path
+            "news", {"job": str(job)}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60, workdir=tmp_path
         )
-    child = take_child()  # the next crawl starts a child of its own
-    assert child.process.poll() is None
-    child.dismiss()
-    assert child.process.returncode == 0
+    assert "feedparser is broken" in str(failed.value)

@@ -344,13 +344,13 @@ def crawl_child(parent: int, item_type: str | None = None) -> int | None:
         try:
             fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
             command = (status.parent / "cmdline").read_bytes().split(b"\0")
+            if fields.get("PPid", "").strip() != str(parent) or command[-4:-1] != [b"-m", b"crawler", b"-"]:
+                continue
             opened = [os.readlink(fd) for fd in (status.parent / "fd").iterdir()]
+            items = [Path(path).read_text() for path in opened if path.endswith("/items.jsonl")]
         except OSError:
             continue
-        if fields.get("PPid", "").strip() != str(parent) or command[-4:-1] != [b"-m", b"crawler", b"-"]:
-            continue
-        items = [Path(path) for path in opened if path.endswith("/items.jsonl")]
-        if item_type is None or any(f'"type": "{item_type}"' in path.read_text() for path in items):
+        if item_type is None or any(f'"type": "{item_type}"' in text for text in items):
             return int(status.parent.name)
     return None
 

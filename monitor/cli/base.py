@@ -35,7 +35,7 @@ stderr = Console(stderr=True)
 
 def edge_path(**kwargs: Any) -> click.Path:
     """A path option resolved once, here at the edge, against the caller's working directory: nothing
-    relative reaches a child process (crawls run in their own folder), a job file or the database."""
+    relative reaches a child process (crawls run in /), a job file or the database."""
     return click.Path(path_type=Path, resolve_path=True, **kwargs)
 
 
