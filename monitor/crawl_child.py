@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import logging
 import os
 import select
 import signal
@@ -19,8 +18,6 @@ import subprocess
 import sys
 import tempfile
 from typing import IO, Any
-
-log = logging.getLogger(__name__)
 
 # Secrets of other parts of Veille that the crawl child, which reads hostile pages, never needs.
 SECRET_VARIABLES = ("VEILLE_SMTP_PASSWORD", "DATASETTE_SECRET")
@@ -170,7 +167,12 @@ def take_child() -> CrawlChild:
         return CrawlChild()
     if early.process.poll() is None:
         return early
-    log.warning("the crawl child started early ended (code %s): a new one starts.\n%s",
-                early.process.returncode, early.log_tail(1000))  # fmt: skip
+    import logging  # not before the child is started
+
+    logging.getLogger(__name__).warning(
+        "the crawl child started early ended (code %s): a new one starts.\n%s",
+        early.process.returncode,
+        early.log_tail(1000),
+    )
     early.close()
     return CrawlChild()
