@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 from crawler.items import CRAWLER_BROKEN
 from monitor.crawl_child import take_child
 
+# Seconds a crawl gets past its soft limit (Scrapy's CLOSESPIDER_TIMEOUT) before its child is killed.
+HARD_KILL_GRACE_S = 60.0
+
 
 class CrawlFailed(RuntimeError):
     """The crawl process could not run at all (not: some sites failed, which is normal)."""
@@ -116,7 +119,7 @@ def run_spider(
         except OSError as exc:
             raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
         try:
-            deadline = time.monotonic() + timeout_s + 60
+            deadline = time.monotonic() + timeout_s + HARD_KILL_GRACE_S
             child.send(command)
             while not child.exited_within(0.25):
                 deliver()

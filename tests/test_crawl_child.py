@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import monitor.crawl
 import monitor.crawl_child
 import monitor.program
 from monitor.config import Config
@@ -191,6 +192,16 @@ def test_a_child_that_died_waiting_is_replaced(web: FixtureWeb, config: Config, 
     )  # fmt: skip
     assert output.returncode == 0 and any(item["type"] == "link" for item in output.items)
     assert early.log.closed
+
+
+def test_a_crawl_past_its_hard_deadline_is_killed(
+    web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `slow` site answers after 30 s; no soft limit (0), a grace of one second: the child is
+    killed and the crawl said timed out, not failed."""
+    monkeypatch.setattr(monitor.crawl, "HARD_KILL_GRACE_S", 1.0)
+    output = run_spider("backlinks", {"site": web.url("slow")}, config.scrapy_settings(), 0, workdir=tmp_path)
+    assert output.timed_out and output.returncode == -signal.SIGKILL and output.items == []
 
 
 def test_without_a_pidfd_the_child_is_waited_for_by_polling(
