@@ -8,7 +8,6 @@ Scrapy are loaded: `monitor` starts its child that way before it knows the job, 
 by side. An empty input or list crawls nothing and exits 0. `scrapy crawl` works the same from a shell."""
 
 import contextlib
-import cProfile
 import gc
 import json
 import logging
@@ -55,6 +54,8 @@ def crawl(argv: list[str]) -> int:
         command.process_options(args, opts)
         command.crawler_process = crawler_process(settings)
         if opts.profile:
+            import cProfile
+
             sys.stderr.write(f"python -m crawler: writing cProfile stats to {opts.profile!r}\n")
             cProfile.runctx("command.run(args, opts)", globals(), locals(), opts.profile)
         else:
@@ -89,8 +90,9 @@ def main() -> None:
     code = crawl(argv)
     # Everything the crawl writes (items, stats) is closed when the spider closes; what is left in
     # the interpreter is memory, which the system frees faster than Python's own teardown does. A
-    # failed crawl first collects its garbage, as `scrapy` does at exit, so that Twisted logs the
-    # errors of Deferreds nobody handled (0.03 s).
+    # crawl that could not start (exit code 1, the case whose log `monitor` shows) first collects its
+    # garbage, as `scrapy` does at every exit, so that Twisted logs the errors of Deferreds nobody
+    # handled (0.03 s).
     if code:
         gc.collect()
     logging.shutdown()

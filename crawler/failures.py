@@ -1,16 +1,34 @@
-"""Name why a request failed, in the vocabulary the verdicts use."""
+"""Name why a request failed, in the vocabulary the verdicts use; stop a crawl whose own code is broken."""
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
+from scrapy import Spider
 from scrapy import exceptions as scrapy_errors
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
+from crawler.items import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
 from crawler.middlewares.address_guard import UnsafeRequest
 
 BLOCKING_STATUSES = frozenset({401, 403, 429})
+
+
+def needed(spider: Spider, module: str) -> ModuleType:
+    """A module the crawl imports at its first use. If it cannot be imported (a broken install, a
+    file half copied), the crawl stops as a whole with the reason CRAWLER_BROKEN and the cause in its
+    stats, rather than each page or source seeming to fail."""
+    try:
+        return importlib.import_module(module)
+    except Exception as exc:
+        spider.logger.exception("%s cannot be imported", module)
+        assert spider.crawler.stats is not None
+        spider.crawler.stats.set_value(CRAWLER_BROKEN_CAUSE, f"{module}: {type(exc).__name__}: {exc}"[:300])
+        raise scrapy_errors.CloseSpider(CRAWLER_BROKEN) from exc
 
 
 def describe_failure(failure: Failure) -> tuple[str, str, int | None]:

@@ -8,6 +8,7 @@ hangs or crashes cannot take the nightly job down with it.
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import CRAWLER_BROKEN
+from crawler.items import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
 from monitor.crawl_child import take_child
 
 # Seconds a crawl gets past its soft limit (Scrapy's CLOSESPIDER_TIMEOUT) before its child is killed.
@@ -116,11 +117,14 @@ def run_spider(
 
         try:
             child = take_child()
-        except OSError as exc:
+        except (OSError, subprocess.SubprocessError) as exc:
             raise CrawlFailed(f"cannot start the crawler: {exc}") from exc
         try:
             deadline = time.monotonic() + timeout_s + HARD_KILL_GRACE_S
-            child.send(command)
+            try:
+                child.send(command)
+            except ValueError as exc:
+                raise CrawlFailed(str(exc)) from exc
             while not child.exited_within(0.25):
                 deliver()
                 if time.monotonic() > deadline:
@@ -137,7 +141,7 @@ def run_spider(
         if returncode != 0 and not items and not timed_out:
             raise CrawlFailed(f"the crawler exited with code {returncode}:\n{log_tail}")
         if stats.get("finish_reason") == CRAWLER_BROKEN:
-            raise CrawlFailed(f"the crawler is broken:\n{log_tail}")
+            raise CrawlFailed(f"the crawler is broken: {stats.get(CRAWLER_BROKEN_CAUSE, '?')}\n{log_tail}")
         return CrawlOutput(items, stats, returncode, log_tail, timed_out, bad)
 
 

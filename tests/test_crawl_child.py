@@ -123,7 +123,7 @@ def test_the_lazy_loader_finds_what_scrapys_own_finds() -> None:
 
     settings = get_project_settings()
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no two spiders of one name
+        warnings.filterwarnings("error", message="There are several spiders", category=UserWarning)
         eager = SpiderLoader(settings)
     assert sorted(eager.list()) == ["articles", "backlinks", "news", "site"]
     for name in eager.list():
@@ -228,6 +228,9 @@ def test_the_child_never_sees_the_mail_or_desk_secrets(monkeypatch: pytest.Monke
     monkeypatch.setenv("DATASETTE_SECRET", "secret-cookie")
     result = crawler_env_dump()
     assert "secret-" not in result and "SCRAPY_SETTINGS_MODULE=crawler.settings" in result
+    from monitor.night.mail import PASSWORD_VARIABLE
+
+    assert PASSWORD_VARIABLE in monitor.crawl_child.SECRET_VARIABLES
 
 
 def crawler_env_dump() -> str:
@@ -247,39 +250,56 @@ def test_the_commands_said_to_crawl_exist() -> None:
             assert command is not None, words
 
 
-def test_a_command_that_fails_before_crawling_leaves_no_child(tmp_path: Path) -> None:
-    marker = f"veille-test-{os.getpid()}-{tmp_path.name}"
+def test_a_command_that_fails_before_crawling_kills_its_early_child(tmp_path: Path) -> None:
+    """`veille news run` on a configuration folder that does not exist: its early child was started
+    and is killed by the exit handler (seen by a handler that runs after it), the error in French."""
+    script = (
+        "import atexit, sys\n"
+        "started = []\n"
+        "atexit.register(lambda: print('early', [c.process.returncode for c in started], flush=True))\n"
+        "import monitor.crawl_child as crawl_child\n"
+        "start = crawl_child.start_child_early\n"
+        "def spy():\n"
+        "    start()\n"
+        "    started.extend(crawl_child._started_early)\n"
+        "crawl_child.start_child_early = spy\n"
+        f"sys.argv = ['veille', 'news', 'run', '--config', {str(tmp_path / 'absent')!r}, '--db', "
+        f"{str(tmp_path / 'veille.db')!r}]\n"
+        "from monitor.program import main\n"
+        "main()\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "monitor", "news", "run", "--config", str(tmp_path / "absent"), "--db",
-         str(tmp_path / "veille.db")],
-        env={**os.environ, "VEILLE_TEST_MARKER": marker}, capture_output=True, text=True, timeout=60,
-        cwd=TESTS.parent, check=False,
-    )  # fmt: skip
-    assert result.returncode != 0 and result.stderr.startswith("Erreur")
-    left = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            if marker.encode() in environ.read_bytes():
-                left.append(environ.parent.name)
-        except OSError:
-            continue
-    assert left == []
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=TESTS.parent,
+        check=False,
+    )
+    assert result.returncode != 0 and result.stderr.startswith("Erreur"), result.stderr
+    assert result.stdout.strip() == f"early [{-signal.SIGKILL}]"
 
 
+@pytest.mark.parametrize(
+    "broken", ["raise ImportError('feedparser is missing')", "x = = 1  # a file half copied"]
+)
 def test_a_broken_crawler_fails_the_crawl_instead_of_blaming_the_sources(
-    web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    broken: str, web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The news spider imports its parsers at the first source that changed; if they cannot be
-    imported, the crawl fails as a whole (CrawlFailed), not source by source."""
+    imported, the crawl fails as a whole (CrawlFailed, the cause on its first line), not source by
+    source."""
     shadow = tmp_path / "shadow" / "feedparser"
     shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ImportError('feedparser is broken')\n")
+    (shadow / "__init__.py").write_text(broken + "\n")
     monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
     job = tmp_path / "job.json"
     feed = web.url("news-edge").rstrip("/") + "/empty.xml"
     job.write_text(json.dumps({"sources": [{"id": "a", "url": feed, "kind": "feed"}]}), encoding="utf-8")
-    with pytest.raises(CrawlFailed, match="the crawler is broken") as failed:
+    with pytest.raises(CrawlFailed) as failed:
         run_spider(
             "news", {"job": str(job)}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60, workdir=tmp_path
         )
-    assert "feedparser is broken" in str(failed.value)
+    first_line = str(failed.value).splitlines()[0]
+    assert first_line.startswith("the crawler is broken: crawler.judge.feeds: ")
+    assert ("ImportError: feedparser is missing" if "raise" in broken else "SyntaxError") in first_line

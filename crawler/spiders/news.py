@@ -9,17 +9,16 @@ Run alone: `scrapy crawl news -a feed=https://example.org/rss.xml -o out.jsonl`,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.failures import describe_failure
-from crawler.items import CRAWLER_BROKEN, EntryItem, FetchItem
+from crawler.failures import describe_failure, needed
+from crawler.items import EntryItem, FetchItem
 from crawler.judge.targets import host_of
 
 
@@ -72,18 +71,6 @@ class NewsSpider(Spider):
             source=request.meta["source"], url=request.url, status=status, error_kind=kind, error=message
         )
 
-    def _parsers(self) -> tuple[Callable[..., Any], Callable[..., Any]]:
-        """The page and feed parsers, imported at the first source that changed: a night of 304s never
-        loads them. Not importable (a broken install), the crawl stops as a whole, with the reason
-        monitor takes for a broken crawler, rather than each changed source seeming to fail."""
-        try:
-            from crawler.judge.feeds import parse_feed
-            from crawler.judge.listing import listing_links
-        except ImportError as exc:
-            self.logger.exception("the feed and page parsers cannot be imported")
-            raise CloseSpider(CRAWLER_BROKEN) from exc
-        return listing_links, parse_feed
-
     def parse_source(self, response: Response) -> Iterator[FetchItem]:
         source = response.meta["source"]
         fetch = FetchItem(
@@ -97,9 +84,9 @@ class NewsSpider(Spider):
             fetch.not_modified = True
             yield fetch
             return
-        listing_links, parse_feed = self._parsers()
+        # The parsers are imported at the first source that changed: a night of 304s never loads them.
         if response.meta["kind"] == "page":
-            links = listing_links(response.body, response.url)
+            links = needed(self, "crawler.judge.listing").listing_links(response.body, response.url)
             fetch.items = [
                 vars(EntryItem(source=source, index=i, title=t, link=u)) for i, (u, t) in enumerate(links)
             ]
@@ -107,7 +94,7 @@ class NewsSpider(Spider):
                 fetch.error_kind, fetch.error = "empty", "aucun lien d'article trouvé sur la page"
         else:
             headers = {k.decode("latin-1"): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-            parsed = parse_feed(response.body, headers, response.url)
+            parsed = needed(self, "crawler.judge.feeds").parse_feed(response.body, headers, response.url)
             fetch.warning, fetch.language = parsed.warning, parsed.language
             if parsed.error:
                 fetch.error_kind, fetch.error = ("html" if parsed.is_html else "not_a_feed"), parsed.error
