@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -303,3 +304,20 @@ def test_a_broken_crawler_fails_the_crawl_instead_of_blaming_the_sources(
     first_line = str(failed.value).splitlines()[0]
     assert first_line.startswith("the crawler is broken: crawler.judge.feeds: ")
     assert ("ImportError: feedparser is missing" if "raise" in broken else "SyntaxError") in first_line
+
+
+def test_a_broken_article_extractor_fails_the_crawl_instead_of_every_page(
+    web: FixtureWeb, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shadow = tmp_path / "shadow" / "trafilatura"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('trafilatura is missing')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
+    page = web.url("partners")
+    job = tmp_path / "job.json"
+    job.write_text(json.dumps({"articles": [{"url": page}], "origin_hosts": [urlsplit(page).hostname]}))
+    with pytest.raises(CrawlFailed) as failed:
+        run_spider("articles", {"job": str(job)}, {**config.scrapy_settings(), "DOWNLOAD_DELAY": 0}, 60,
+                   workdir=tmp_path)  # fmt: skip
+    first_line = str(failed.value).splitlines()[0]
+    assert first_line == "the crawler is broken: crawler.judge.article: ImportError: trafilatura is missing"

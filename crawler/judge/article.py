@@ -1,8 +1,13 @@
-"""Main text and metadata of an article page, with trafilatura and htmldate. Pure."""
+"""Main text and metadata of an article page, with trafilatura and htmldate. Pure. The articles
+spider imports it at its first page (`crawler.failures.needed`): a crawl that fetches no article never
+loads trafilatura, and one that cannot load it stops as a whole."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import trafilatura
+from htmldate import find_date
 
 from crawler.judge.decoding import decode_html
 
@@ -11,9 +16,6 @@ MAX_TEXT_CHARS = 20_000
 
 def extract_article(body: bytes, content_type: str, url: str) -> dict[str, Any]:
     """title, text, published, author, language, image, description ('' when unknown)."""
-    import trafilatura
-    from htmldate import find_date
-
     html = decode_html(body, content_type)
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True

@@ -12,9 +12,8 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.failures import describe_failure
+from crawler.failures import describe_failure, needed
 from crawler.items import ArticleItem
-from crawler.judge.article import extract_article
 
 
 class ArticlesSpider(Spider):
@@ -52,6 +51,7 @@ class ArticlesSpider(Spider):
             return ArticleItem(
                 url=url, ok=False, status=response.status, error=f"pas une page HTML ({content_type})"
             )
+        extract_article = needed(self, "crawler.judge.article").extract_article
         try:
             extracted = extract_article(response.body, content_type, response.url)
         except Exception as exc:  # one page's surprise must not leave its article waiting for ever
