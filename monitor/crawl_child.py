@@ -84,7 +84,10 @@ class CrawlChild:
         except BaseException:
             self.log.close()
             raise
-        self._exit_seen = _exit_notice(self.process.pid)
+        self._pidfd = _exit_notice(self.process.pid)
+        self._exit_seen = select.poll() if self._pidfd is not None else None
+        if self._exit_seen is not None:
+            self._exit_seen.register(self._pidfd, select.POLLIN)
 
     def send(self, arguments: list[str]) -> None:
         """Hand the child its arguments (`scrapy crawl`'s); one that already died is seen when waited for.
@@ -104,9 +107,7 @@ class CrawlChild:
     def exited_within(self, seconds: float) -> bool:
         """Whether the child has exited, waiting for it at most `seconds`; woken at its exit."""
         if self._exit_seen is not None:
-            exit_seen = select.poll()
-            exit_seen.register(self._exit_seen, select.POLLIN)
-            exit_seen.poll(seconds * 1000)
+            self._exit_seen.poll(seconds * 1000)
             seconds = 0
         try:
             self.process.wait(timeout=seconds)
@@ -127,9 +128,9 @@ class CrawlChild:
     def close(self) -> None:
         self.stop()
         self.log.close()
-        if self._exit_seen is not None:
-            os.close(self._exit_seen)
-            self._exit_seen = None
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = self._exit_seen = None
 
 
 def _exit_notice(pid: int) -> int | None:
@@ -170,12 +171,12 @@ def take_child() -> CrawlChild:
         return CrawlChild()
     if early.process.poll() is None:
         return early
+    ended, tail = early.process.returncode, early.log_tail(1000)
+    early.close()
+    replacement = CrawlChild()
     import logging  # not before the child is started
 
     logging.getLogger(__name__).warning(
-        "the crawl child started early ended (code %s): a new one starts.\n%s",
-        early.process.returncode,
-        early.log_tail(1000),
+        "the crawl child started early ended (code %s) and was replaced\n%s", ended, tail
     )
-    early.close()
-    return CrawlChild()
+    return replacement

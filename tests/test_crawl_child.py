@@ -182,7 +182,9 @@ def test_a_child_not_needed_is_stopped_at_exit() -> None:
     assert monitor.crawl_child._started_early == []
 
 
-def test_a_child_that_died_waiting_is_replaced(web: FixtureWeb, config: Config, tmp_path: Path) -> None:
+def test_a_child_that_died_waiting_is_replaced(
+    web: FixtureWeb, config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     start_child_early()
     [early] = monitor.crawl_child._started_early
     os.kill(early.process.pid, signal.SIGKILL)
@@ -193,6 +195,7 @@ def test_a_child_that_died_waiting_is_replaced(web: FixtureWeb, config: Config, 
     )  # fmt: skip
     assert output.returncode == 0 and any(item["type"] == "link" for item in output.items)
     assert early.log.closed
+    assert f"ended (code {-signal.SIGKILL}) and was replaced" in caplog.text
 
 
 def test_a_crawl_past_its_hard_deadline_is_killed(
