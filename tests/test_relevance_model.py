@@ -179,6 +179,17 @@ def test_train_gives_a_byte_identical_model_whatever_the_hash_seed(tmp_path: Pat
     assert made[0] == made[1] and json.loads(made[0])["details"]["corpus"] == 12
 
 
+def test_the_corpus_is_learnt_whole_and_the_desk_up_to_its_newest_decisions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A corpus longer than the desk's cap (the corpus and the spent blind sets are 4,610 stories) is
+    not cut by the desk's decisions: they are capped themselves, newest kept."""
+    monkeypatch.setattr("monitor.relevance.corpus.MAX_EXAMPLES", 3)
+    desk = [Decision(f"Décision {n}", "", n % 2 == 0) for n in range(5)]
+    assert train_model(STORIES, desk).trained_on == len(STORIES) + 3
+    assert train([Decision(s["title"], "", True) for s in STORIES], limit=4).trained_on == 4
+
+
 def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
     named = {"title": "Démantèlement d'un réseau de traite des êtres humains", "label": "irrelevant"}
     stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]

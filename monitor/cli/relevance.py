@@ -51,13 +51,11 @@ def relevance_corpus(sources: tuple[Path, ...], tests: tuple[Path, ...], out: Pa
 
     Exemple : veille relevance corpus en.jsonl --against tests/cases/blind-5.jsonl --out stories.jsonl
     """
-    from monitor.relevance.corpus import CorpusError, read_corpus, without_duplicates
+    from monitor.relevance.corpus import CorpusError, read_corpus_files, without_duplicates
 
     try:
-        stories = [s for path in sources for s in read_corpus(path.open(encoding="utf-8"), str(path))]
-        others = [
-            s["title"] for path in tests for s in read_corpus(path.open(encoding="utf-8"), str(path), False)
-        ]
+        stories = read_corpus_files(sources)
+        others = [s["title"] for s in read_corpus_files(tests, labelled=False)]
     except CorpusError as exc:
         raise VeilleError(str(exc)) from exc
     kept = without_duplicates(stories, others)
@@ -98,22 +96,25 @@ def relevance_score(stories: Path, no_model: bool, config_dir: Path, db_path: Pa
 
 
 @relevance.command("train")
-@click.option("--corpus", type=edge_path(exists=True, dir_okay=False), default=CORPUS, show_default=True,
-              help="Le corpus étiqueté.")  # fmt: skip
+@click.option("--corpus", "corpora", type=edge_path(exists=True, dir_okay=False), multiple=True,
+              default=[CORPUS], show_default=True,
+              help="Un fichier d'histoires étiquetées (l'option se répète ; l'ordre compte).")  # fmt: skip
 @click.option("--out", type=edge_path(dir_okay=False), default=Path("data/relevance-model.json"),
               show_default=True, help="Le fichier du modèle écrit.")  # fmt: skip
 @click.option("--with-desk", is_flag=True, help="Ajouter les décisions du bureau de tri de la base --db.")
 @common_options
-def relevance_train(corpus: Path, out: Path, with_desk: bool, config_dir: Path, db_path: Path) -> None:
+def relevance_train(
+    corpora: tuple[Path, ...], out: Path, with_desk: bool, config_dir: Path, db_path: Path
+) -> None:
     """Refaire le modèle à partir du corpus (et des décisions du bureau de tri) : mêmes entrées, même
     fichier.
 
     Exemple : veille relevance train --corpus data/corpus/stories.jsonl --out data/relevance-model.json
     """
-    from monitor.relevance.corpus import CorpusError, read_corpus, train_model
+    from monitor.relevance.corpus import CorpusError, read_corpus_files, train_model
 
     try:
-        stories = read_corpus(corpus.open(encoding="utf-8"), str(corpus))
+        stories = read_corpus_files(corpora)
     except CorpusError as exc:
         raise VeilleError(str(exc)) from exc
     desk = existing_store(db_path).desk_decisions() if with_desk else None
@@ -137,12 +138,12 @@ def relevance_cv(corpus: Path, by: str, season_only: bool, config_dir: Path, db_
     Exemple : veille relevance cv --by outlet
     """
     from monitor.relevance import LexiconError, load_lexicon
-    from monitor.relevance.corpus import CorpusError, read_corpus
+    from monitor.relevance.corpus import CorpusError, read_corpus_files
     from monitor.relevance.crossval import cross_validate, season, table
 
     try:
         lexicon = load_lexicon(config_dir / "topics.yml")
-        stories = read_corpus(corpus.open(encoding="utf-8"), str(corpus))
+        stories = read_corpus_files([corpus])
     except (LexiconError, CorpusError) as exc:
         raise VeilleError(str(exc)) from exc
     settings = load_config(config_dir).news

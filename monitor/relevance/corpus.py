@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from monitor.relevance.learning import Decision, Model, train
+from monitor.relevance.learning import MAX_EXAMPLES, Decision, Model, train
 from monitor.relevance.text import fold
 
 MODEL_VERSION = 1
@@ -42,6 +43,15 @@ def read_corpus(lines: Iterable[str], name: str = "corpus", labelled: bool = Tru
         if labelled and story.get("label") not in LABELS:
             raise CorpusError(f"{name}, ligne {number} : « label » doit valoir relevant ou irrelevant")
         stories.append(story)
+    return stories
+
+
+def read_corpus_files(paths: Iterable[Path], labelled: bool = True) -> list[dict[str, Any]]:
+    """The stories of corpus files, one after the other, in the order given."""
+    stories: list[dict[str, Any]] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as lines:
+            stories += read_corpus(lines, str(path), labelled)
     return stories
 
 
@@ -81,9 +91,9 @@ def decisions_of(stories: Iterable[dict[str, Any]]) -> list[Decision]:
 
 
 def train_model(stories: list[dict[str, Any]], desk: list[Decision] | None = None) -> Model:
-    """The model from the corpus, then the desk's decisions (newest last)."""
+    """The model from the whole corpus, then the desk's newest decisions (newest last)."""
     corpus = decisions_of(stories)
-    model = train([*corpus, *(desk or [])])
+    model = train([*corpus, *(desk or [])[-MAX_EXAMPLES:]], limit=None)
     model.details = {"version": MODEL_VERSION, "corpus": len(corpus), "desk": len(desk or []),
                      "source": "corpus"}  # fmt: skip
     return model

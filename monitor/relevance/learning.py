@@ -163,12 +163,17 @@ def _matrix(
 
 
 def train(
-    decisions: list[Decision], l2: float = 1.0, steps: int = 300, rate: float = 0.05, chars: bool = True
+    decisions: list[Decision],
+    l2: float = 1.0,
+    steps: int = 300,
+    rate: float = 0.05,
+    chars: bool = True,
+    limit: int | None = MAX_EXAMPLES,
 ) -> Model:
-    """A logistic regression on the decisions (the newest `MAX_EXAMPLES`), by full-batch Adam with an
-    L2 penalty, on a sparse matrix (numpy only); classes weighted so that a desk that dismisses much
+    """A logistic regression on the decisions (the newest `limit`, all if None), by full-batch Adam with
+    an L2 penalty, on a sparse matrix (numpy only); classes weighted so that a desk that dismisses much
     still teaches what it wants. Deterministic: same decisions, same weights."""
-    decisions = decisions[-MAX_EXAMPLES:]
+    decisions = decisions[-limit:] if limit else decisions
     counts = Counter(w for d in decisions for w in words(d.title, d.summary))
     # Ties ordered by the word, not by set order (which varies between runs): same input, same model.
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:MAX_FEATURES]
