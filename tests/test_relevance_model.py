@@ -214,7 +214,8 @@ def test_the_night_does_not_lift_what_the_lexicon_vetoes(tmp_path: Path) -> None
     harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
     title = "Woman kept chained to her bed by husband rescued in Delhi"
     summary = "Police rescued a woman chained to a bed by her husband, who had been torturing her for months."
-    assert shipped_model(ROOT / "data" / MODEL_FILE).probability(title, summary) >= 0.8  # type: ignore[union-attr]
+    # Without the veto, the model would show her in a lane (« Signaux faibles » at least).
+    assert shipped_model(ROOT / "data" / MODEL_FILE).probability(title, summary) >= 0.5  # type: ignore[union-attr]
     judged = harvest.judge(title, summary)
     assert not judged.relevant and not judged.weak, judged
 
@@ -262,7 +263,8 @@ def test_the_shipped_model_takes_out_of_the_weak_lane_what_it_finds_unlikely() -
         judged = judge(classify(LEXICON, title, summary), title, summary)
         assert not judged.weak and not judged.relevant, unlikely
     title, summary = cases["b15-33"]["title"], cases["b15-33"]["summary"]  # a Filipina worker exploited
-    assert judge(classify(LEXICON, title, summary), title, summary).weak
+    shown = judge(classify(LEXICON, title, summary), title, summary)
+    assert shown.weak or shown.relevant
 
 
 @pytest.mark.parametrize(
