@@ -1,0 +1,87 @@
+"""What the spent blind sets teach the model, measured on sets it did not learn from.
+
+Each block of spent blind sets (tests/cases/blind-N.jsonl, grouped by the session that ran them) is left
+out in turn; a model trained on the corpus and the other blocks (near-duplicates of the block's titles
+dropped from both) judges it as the night judges (lexicon, then the lift), against a model trained on
+the corpus alone. The table of docs/news.md « The spent blind sets join the training ».
+
+Run: uv run python benchmarks/relevance_blocks.py
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.config import load_config  # noqa: E402
+from monitor.relevance import Lexicon, classify, load_lexicon  # noqa: E402
+from monitor.relevance.blind import FirstRun  # noqa: E402
+from monitor.relevance.classify import Relevance  # noqa: E402
+from monitor.relevance.corpus import near_duplicate, read_corpus_files, title_words, train_model  # noqa: E402
+from monitor.relevance.learning import Model, lift  # noqa: E402
+
+BLOCKS = {"5-18": range(5, 19), "19-32": range(19, 33), "33-40": range(33, 41), "41-44": range(41, 45),
+          "45-48": range(45, 49), "49-52": range(49, 53)}  # fmt: skip
+
+
+def spent_sets() -> dict[int, list[dict[str, Any]]]:
+    found = {}
+    for path in (ROOT / "tests" / "cases").glob("blind-*.jsonl"):
+        number = re.search(r"blind-(\d+)", path.name)
+        if number:
+            found[int(number.group(1))] = read_corpus_files([path])
+    return found
+
+
+def judged(
+    lexicon: Lexicon, model: Model, settings: dict[str, Any], stories: list[dict[str, Any]]
+) -> list[Relevance]:
+    return [lift(classify(lexicon, s["title"], s.get("summary") or ""), model, s["title"], s.get("summary") or "",
+                 settings, lexicon) for s in stories]  # fmt: skip
+
+
+def row(name: str, run: FirstRun) -> str:
+    sort, weak, lane = run.sort(), run.with_weak(), run.weak_lane()
+    described = run.sort(lambda s: not s.get("named"))
+    return (f"| {name} | {sort.precision:.3f} / {sort.recall:.3f} | {weak.recall:.3f} | "
+            f"{lane.precision or 0:.2f} ({lane.kept}) | {described.recall:.3f} |")  # fmt: skip
+
+
+def main() -> None:
+    data = ROOT / "data"
+    lexicon, settings = load_lexicon(data / "topics.yml"), load_config(data).news
+    corpus = read_corpus_files([data / "corpus" / "stories.jsonl"])
+    sets = spent_sets()
+    alone = train_model(corpus)
+    pooled: dict[str, tuple[list[dict[str, Any]], list[Relevance]]] = {
+        "corpus": ([], []),
+        "+ other blocks": ([], []),
+    }
+    print("| block left out, model | « À trier » P / R | + weak lane R | weak lane P (n) | described R |")
+    for name, numbers in BLOCKS.items():
+        block = [s for n in numbers for s in sets.get(n, [])]
+        banned = [title_words(s["title"]) for s in block]
+
+        def clear(
+            stories: list[dict[str, Any]], banned: list[frozenset[str]] = banned
+        ) -> list[dict[str, Any]]:
+            return [s for s in stories if not any(near_duplicate(title_words(s["title"]), b) for b in banned)]
+
+        others = [s for n, stories in sorted(sets.items()) if n not in numbers for s in stories]
+        taught = train_model(clear(corpus) + clear(others))
+        for label, model in (("corpus", alone), ("+ other blocks", taught)):
+            verdicts = judged(lexicon, model, settings, block)
+            pooled[label][0].extend(block)
+            pooled[label][1].extend(verdicts)
+            print(row(f"blind-{name}, {label}", FirstRun(block, verdicts)), flush=True)
+    for label, (stories, verdicts) in pooled.items():
+        print(row(f"all ({len(stories)}), {label}", FirstRun(stories, verdicts)))
+
+
+if __name__ == "__main__":
+    main()
