@@ -186,7 +186,8 @@ def test_the_corpus_is_learnt_whole_and_the_desk_up_to_its_newest_decisions(
     not cut by the desk's decisions: they are capped themselves, newest kept."""
     monkeypatch.setattr("monitor.relevance.corpus.MAX_EXAMPLES", 3)
     desk = [Decision(f"Décision {n}", "", n % 2 == 0) for n in range(5)]
-    assert train_model(STORIES, desk).trained_on == len(STORIES) + 3
+    model = train_model(STORIES, desk)
+    assert model.trained_on == len(STORIES) + 3 and model.details["desk"] == 3
     assert train([Decision(s["title"], "", True) for s in STORIES], limit=4).trained_on == 4
 
 

@@ -92,8 +92,8 @@ def decisions_of(stories: Iterable[dict[str, Any]]) -> list[Decision]:
 
 def train_model(stories: list[dict[str, Any]], desk: list[Decision] | None = None) -> Model:
     """The model from the whole corpus, then the desk's newest decisions (newest last)."""
-    corpus = decisions_of(stories)
-    model = train([*corpus, *(desk or [])[-MAX_EXAMPLES:]], limit=None)
-    model.details = {"version": MODEL_VERSION, "corpus": len(corpus), "desk": len(desk or []),
+    corpus, newest = decisions_of(stories), (desk or [])[-MAX_EXAMPLES:]
+    model = train([*corpus, *newest], limit=None)
+    model.details = {"version": MODEL_VERSION, "corpus": len(corpus), "desk": len(newest),
                      "source": "corpus"}  # fmt: skip
     return model
