@@ -262,6 +262,11 @@ NIGHT_BLIND_SETS = {
     "blind-50": (1.0, 21, 21, 21, 0),
     "blind-51": (10 / 13, 10, 10, 10, 0),
     "blind-52": (15 / 16, 15, 16, 16, 1),
+    # Sixteenth session, first runs at 0f3fb7a (the model that learns from blind-5 to 52), docs/news.md.
+    "blind-53": (1.0, 17, 19, 17, 0),
+    "blind-54": (19 / 21, 19, 20, 20, 5),
+    "blind-55": (16 / 20, 16, 20, 18, 2),
+    "blind-56": (22 / 24, 22, 25, 24, 5),
 }
 
 
