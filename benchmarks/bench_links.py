@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bytecode import compile_sources  # noqa: E402
 from benchmarks.nginx import nginx  # noqa: E402
 
 FANOUT = 8
@@ -115,6 +116,7 @@ def write_config(folder: Path, pages: int, browser: str) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    compile_sources(ROOT)
     parser.add_argument("--sites", type=int, default=25)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--pairs", type=int, default=3)

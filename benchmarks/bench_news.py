@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bytecode import compile_sources  # noqa: E402
 from benchmarks.nginx import nginx  # noqa: E402
 from benchmarks.realistic import article, entry  # noqa: E402
 from monitor.config import load_config  # noqa: E402
@@ -167,6 +168,7 @@ def ratios(label: str, pairs: list[tuple[float, float]], target: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    compile_sources(ROOT)
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--pairs", type=int, default=3)

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_links import synthetic_sites, timed  # noqa: E402
 from benchmarks.bench_news import HOSTS, newsroom  # noqa: E402
+from benchmarks.bytecode import compile_sources  # noqa: E402
 
 
 def write_config(folder: Path, sites: list[str], feeds: list[str]) -> Path:
@@ -74,6 +75,7 @@ def daemon_at_rest(config: Path, db: Path, seconds: float = 20) -> tuple[float, 
 
 
 def main() -> None:
+    compile_sources(ROOT)
     with newsroom(50, 200) as bases, synthetic_sites(25) as sites:
         bench(bases, sites)
 

@@ -19,6 +19,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bytecode import compile_sources  # noqa: E402
+
 # Runs the veille command in-process and notes when it starts a child process (the crawl).
 SPY = """
 import subprocess, sys, time
@@ -36,6 +40,7 @@ main()
 
 
 def main() -> None:
+    compile_sources(ROOT)
     hits: list[float] = []
 
     class Feed(http.server.BaseHTTPRequestHandler):
