@@ -116,12 +116,12 @@ def write_config(folder: Path, pages: int, browser: str) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    compile_sources(ROOT)
     parser.add_argument("--sites", type=int, default=25)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--browser-sites", type=int, default=5)
     args = parser.parse_args()
+    compile_sources(ROOT)
     print(f"before: {load()}")
     with synthetic_sites(args.sites, args.pages) as urls:
         bench(args, urls)

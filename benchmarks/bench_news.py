@@ -168,7 +168,6 @@ def ratios(label: str, pairs: list[tuple[float, float]], target: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    compile_sources(ROOT)
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--entries", type=int, default=200)
     parser.add_argument("--pairs", type=int, default=3)
@@ -177,6 +176,7 @@ def main() -> None:
         "--feeds-only", action="store_true", help="stop after the feed stage and second night"
     )
     args = parser.parse_args()
+    compile_sources(ROOT)
     with newsroom(args.feeds, args.entries) as bases:
         bench(args, bases)
 

@@ -183,7 +183,7 @@ def test_both_lanes_on_the_blind_sets(path: Path) -> None:
 
 
 # Written after the model's freeze, judged as the night judges (lexicon, then the corpus model):
-# docs/news.md gives their first runs, which are these figures (nothing changed after them).
+# docs/news.md gives their first runs; the figures below are how the night judges them now.
 NIGHT_BLIND_SETS = {
     # (« À trier » precision, kept and relevant, relevant, seen with the weak lane, weak lane's size) as
     # the night judges now; the first runs are in docs/news.md. Since the eighth session a weak signal

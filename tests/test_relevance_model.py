@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -21,6 +22,7 @@ from monitor.relevance.corpus import (
     CorpusError,
     near_duplicate,
     read_corpus,
+    read_corpus_files,
     title_words,
     train_model,
     without_duplicates,
@@ -182,13 +184,37 @@ def test_train_gives_a_byte_identical_model_whatever_the_hash_seed(tmp_path: Pat
 def test_the_corpus_is_learnt_whole_and_the_desk_up_to_its_newest_decisions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A corpus longer than the desk's cap (the corpus and the spent blind sets are 4,610 stories) is
+    """A corpus longer than the desk's cap (the corpus and the spent blind sets are 4,798 stories) is
     not cut by the desk's decisions: they are capped themselves, newest kept."""
-    monkeypatch.setattr("monitor.relevance.corpus.MAX_EXAMPLES", 3)
+    import monitor.relevance.corpus as corpus
+
+    limits = []
+
+    def noted(decisions: list[Decision], **options: object) -> Model:
+        limits.append(options.get("limit", "default"))
+        return train(decisions, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus, "MAX_EXAMPLES", 3)
+    monkeypatch.setattr(corpus, "train", noted)
     desk = [Decision(f"Décision {n}", "", n % 2 == 0) for n in range(5)]
     model = train_model(STORIES, desk)
-    assert model.trained_on == len(STORIES) + 3 and model.details["desk"] == 3
+    assert model.trained_on == len(STORIES) + 3 and model.details["desk"] == 3 and limits == [None]
     assert train([Decision(s["title"], "", True) for s in STORIES], limit=4).trained_on == 4
+
+
+def test_the_spent_sets_and_the_model_were_made_together() -> None:
+    """data/corpus/spent.jsonl is every blind set in tests/cases (near-duplicates of the corpus dropped,
+    RECIPE.md's command), and the shipped model learnt from the corpus and that file: a set added
+    without the file, or the file without training, fails here."""
+    corpus = read_corpus_files([ROOT / "data" / "corpus" / "stories.jsonl"])
+    sets = sorted(
+        (ROOT / "tests" / "cases").glob("blind-*.jsonl"), key=lambda p: int(re.findall(r"\d+", p.name)[0])
+    )
+    joined = without_duplicates(read_corpus_files(sets), [s["title"] for s in corpus])
+    spent = read_corpus_files([ROOT / "data" / "corpus" / "spent.jsonl"])
+    assert [s["id"] for s in spent] == [s["id"] for s in joined]
+    model = shipped_model(ROOT / "data" / MODEL_FILE)
+    assert model is not None and model.details["corpus"] == len(corpus) + len(spent)
 
 
 def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
@@ -210,15 +236,21 @@ def test_the_night_lifts_with_the_corpus_model_beside_topics_yml(tmp_path: Path)
 
 
 def test_the_night_does_not_lift_what_the_lexicon_vetoes(tmp_path: Path) -> None:
-    (tmp_path / MODEL_FILE).write_bytes((ROOT / "data" / MODEL_FILE).read_bytes())
-    config = replace(load_config(ROOT / "tests" / "config"), directory=tmp_path)
-    harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
+    """A model that would lift her into « À trier » (taught here, not the shipped one: the shipped model
+    has learnt a story like hers as a trap) is kept from it by the lexicon's veto."""
     title = "Woman kept chained to her bed by husband rescued in Delhi"
     summary = "Police rescued a woman chained to a bed by her husband, who had been torturing her for months."
-    # Without the veto, the model would show her in a lane (« Signaux faibles » at least).
-    assert shipped_model(ROOT / "data" / MODEL_FILE).probability(title, summary) >= 0.5  # type: ignore[union-attr]
+    taught = [Decision(f"Woman kept chained {n} rescued", "held for months", True) for n in range(8)] + [
+        Decision(f"Market prices report {n}", "grain and shed prices", False) for n in range(8)
+    ]
+    model = train(taught)
+    assert model.probability(title, summary) >= 0.8
+    (tmp_path / MODEL_FILE).write_text(model.to_json(), encoding="utf-8")
+    config = replace(load_config(ROOT / "tests" / "config"), directory=tmp_path)
+    harvest = Harvest(Store.open(tmp_path / "veille.db"), config, LEXICON, 1, datetime.now(UTC))
     judged = harvest.judge(title, summary)
     assert not judged.relevant and not judged.weak, judged
+    assert lift(classify(LEXICON, title, summary), model, title, summary, SETTINGS).relevant  # no veto
 
 
 def test_character_ngrams_carry_a_lesson_to_other_forms_of_a_word() -> None:
@@ -264,8 +296,8 @@ def test_the_shipped_model_takes_out_of_the_weak_lane_what_it_finds_unlikely() -
         judged = judge(classify(LEXICON, title, summary), title, summary)
         assert not judged.weak and not judged.relevant, unlikely
     title, summary = cases["b15-33"]["title"], cases["b15-33"]["summary"]  # a Filipina worker exploited
-    shown = judge(classify(LEXICON, title, summary), title, summary)
-    assert shown.weak or shown.relevant
+    # Since the sixteenth session the shipped model learns from these sets: it lifts her into « À trier ».
+    assert judge(classify(LEXICON, title, summary), title, summary).relevant
 
 
 @pytest.mark.parametrize(

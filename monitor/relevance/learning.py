@@ -173,7 +173,7 @@ def train(
     """A logistic regression on the decisions (the newest `limit`, all if None), by full-batch Adam with
     an L2 penalty, on a sparse matrix (numpy only); classes weighted so that a desk that dismisses much
     still teaches what it wants. Deterministic: same decisions, same weights."""
-    decisions = decisions[-limit:] if limit else decisions
+    decisions = decisions[-limit:] if limit is not None else decisions
     counts = Counter(w for d in decisions for w in words(d.title, d.summary))
     # Ties ordered by the word, not by set order (which varies between runs): same input, same model.
     ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:MAX_FEATURES]
