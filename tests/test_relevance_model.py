@@ -283,21 +283,25 @@ def test_the_shipped_model_takes_out_of_the_weak_lane_what_it_finds_unlikely() -
     0.8); a story the model itself finds plausible stays."""
     judge = shipped_judge(ROOT / "data" / MODEL_FILE, SETTINGS)
     assert judge is not None
-    cases = {
-        row["id"]: row
-        for name in ("blind-13", "blind-15", "blind-16")
-        for row in map(json.loads, (ROOT / "tests" / "cases" / f"{name}.jsonl").open(encoding="utf-8"))
-    }
-    # Amazon walkouts « exploited »; a footballer's club « treating him like a slave ». (A hockey coach
-    # « treated as a slave », b15-26, was here: the model of the extended corpus gives him 61 %.)
-    for unlikely in ("b13-47", "b16-29"):
-        title, summary = cases[unlikely]["title"], cases[unlikely]["summary"]
+    # Written for this test, in no training file (the spent sets' own examples, b13-47 and b16-29, are
+    # learnt since the sixteenth session): walkouts « exploited », a player « treated like a slave ».
+    unlikely = [
+        ("Warehouse workers walk out over targets, saying they feel exploited",
+         "Staff at a parcel depot staged a walkout on Black Friday, saying managers exploit them with "
+         "impossible targets and constant surveillance."),
+        ("Midfielder accuses club of treating him like a slave",
+         "The player says the club blocked his move and kept him training alone after he refused a new "
+         "contract."),
+    ]  # fmt: skip
+    for title, summary in unlikely:
         assert classify(LEXICON, title, summary).weak
         judged = judge(classify(LEXICON, title, summary), title, summary)
-        assert not judged.weak and not judged.relevant, unlikely
-    title, summary = cases["b15-33"]["title"], cases["b15-33"]["summary"]  # a Filipina worker exploited
-    # Since the sixteenth session the shipped model learns from these sets: it lifts her into « À trier ».
-    assert judge(classify(LEXICON, title, summary), title, summary).relevant
+        assert not judged.weak and not judged.relevant, title
+    title = "Housekeeper exploited for years by diplomat family"
+    summary = "She cooked and cleaned seven days a week for a few euros and was never allowed out alone, the court heard."
+    assert classify(LEXICON, title, summary).weak
+    shown = judge(classify(LEXICON, title, summary), title, summary)
+    assert shown.weak or shown.relevant
 
 
 @pytest.mark.parametrize(
