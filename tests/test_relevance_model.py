@@ -188,7 +188,7 @@ def test_the_corpus_is_learnt_whole_and_the_desk_up_to_its_newest_decisions(
     not cut by the desk's decisions: they are capped themselves, newest kept."""
     import monitor.relevance.corpus as corpus
 
-    limits = []
+    limits: list[object] = []
 
     def noted(decisions: list[Decision], **options: object) -> Model:
         limits.append(options.get("limit", "default"))
