@@ -9,11 +9,15 @@ block shares a near-duplicate with the corpus or another block today (each set w
 it was judged): the clearing guards the measure, it changes nothing in it. Blind-5 to 9 do not say which
 stories name the crime: they count in neither the named nor the described column.
 
-Run: uv run python benchmarks/relevance_blocks.py
+`--through 56` adds blind-53 to 56 as a block of their own; `--l2` trains with another penalty, `--lift`
+and `--weak` judge with other thresholds (the measure of « A stronger penalty, a lower lift »).
+
+Run: uv run python benchmarks/relevance_blocks.py [--through 56] [--l2 10 --lift 0.7 --weak 0.5]
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -26,20 +30,20 @@ from monitor.config import load_config  # noqa: E402
 from monitor.relevance import Lexicon, classify, load_lexicon  # noqa: E402
 from monitor.relevance.blind import FirstRun  # noqa: E402
 from monitor.relevance.classify import Relevance  # noqa: E402
-from monitor.relevance.corpus import near_duplicate, read_corpus_files, title_words, train_model  # noqa: E402
-from monitor.relevance.learning import Model, lift  # noqa: E402
+from monitor.relevance.corpus import decisions_of, near_duplicate, read_corpus_files, title_words  # noqa: E402
+from monitor.relevance.learning import Model, lift, train  # noqa: E402
 
 SETS = range(5, 53)
 BLOCKS = {"5-18": range(5, 19), "19-32": range(19, 33), "33-40": range(33, 41), "41-44": range(41, 45),
-          "45-48": range(45, 49), "49-52": range(49, 53)}  # fmt: skip
+          "45-48": range(45, 49), "49-52": range(49, 53), "53-56": range(53, 57)}  # fmt: skip
 
 
-def spent_sets() -> dict[int, list[dict[str, Any]]]:
-    """The blind sets of `SETS`, by number."""
+def spent_sets(through: int) -> dict[int, list[dict[str, Any]]]:
+    """The blind sets of `SETS` and up to `through`, by number."""
     found: dict[int, list[dict[str, Any]]] = {}
     for path in (ROOT / "tests" / "cases").glob("blind-*.jsonl"):
         number = re.search(r"blind-(\d+)", path.name)
-        if number and int(number.group(1)) in SETS:
+        if number and SETS.start <= int(number.group(1)) <= through:
             found[int(number.group(1))] = read_corpus_files([path])
     return found
 
@@ -62,10 +66,23 @@ def row(name: str, run: FirstRun) -> str:
 
 def main() -> None:
     """Print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--through", type=int, default=SETS.stop - 1, help="the last spent set measured")
+    parser.add_argument("--l2", type=float, default=None, help="the training's L2 penalty (default: train's)")
+    parser.add_argument("--lift", type=float, default=None, help="learning_lift_probability")
+    parser.add_argument("--weak", type=float, default=None, help="learning_weak_probability")
+    args = parser.parse_args()
     data = ROOT / "data"
     lexicon, settings = load_lexicon(data / "topics.yml"), load_config(data).news
+    for name, value in (("learning_lift_probability", args.lift), ("learning_weak_probability", args.weak)):
+        settings = {**settings, name: settings[name] if value is None else value}
     corpus = read_corpus_files([data / "corpus" / "stories.jsonl"])
-    sets = spent_sets()
+    sets = spent_sets(args.through)
+
+    def train_model(stories: list[dict[str, Any]]) -> Model:
+        decisions = decisions_of(stories)
+        return train(decisions, limit=None) if args.l2 is None else train(decisions, l2=args.l2, limit=None)
+
     alone = train_model(corpus)
     pooled: dict[str, tuple[list[dict[str, Any]], list[Relevance]]] = {
         "corpus": ([], []),
@@ -74,6 +91,8 @@ def main() -> None:
     print("| block left out, model | « À trier » P / R | + weak lane R | weak lane P (n) | described R |")
     for name, numbers in BLOCKS.items():
         block = [s for n in numbers for s in sets.get(n, [])]
+        if not block:
+            continue
         banned = [title_words(s["title"]) for s in block]
 
         def clear(
