@@ -74,14 +74,15 @@ def main() -> None:
     args = parser.parse_args()
     data = ROOT / "data"
     lexicon, settings = load_lexicon(data / "topics.yml"), load_config(data).news
-    for name, value in (("learning_lift_probability", args.lift), ("learning_weak_probability", args.weak)):
-        settings = {**settings, name: settings[name] if value is None else value}
+    asked = {"learning_lift_probability": args.lift, "learning_weak_probability": args.weak}
+    settings = {**settings, **{name: value for name, value in asked.items() if value is not None}}
     corpus = read_corpus_files([data / "corpus" / "stories.jsonl"])
     sets = spent_sets(args.through)
 
+    penalty = {} if args.l2 is None else {"l2": args.l2}
+
     def train_model(stories: list[dict[str, Any]]) -> Model:
-        decisions = decisions_of(stories)
-        return train(decisions, limit=None) if args.l2 is None else train(decisions, l2=args.l2, limit=None)
+        return train(decisions_of(stories), limit=None, **penalty)
 
     alone = train_model(corpus)
     pooled: dict[str, tuple[list[dict[str, Any]], list[Relevance]]] = {
