@@ -49,6 +49,9 @@ LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
         "Sans enclave, point de servitude : le droit de passage devant le juge",
         "Madagascar : un trafic de bois précieux démantelé",
         "Voters approve anti-slavery ballot measures on prison labor",
+        # Spent blind sets' first runs (eighteenth session): a heritage site, a platform's sanction
+        "Valongo Wharf, where enslaved Africans landed, named a UNESCO World Heritage site",
+        "Delivery workers protest as apps demand more work under threat of suspension",
     ],
 )
 def test_traps_are_not_relevant(title: str) -> None:
@@ -270,7 +273,7 @@ NIGHT_BLIND_SETS = {
     "blind-56": (24 / 25, 24, 25, 25, 1),
     # Eighteenth session: first runs in docs/news.md (blind-59 at da11a1d, blind-60 at dc3898a, the model
     # of aa18229); in-sample since they joined data/corpus/spent.jsonl.
-    "blind-59": (20 / 21, 20, 20, 20, 0),
+    "blind-59": (1.0, 20, 20, 20, 0),
     "blind-60": (1.0, 13, 13, 13, 1),
 }
 
