@@ -264,15 +264,17 @@ NIGHT_BLIND_SETS = {
     "blind-49": (1.0, 29, 29, 29, 0),
     "blind-50": (1.0, 21, 21, 21, 0),
     "blind-51": (10 / 13, 10, 10, 10, 0),
-    "blind-52": (15 / 16, 15, 16, 16, 1),
+    "blind-52": (14 / 15, 14, 16, 16, 2),
     # Sixteenth session: first runs at 0f3fb7a (the model that learns from blind-5 to 52) in docs/news.md;
     # since these sets joined data/corpus/spent.jsonl too, the figures below are in-sample.
-    "blind-53": (1.0, 19, 19, 19, 0),
+    "blind-53": (1.0, 18, 19, 19, 1),
     "blind-54": (1.0, 20, 20, 20, 0),
     "blind-55": (20 / 24, 20, 20, 20, 0),
     "blind-56": (24 / 25, 24, 25, 25, 1),
     # Eighteenth session: first runs in docs/news.md (blind-59 at da11a1d, blind-60 at dc3898a, the model
-    # of aa18229); in-sample since they joined data/corpus/spent.jsonl.
+    # of aa18229; blind-58 at 125d875, the model of fe7d425); in-sample since they joined
+    # data/corpus/spent.jsonl.
+    "blind-58": (19 / 21, 19, 19, 19, 0),
     "blind-59": (1.0, 20, 20, 20, 0),
     "blind-60": (1.0, 13, 13, 13, 1),
 }
