@@ -49,9 +49,6 @@ LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
         "Sans enclave, point de servitude : le droit de passage devant le juge",
         "Madagascar : un trafic de bois précieux démantelé",
         "Voters approve anti-slavery ballot measures on prison labor",
-        # Spent blind sets' first runs (eighteenth session): a heritage site, a platform's sanction
-        "Valongo Wharf, where enslaved Africans landed, named a UNESCO World Heritage site",
-        "Delivery workers protest as apps demand more work under threat of suspension",
     ],
 )
 def test_traps_are_not_relevant(title: str) -> None:
@@ -337,6 +334,25 @@ def test_the_fast_word_splits_find_what_the_regular_expressions_find(text: str) 
 
     assert words_of(text) == re.findall(r"\w+", text)
     assert letter_words(text) == re.findall(r"[^\W\d_]+", text)
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("Valongo Wharf, where enslaved Africans landed, named a UNESCO World Heritage site", False),
+        ("Monument to be built in Bucharest to the Roma victims of Romanian slavery", False),
+        ("Police rescue trafficked women found working near the monument in the old town", True),
+        ("Delivery workers protest as apps demand more work under threat of suspension", False),
+        ("Des ouvriers font des heures supplémentaires sous la menace d'un licenciement", False),
+        ("Des ouvriers contraints de travailler sous la menace de coups", True),
+    ],
+)
+def test_a_place_of_memory_and_an_employers_sanction_are_not_todays_exploitation(
+    text: str, kept: bool
+) -> None:
+    """From blind-58 and 59's first runs: slavery remembered at a monument or a World Heritage site, and a
+    platform's or employer's threat of a sanction; a monument in passing and a threat of blows still count."""
+    assert classify(LEXICON, text).relevant is kept
 
 
 @pytest.mark.parametrize(
