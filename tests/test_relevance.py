@@ -350,13 +350,22 @@ def test_the_fast_word_splits_find_what_the_regular_expressions_find(text: str) 
         ("Delivery workers protest as apps demand more work under threat of suspension", False),
         ("Des ouvriers font des heures supplémentaires sous la menace d'un licenciement", False),
         ("Des ouvriers contraints de travailler sous la menace de coups", True),
+        (
+            "Angolan artist builds slavery memorial in Lisbon, where millions of enslaved people were shipped",
+            False,
+        ),
+        ("Lisbon unveils a memorial to the victims of slavery", False),
+        ("Memorial service held for the 39 trafficking victims found dead in a lorry", True),
+        ("Au Mémorial ACTe, une exposition sur la traite des êtres humains aujourd'hui", True),
+        ("Slavery memorial vandalised as police free 12 workers held in debt bondage on a farm nearby", True),
     ],
 )
 def test_a_place_of_memory_and_an_employers_sanction_are_not_todays_exploitation(
     text: str, kept: bool
 ) -> None:
-    """From blind-58 and 59's first runs: slavery remembered at a monument or a World Heritage site, and a
-    platform's or employer's threat of a sanction; a monument in passing and a threat of blows still count."""
+    """From blind-58, 59 and 65's first runs: slavery remembered at a monument, a memorial or a World
+    Heritage site, and a platform's or employer's threat of a sanction; a monument or a memorial in passing,
+    today's trafficking shown at one, and a threat of blows still count."""
     assert classify(LEXICON, text).relevant is kept
 
 
