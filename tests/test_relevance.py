@@ -245,7 +245,7 @@ NIGHT_BLIND_SETS = {
     "blind-39": (1.0, 12, 12, 12, 0),
     "blind-40": (1.0, 21, 21, 21, 0),
     # Eleventh session, first runs at 4c29b8b (the model and lexicon of ee5975d), docs/news.md.
-    "blind-41": (21 / 25, 21, 22, 22, 1),
+    "blind-41": (22 / 26, 22, 22, 22, 0),
     # First run: À trier 20 of 23; then « trafic de travailleuses » names trafficking.
     "blind-42": (1.0, 24, 25, 25, 1),
     "blind-43": (18 / 19, 18, 18, 18, 0),
@@ -261,7 +261,7 @@ NIGHT_BLIND_SETS = {
     "blind-49": (1.0, 28, 29, 29, 1),
     "blind-50": (1.0, 21, 21, 21, 0),
     "blind-51": (10 / 13, 10, 10, 10, 0),
-    "blind-52": (14 / 15, 14, 16, 16, 2),
+    "blind-52": (13 / 14, 13, 16, 16, 3),
     # Sixteenth session: first runs at 0f3fb7a (the model that learns from blind-5 to 52) in docs/news.md;
     # since these sets joined data/corpus/spent.jsonl too, the figures below are in-sample.
     "blind-53": (1.0, 18, 19, 19, 1),
@@ -279,6 +279,10 @@ NIGHT_BLIND_SETS = {
     "blind-57": (1.0, 18, 18, 18, 0),
     "blind-61": (21 / 22, 21, 21, 21, 0),
     "blind-62": (26 / 29, 26, 27, 27, 1),
+    # Blind-63 and 65: first runs in the nineteenth session (lexicon of 780127f, model of a11244a) in
+    # docs/news.md; in-sample since they joined data/corpus/spent.jsonl.
+    "blind-63": (13 / 14, 13, 13, 13, 0),
+    "blind-65": (24 / 25, 24, 24, 24, 0),
 }
 
 
