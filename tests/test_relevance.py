@@ -403,3 +403,17 @@ def test_forcing_a_person_into_sex_work_and_trafficking_workers_are_named(text: 
     """Blind-44's « forcing person into sex work » and blind-42's « trafic de travailleuses », missed at
     their first runs (docs/news.md)."""
     assert classify(LEXICON, text).relevant is kept
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("How trafficked cheetah cubs move from the wild and into your Instagram feed", False),
+        ("Cheetah trafficking: two men on trial after ten cubs found in a house", False),
+        ("Trafficked women rescued from a private zoo where lion cubs were kept", True),
+    ],
+)
+def test_trafficked_animals_are_wildlife_not_persons(text: str, kept: bool) -> None:
+    """Blind-64's cheetah cubs, « trafficked » to the Gulf: the animal after the word is what is
+    trafficked (topics.yml negatives); trafficked women beside animals are still persons."""
+    assert classify(LEXICON, text).relevant is kept
