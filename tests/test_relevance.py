@@ -224,7 +224,7 @@ NIGHT_BLIND_SETS = {
     # a clause.
     "blind-25": (21 / 23, 21, 21, 21, 0),
     "blind-26": (26 / 27, 26, 26, 26, 0),
-    "blind-27": (18 / 20, 18, 18, 18, 0),
+    "blind-27": (17 / 19, 17, 18, 18, 1),
     "blind-28": (1.0, 26, 27, 27, 1),
     "blind-29": (1.0, 16, 17, 17, 1),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
@@ -256,7 +256,7 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 19 of 26; then an age makes a child only under 18 (« a 29-year-old »).
     "blind-46": (21 / 23, 21, 21, 21, 0),
     "blind-47": (26 / 27, 26, 26, 26, 0),
-    "blind-48": (17 / 18, 17, 19, 19, 2),
+    "blind-48": (18 / 19, 18, 19, 19, 1),
     # Thirteenth session, first runs at f35c2b4 (the lexicon of 25199be, the model of f78b1ae), docs/news.md.
     "blind-49": (1.0, 28, 29, 29, 1),
     "blind-50": (1.0, 21, 21, 21, 0),
@@ -285,6 +285,8 @@ NIGHT_BLIND_SETS = {
     "blind-65": (24 / 25, 24, 24, 24, 0),
     # Blind-64: first run at ce76181 (lexicon of a21f348, model of d183be2); in-sample since it joined.
     "blind-64": (21 / 22, 21, 21, 21, 0),
+    # Blind-66: first run at cb5f830 (lexicon of 756b3bf, model of 88be766); in-sample since it joined.
+    "blind-66": (1.0, 21, 21, 21, 0),
 }
 
 
