@@ -410,14 +410,17 @@ def test_forcing_a_person_into_sex_work_and_trafficking_workers_are_named(text: 
 
 
 @pytest.mark.parametrize(
-    "text, kept",
+    "text, persons",
     [
         ("How trafficked cheetah cubs move from the wild and into your Instagram feed", False),
         ("Cheetah trafficking: two men on trial after ten cubs found in a house", False),
+        ("Falcon traffickers jailed after 40 birds seized at airport", False),
         ("Trafficked women rescued from a private zoo where lion cubs were kept", True),
     ],
 )
-def test_trafficked_animals_are_wildlife_not_persons(text: str, kept: bool) -> None:
-    """Blind-64's cheetah cubs, « trafficked » to the Gulf: the animal after the word is what is
-    trafficked (topics.yml negatives); trafficked women beside animals are still persons."""
-    assert classify(LEXICON, text).relevant is kept
+def test_trafficked_animals_are_wildlife_not_persons(text: str, persons: bool) -> None:
+    """Blind-64's cheetah cubs, « trafficked » to the Gulf: the animal beside the word is what is
+    trafficked (topics.yml negatives), so the word is no term at all (the old lexicon kept the first and
+    third and put the second in the weak lane); trafficked women beside animals are still persons."""
+    result = classify(LEXICON, text)
+    assert bool(result.matched) is persons and result.relevant is persons
