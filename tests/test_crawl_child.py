@@ -3,6 +3,8 @@ the crawl takes, and one not needed or already dead is let go or reported, never
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import json
 import os
 import signal
@@ -129,6 +131,47 @@ def test_the_lazy_loader_finds_what_scrapys_own_finds() -> None:
     assert sorted(eager.list()) == ["articles", "backlinks", "news", "site"]
     for name in eager.list():
         assert LazySpiderLoader(settings).load(name) is eager.load(name)
+
+
+def test_cheap_frames_agree_with_inspects_own_and_are_put_back() -> None:
+    from crawler.__main__ import frames_without_source
+
+    def frames_and_module() -> tuple[list[tuple[object, ...]], object, object]:
+        frames = inspect.stack()
+        seen = [(f.filename, f.lineno, f.function) for f in frames]
+        return seen, inspect.getmodule(frames[0].frame), frames[0].code_context
+
+    own_stack, own_getmodule = inspect.stack, inspect.getmodule
+    results = []
+    for block in (frames_without_source, contextlib.nullcontext):
+        with block():
+            results.append((*frames_and_module(), inspect.stack is own_stack))
+    assert (inspect.stack, inspect.getmodule) == (own_stack, own_getmodule)
+    (cheap_frames, cheap_module, cheap_source, cheap_is_own), (frames, module, source, is_own) = results
+    assert cheap_frames == frames and len(frames) > 3
+    assert cheap_module is module is sys.modules[__name__]
+    assert cheap_source is None and source is not None  # no source read
+    assert not cheap_is_own and is_own
+    with pytest.raises(ZeroDivisionError), frames_without_source():
+        _ = 1 / 0
+    assert (inspect.stack, inspect.getmodule) == (own_stack, own_getmodule)
+    assert inspect.getmodule(inspect) is inspect  # not a frame: inspect's own answer
+
+
+def test_scrapys_deprecated_aliases_keep_their_module_names() -> None:
+    script = (
+        "import inspect, crawler.__main__\n"
+        "from scrapy.core.downloader import contextfactory, tls\n"
+        "print(tls.ScrapyClientTLSOptions.__module__, contextfactory.ScrapyClientContextFactory.__module__,"
+        " contextfactory.AcceptableProtocolsContextFactory.__module__, inspect.stack.__module__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=child_environment(), capture_output=True, text=True, check=True
+    )
+    tls_module, factory, protocols, stack_module = result.stdout.split()
+    assert tls_module == "scrapy.core.downloader.tls"
+    assert factory == protocols == "scrapy.core.downloader.contextfactory"
+    assert stack_module == "inspect"
 
 
 def test_the_arguments_can_come_on_standard_input(web: FixtureWeb, tmp_path: Path) -> None:
