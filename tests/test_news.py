@@ -290,11 +290,12 @@ def test_article_text_can_be_extracted_at_all() -> None:
     assert len(data["text"]) > 500 and data["title"]
 
 
-def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
-    """The all-304 night's start-up: the CLI's news run and every spider module (Scrapy loads them all at
-    each crawl's start) leave courlan and extruct to the nights that judge entries or audit sites, numpy
-    to the nights that group stories or learn from the desk (sqlite-utils would import it), and the
-    other commands' modules to their commands."""
+def test_a_night_of_unchanged_feeds_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """The all-304 night's start-up: the CLI's news run, its store and every spider module (Scrapy loads
+    them all at each crawl's start) leave courlan and extruct to the nights that judge entries or audit
+    sites, numpy to the nights that group stories or learn from the desk (sqlite-utils would import
+    it), sqlite-utils' plugins (found by reading every installed distribution's metadata) to nobody,
+    and the other commands' modules to their commands."""
     import subprocess
     import sys
 
@@ -303,7 +304,9 @@ def test_a_night_of_unchanged_feeds_imports_only_what_it_needs() -> None:
         "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.news.run, monitor.store, "
         "monitor.relevance, monitor.relevance.cache, monitor.desk.learning, "
         "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
-        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+        f"monitor.store.Store.open({str(tmp_path / 'veille.db')!r}); "
+        "plugins = sys.modules['sqlite_utils.plugins']._plugins_loaded; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules), plugins)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    assert result.stdout.strip() == "[] False"

@@ -8,7 +8,6 @@ import html
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
@@ -16,6 +15,7 @@ from monitor.config import ConfigError, load_config
 from monitor.desk.pages import secretariat_gate
 from monitor.links.report import build_report, render
 from monitor.store import Store
+from monitor.store import database as store_database
 
 
 async def links_page(request: Any, datasette: Any) -> Response:
@@ -31,7 +31,7 @@ async def links_page(request: Any, datasette: Any) -> Response:
     database = datasette.get_database()
 
     def report(connection: Any) -> str:
-        return render(build_report(Store(sqlite_utils.Database(connection), database.path), config), "html")
+        return render(build_report(Store(store_database(connection), database.path), config), "html")
 
     return Response.html(await database.execute_fn(report))
 

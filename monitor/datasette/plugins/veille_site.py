@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlite_utils
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from monitor.desk.pages import secretariat_gate
 from monitor.site.report import render, site_report
 from monitor.store import Store
+from monitor.store import database as store_database
 
 
 async def audit_page(request: Any, datasette: Any) -> Response:
@@ -21,7 +21,7 @@ async def audit_page(request: Any, datasette: Any) -> Response:
     database = datasette.get_database()
 
     def report(connection: Any) -> str:
-        store = Store(sqlite_utils.Database(connection), database.path)
+        store = Store(store_database(connection), database.path)
         return render(site_report(store), "", "html", fragment=True)
 
     fragment = await database.execute_fn(report)
