@@ -294,17 +294,26 @@ def test_a_night_of_unchanged_feeds_imports_only_what_it_needs(tmp_path: Path) -
     """The all-304 night's start-up: the CLI's news run, its store and every spider module (Scrapy loads
     them all at each crawl's start) leave courlan and extruct to the nights that judge entries or audit
     sites, numpy to the nights that group stories or learn from the desk (sqlite-utils would import
-    it), sqlite-utils' plugins (found by reading every installed distribution's metadata) to nobody,
-    and the other commands' modules to their commands."""
+    it), rich to the commands that show something, sqlite-utils' plugins (found by reading every
+    installed distribution's metadata) to nobody, and the other commands' modules to their commands."""
     import subprocess
     import sys
 
-    heavy = ("courlan", "extruct", "numpy", "monitor.cli.desk", "monitor.cli.site", "monitor.cli.links")
+    heavy = (
+        "courlan",
+        "extruct",
+        "numpy",
+        "rich",
+        "monitor.cli.desk",
+        "monitor.cli.site",
+        "monitor.cli.links",
+    )
     code = (
         "import sys, monitor.cli, monitor.cli.news, monitor.news.harvest, monitor.news.run, monitor.store, "
         "monitor.relevance, monitor.relevance.cache, monitor.desk.learning, "
         "crawler.spiders.news, crawler.spiders.articles, crawler.spiders.site, crawler.spiders.backlinks; "
         f"monitor.store.Store.open({str(tmp_path / 'veille.db')!r}); "
+        "monitor.cli.base.progress_bar(True).__enter__().add_task('…'); "
         "plugins = sys.modules['sqlite_utils.plugins']._plugins_loaded; "
         f"print(sorted(m for m in {heavy!r} if m in sys.modules), plugins)"
     )

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from monitor.cli import french
 from monitor.config import ConfigError
@@ -25,12 +22,31 @@ from monitor.crawl import CrawlFailed
 from monitor.locks import RunInProgress
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
     from monitor.store import Store
 
 DEFAULT_CONFIG = Path("data")
 REPORT_FORMATS = ("html", "md", "csv")
 DEFAULT_DB = Path("data/veille.db")
-stderr = Console(stderr=True)
+
+
+@functools.cache
+def stderr() -> Console:
+    """rich's console on standard error, made when a command first shows something there: a quiet
+    run (the nightly job's) never loads rich."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def stdout() -> Console:
+    """rich's console on standard output, as it is now (a test's runner replaces it)."""
+    from rich.console import Console
+
+    return Console()
 
 
 def edge_path(**kwargs: Any) -> click.Path:
@@ -111,19 +127,38 @@ def write_report(text: str, output: Path | None, written: str = "Rapport écrit"
     """The report to its file (saying so on stderr), or to stdout."""
     if output:
         output.write_text(text, encoding="utf-8")
-        stderr.print(f"{written} dans {output}")
+        stderr().print(f"{written} dans {output}")
     else:
         sys.stdout.write(text)
 
 
-def progress_bar(quiet: bool) -> Progress:
+class NoProgress:
+    """The progress bar of a quiet command: nothing shown, nothing loaded."""
+
+    def __enter__(self) -> NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        return 0
+
+    def update(self, task: int, description: str | None = None) -> None:
+        return None
+
+
+def progress_bar(quiet: bool) -> Progress | NoProgress:
+    if quiet:
+        return NoProgress()
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=stderr,
+        console=stderr(),
         transient=True,
-        disable=quiet,
     )
 
 
@@ -134,6 +169,8 @@ def crawl_with_progress(quiet: bool, action: Callable[[Callable[[int], None]], A
 
 
 def summary_table(rows: list[tuple[str, str, int, int, str]]) -> Table:
+    from rich.table import Table
+
     from monitor.labels import labels
 
     table = Table("Association", "Statut", "Pages", "Liens visibles", "Remarque")

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main, stderr
+from monitor.cli.base import VeilleError, common_options, edge_path, existing_store, main, stderr, stdout
 from monitor.config import Config, load_config
 from monitor.locks import serving_lock
 
@@ -51,6 +49,8 @@ def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
         f"De veille aujourd'hui ({today:%d/%m/%Y}) : {names[current.member_id] if current else 'personne'}"
     )
     end = today + timedelta(weeks=weeks)
+    from rich.table import Table
+
     table = Table("Du", "Au", "Association de veille", "Remarque")
     for turn in turns:
         if turn.end >= today and turn.start <= end:
@@ -60,7 +60,7 @@ def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
                 names.get(turn.member_id, turn.member_id),
                 turn.note,
             )
-    Console().print(table)
+    stdout().print(table)
 
 
 def secrets_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -152,7 +152,7 @@ def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path:
     text = render(published(existing_store(db_path), limit), fmt)
     if output:
         output.write_text(text, encoding="utf-8")
-        stderr.print(f"Actualités écrites dans {output}")
+        stderr().print(f"Actualités écrites dans {output}")
     else:
         click.echo(text)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from monitor.cli.base import (
     common_options,
@@ -15,6 +14,7 @@ from monitor.cli.base import (
     existing_store,
     main,
     report_options,
+    stdout,
     summary_table,
     write_report,
 )
@@ -62,7 +62,7 @@ def links_check(
         (t.url or "", o.status, o.pages_crawled, sum(1 for x in o.links if x.get("visible")), o.error or "")
         for t, o in zip(targets, outcomes, strict=True)
     ]
-    Console().print(summary_table(rows))
+    stdout().print(summary_table(rows))
 
 
 @links.command("run")
@@ -98,7 +98,7 @@ def print_links_run(config: Config, run_id: int, result: Any, as_json: bool, qui
             outcome = result.outcomes[member.id]
             visible = sum(1 for x in outcome.links if x.get("visible"))
             rows.append((member.name, outcome.status, outcome.pages_crawled, visible, outcome.error or ""))
-        Console().print(summary_table(rows))
+        stdout().print(summary_table(rows))
 
 
 @links.command("report")

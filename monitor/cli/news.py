@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from monitor.cli.base import VeilleError, common_options, edge_path, main, progress_bar, stderr
+from monitor.cli.base import VeilleError, common_options, edge_path, main, progress_bar, stderr, stdout
 from monitor.config import Config, load_config
 
 
@@ -72,6 +70,8 @@ def print_news_summary(run_id: int, summary: Any, as_json: bool, quiet: bool) ->
     if as_json:
         click.echo(json.dumps({"run_id": run_id, **summary.to_json()}, ensure_ascii=False, indent=1))
     elif not quiet:
+        from rich.table import Table
+
         table = Table("Veille d'actualité", "", show_header=False)
         for label, value in (
             ("Sources lues", summary.fetched), ("dont inchangées (304)", summary.not_modified),
@@ -81,9 +81,9 @@ def print_news_summary(run_id: int, summary: Any, as_json: bool, quiet: bool) ->
             ("Pages d'articles lues", summary.articles_fetched), ("Nouvelles histoires", summary.new_stories),
         ):  # fmt: skip
             table.add_row(label, str(value))
-        Console().print(table)
+        stdout().print(table)
         for error in summary.errors[:20]:
-            stderr.print(f"[yellow]Source en échec[/] {error}")
+            stderr().print(f"[yellow]Source en échec[/] {error}")
 
 
 @news.command("sources")
@@ -104,6 +104,8 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
+    from rich.table import Table
+
     table = Table(
         "Source", "Type", "Dernière lecture", "Statut", "Inchangé (304)", "Échecs", "Dernière erreur"
     )
@@ -114,7 +116,7 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
         table.add_row(
             row["name"], row["kind"], last, state, checks, str(row["error_count"]), row["last_error"] or ""
         )
-    Console().print(table)
+    stdout().print(table)
 
 
 @main.command()

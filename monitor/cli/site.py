@@ -36,7 +36,7 @@ def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
 
     config = load_config(config_dir)
     if not quiet:
-        stderr.print(f"Audit de {start_url(config)}…")
+        stderr().print(f"Audit de {start_url(config)}…")
     audit = run_audit(Store.open(db_path), config)
     if quiet:
         return
