@@ -89,3 +89,18 @@ def test_courlan_is_imported_only_for_a_link_that_needs_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_the_hash_coefficients_are_those_numpy_drew_and_load_without_numpy_random() -> None:
+    import numpy as np
+
+    drawn = np.random.RandomState(7)
+    pairs = [(drawn.randint(1, int(_PRIME), dtype=np.uint64), drawn.randint(0, int(_PRIME), dtype=np.uint64))
+             for _ in range(NUM_PERM)]  # fmt: skip
+    assert _A.tolist() == [int(a) for a, _ in pairs] and _B.tolist() == [int(b) for _, b in pairs]
+    assert _A.dtype == _B.dtype == np.uint64
+    code = "import sys, monitor.news.dedup; print('numpy.random' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.split() == ["False"]
