@@ -6,8 +6,10 @@ stage, each fetched page's text stored and judged again.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,20 @@ if TYPE_CHECKING:
 
 # The lexicon, or a function giving it when first needed (monitor/relevance/cache.py).
 LexiconSource = Lexicon | Callable[[], Lexicon]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for one batch of entries, then as it was: the batch's objects
+    (entries, articles, their judgements) all live until the batch is stored, and each collection
+    would walk them, and everything the night keeps, for no garbage (0.03 s of CPU per 10,000)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -158,6 +174,10 @@ class Harvest:
         """Store the entries of the feed stage; return the ids of the new articles."""
         if not entries:  # a batch of unchanged feeds (304)
             return []
+        with collector_paused():
+            return self._keep_entries(entries, languages)
+
+    def _keep_entries(self, entries: list[dict[str, Any]], languages: dict[str, str]) -> list[str]:
         # Imported here: courlan and numpy are start-up time that a night of unchanged feeds (all 304)
         # does not need.
         from monitor.news.dedup import article_id, canonical_url
