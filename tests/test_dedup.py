@@ -104,3 +104,25 @@ def test_the_hash_coefficients_are_those_numpy_drew_and_load_without_numpy_rando
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.split() == ["False"]
+
+
+def test_an_articles_identity_is_read_from_its_host_and_path_as_urlsplit_reads_them() -> None:
+    from hashlib import sha1
+    from urllib.parse import urlsplit
+
+    from monitor.news.dedup import article_id
+
+    def by_urlsplit(url: str) -> str:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+        key = f"{host}{parts.path}?{parts.query}" if parts.query else f"{host}{parts.path}"
+        return sha1(key.encode()).hexdigest()[:16]
+
+    addresses = [
+        "https://www.example.org/a/b-1.html", "http://example.org/a/b-1.html", "https://example.org",
+        "https://example.org:8443/a/", "https://WWW.Example.org/A", "https://example.org/a?id=2",
+        "https://user@example.org/a", "https://xn--caf-dma.fr/été", "https://example.org/a/%C3%A9t%C3%A9",
+        "https://127.0.1.5:8080/feed/1.xml", "https://example.org/a:b,c=d!~_",
+    ]  # fmt: skip
+    assert [article_id(url) for url in addresses] == [by_urlsplit(url) for url in addresses]
+    assert article_id(addresses[0]) == article_id(addresses[1])  # scheme and www. do not count

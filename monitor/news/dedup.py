@@ -86,10 +86,14 @@ def _already_canonical(url: str) -> bool:
 
 
 def article_id(canonical: str) -> str:
-    """Identity of an article: its canonical address without scheme and `www.`."""
-    parts = urlsplit(canonical)
-    host = (parts.hostname or "").removeprefix("www.")
-    key = f"{host}{parts.path}?{parts.query}" if parts.query else f"{host}{parts.path}"
+    """Identity of an article: its canonical address without scheme, port and `www.`."""
+    plain = _PLAIN_URL.fullmatch(canonical)
+    if plain:  # most of a night's addresses: host and path read as `urlsplit` would read them
+        key = plain["host"].removeprefix("www.") + (plain["path"] or "")
+    else:
+        parts = urlsplit(canonical)
+        host = (parts.hostname or "").removeprefix("www.")
+        key = f"{host}{parts.path}?{parts.query}" if parts.query else f"{host}{parts.path}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
