@@ -12,7 +12,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net_error
 from twisted.python.failure import Failure
 
-from crawler.items import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
+from crawler.broken import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
 from crawler.middlewares.address_guard import UnsafeRequest
 
 BLOCKING_STATUSES = frozenset({401, 403, 429})

@@ -5,11 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# The reason a crawl closes with when the crawler itself is broken (code it needs cannot be
-# imported): monitor then fails the stage instead of blaming the sites; the cause is in this stat.
-CRAWLER_BROKEN = "crawler_broken"
-CRAWLER_BROKEN_CAUSE = "veille/crawler_broken"
-
 
 @dataclass
 class PageItem:

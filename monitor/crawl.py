@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
+from crawler.broken import CRAWLER_BROKEN, CRAWLER_BROKEN_CAUSE
 from monitor.crawl_child import take_child
 
 # Seconds a crawl gets past its soft limit (Scrapy's CLOSESPIDER_TIMEOUT) before its child is killed.
