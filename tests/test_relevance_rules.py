@@ -87,3 +87,37 @@ def test_the_collectifs_rules_recognise_described_exploitation(title: str, summa
 )  # fmt: skip
 def test_figurative_and_non_trafficking_uses_stay_out(title: str, summary: str) -> None:
     assert not classify(LEXICON, title, summary).relevant
+
+
+def test_patterns_are_split_where_a_character_scan_splits_them() -> None:
+    """`_split_top` and `_closing` jump from parenthesis to separator; a scan of every character (the
+    reference below) finds the same parts and the same closing places, on every phrase of the lexicon."""
+    from monitor.relevance.phrases import _closing, _split_top
+
+    def scanned_parts(text: str, separator: str) -> list[str]:
+        parts, depth, current = [], 0, ""
+        for char in text:
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if char == separator and depth == 0:
+                parts, current = [*parts, current], ""
+            else:
+                current += char
+        return [*parts, current]
+
+    def scanned_closing(text: str) -> int | None:
+        depth = 0
+        for index, char in enumerate(text):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0:
+                return index
+        return None
+
+    sets = [LEXICON.terms, LEXICON.negatives, LEXICON.penalties, LEXICON.anchors, LEXICON.contexts]
+    patterns = [phrase.pattern for phrases in sets for phrase in phrases]
+    patterns += ["(a|(b c)|d) e", "(a )?(b)", "a(b|c)d (e|f)?", "", "(", "x)", "((a)|b)|c"]
+    for text in patterns:
+        for separator in (" ", "|"):
+            assert _split_top(text, separator) == scanned_parts(text, separator), (text, separator)
+        assert _closing(text) == scanned_closing(text), text
+    assert _split_top("(a|(b c)|d) e", " ") == ["(a|(b c)|d)", "e"]
+    assert _closing("(a )?(b)") == 3

@@ -59,29 +59,36 @@ def _optional_groups_take_their_space(text: str) -> str:
     return "".join(chars)
 
 
+# Where `_split_top` and `_closing` look: parentheses and the separator, skipping the letters between.
+_MARKS = {" ": re.compile(r"[() ]"), "|": re.compile(r"[()|]")}
+_PARENTHESES = re.compile(r"[()]")
+
+
 def _split_top(text: str, separator: str) -> list[str]:
-    """Split on `separator` outside parentheses."""
+    """Split on `separator` (a space or `|`) outside parentheses."""
     if "(" not in text and ")" not in text:
         return text.split(separator)
-    parts, depth, current = [], 0, []
-    for char in text:
-        depth += _DEPTH.get(char, 0)
-        if char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
+    parts, depth, start = [], 0, 0
+    for mark in _MARKS[separator].finditer(text):
+        char = mark.group()
+        if char != separator:
+            depth += _DEPTH[char]
+        elif depth == 0:
+            parts.append(text[start : mark.start()])
+            start = mark.end()
+    parts.append(text[start:])
     return parts
 
 
 def _closing(text: str) -> int | None:
     """Where the parenthesis opening `text` closes (`(a )?(b)` is two groups, not one)."""
+    if not text.startswith("("):
+        return 0 if text else None
     depth = 0
-    for index, char in enumerate(text):
-        depth += _DEPTH.get(char, 0)
+    for mark in _PARENTHESES.finditer(text):
+        depth += _DEPTH[mark.group()]
         if depth == 0:
-            return index
+            return mark.start()
     return None
 
 
