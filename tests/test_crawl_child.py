@@ -40,6 +40,13 @@ def crawler(*arguments: str, stdin: str | None = None) -> subprocess.CompletedPr
     )  # fmt: skip
 
 
+def in_child_environment(script: str) -> str:
+    """What a Python script prints, run as the crawl child runs (its environment and path)."""
+    return subprocess.run(
+        [sys.executable, "-c", script], env=child_environment(), capture_output=True, text=True, check=True
+    ).stdout
+
+
 def test_the_commands_that_crawl_are_told_by_their_words() -> None:
     assert crawls(["run", "-q"])
     assert crawls(["news", "run", "--no-articles", "--db", "x.db"])
@@ -105,10 +112,7 @@ def test_a_crawl_imports_its_own_spider_only() -> None:
         "except KeyError as exc:\n"
         "    print(exc)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=child_environment(), capture_output=True, text=True, check=True
-    )
-    modules, spiders, missing = result.stdout.splitlines()
+    modules, spiders, missing = in_child_environment(script).splitlines()
     assert "'crawler.spiders.news'" in modules
     for absent in ("crawler.judge.page", "crawler.spiders.backlinks", "feedparser", "tinycss2"):
         assert f"'{absent}'" not in modules, absent
@@ -165,10 +169,7 @@ def test_scrapys_deprecated_aliases_keep_their_module_names() -> None:
         "print(tls.ScrapyClientTLSOptions.__module__, contextfactory.ScrapyClientContextFactory.__module__,"
         " contextfactory.AcceptableProtocolsContextFactory.__module__, inspect.stack.__module__)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=child_environment(), capture_output=True, text=True, check=True
-    )
-    tls_module, factory, protocols, stack_module = result.stdout.split()
+    tls_module, factory, protocols, stack_module = in_child_environment(script).split()
     assert tls_module == "scrapy.core.downloader.tls"
     assert factory == protocols == "scrapy.core.downloader.contextfactory"
     assert stack_module == "inspect"
