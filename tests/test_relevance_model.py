@@ -226,6 +226,35 @@ def test_the_spent_sets_and_the_model_were_made_together() -> None:
     assert abs(retrained.char_weights - model.char_weights).max() < 1e-3
 
 
+def test_the_probability_is_the_sum_of_the_word_features_to_the_last_bit() -> None:
+    """`probability` looks a story's pairs up without writing them out; on every labelled story it gives
+    what the sum over `words` (the features `contributions` explains) gives, bit for bit."""
+    import math
+    from itertools import repeat
+
+    from monitor.relevance.features import tokens, words
+
+    model = shipped_model(ROOT / "data" / MODEL_FILE)
+    assert model is not None and model.char_weights is not None
+    weight = model._word_weights().get
+
+    def summed(title: str, summary: str) -> float:
+        found = tokens(title, summary)
+        total = model.bias + sum(map(weight, words(title, summary, found), repeat(0.0)))
+        total += sum(model._chars()[word] for word in found) / math.sqrt(len(found)) if found else 0.0
+        return 1 / (1 + math.exp(-total))
+
+    stories = read_corpus_files(
+        [ROOT / "data" / "corpus" / name for name in ("stories.jsonl", "spent.jsonl")]
+    )
+    pairs_weighed = 0
+    for story in stories:
+        title, summary = story["title"], story.get("summary") or ""
+        assert model.probability(title, summary) == summed(title, summary), story["id"]
+        pairs_weighed += any(" " in feature and weight(feature) for feature in words(title, summary))
+    assert pairs_weighed > len(stories) / 2  # the pairs' look-up is exercised, not only the words'
+
+
 def test_a_simulated_season_never_removes_a_story_the_lexicon_kept() -> None:
     named = {"title": "Démantèlement d'un réseau de traite des êtres humains", "label": "irrelevant"}
     stories = [{**s, "outlet": f"outlet{n}.example"} for n, s in enumerate([*STORIES, *[named] * 6])]

@@ -31,12 +31,15 @@ def tokens(title: str, summary: str) -> list[str]:
     return letter_words(fold(f"{title}{HEADLINE_JOIN}{summary}" if summary else title))
 
 
+def meaningful(found: list[str]) -> list[str]:
+    """The words that make features, in order, repeats kept: three letters or more, no stop word."""
+    return [w for w in found if len(w) > 2 and w not in STOP_WORDS]
+
+
 def words(title: str, summary: str, found: list[str] | None = None) -> dict[str, None]:
     """The word features, in order (the keys of a dict: distinct, cheaper than a list built from
-    one): folded words of three letters or more but the stop words, and pairs of neighbouring ones."""
-    kept = [
-        w for w in (tokens(title, summary) if found is None else found) if len(w) > 2 and w not in STOP_WORDS
-    ]
+    one): the meaningful words, then the pairs of neighbouring ones."""
+    kept = meaningful(tokens(title, summary) if found is None else found)
     return dict.fromkeys(itertools.chain(kept, map(" ".join, itertools.pairwise(kept))))
 
 

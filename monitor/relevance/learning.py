@@ -17,14 +17,14 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from monitor.relevance.classify import Relevance, vetoed
-from monitor.relevance.features import CHAR_BUCKETS, char_buckets, tokens, words
+from monitor.relevance.features import CHAR_BUCKETS, char_buckets, meaningful, tokens, words
 from monitor.relevance.lexicon import Lexicon
 
 MAX_FEATURES = 3000
@@ -58,12 +58,24 @@ class Model:
     # Hashed character n-grams (features.py); None for a model of words only (stored before them).
     char_weights: np.ndarray | None = None
     _weight_of: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _pairs_after: dict[str, dict[str, float]] | None = field(default=None, repr=False, compare=False)
     _char_sums: _CharSums | None = field(default=None, repr=False, compare=False)
 
     def _word_weights(self) -> dict[str, float]:
         if self._weight_of is None:  # a plain dict: summing a few floats beats numpy's indexing
             self._weight_of = {w: float(self.weights[i]) for w, i in self.vocabulary.items()}
         return self._weight_of
+
+    def _pair_weights(self) -> dict[str, dict[str, float]]:
+        """The weights of the pair features by first word, then second word: a story's pairs are
+        looked up without being written out as strings."""
+        if self._pairs_after is None:
+            self._pairs_after = {}
+            for feature, weight in self._word_weights().items():
+                first, space, second = feature.partition(" ")
+                if space:
+                    self._pairs_after.setdefault(first, {})[second] = weight
+        return self._pairs_after
 
     def _chars(self) -> _CharSums:
         if self._char_sums is None:
@@ -83,9 +95,15 @@ class Model:
         return added
 
     def probability(self, title: str, summary: str) -> float:
-        """The probability that the story is wanted: the sum of `contributions`, computed in bulk."""
+        """The probability that the story is wanted: the sum of `contributions`, computed in bulk. The
+        terms are those of `words`, in its order (distinct words, then distinct pairs), less the pairs
+        without a weight, which would add 0.0: the same sum to the last bit."""
         found = tokens(title, summary)
-        total = self.bias + sum(map(self._word_weights().get, words(title, summary, found), repeat(0.0)))
+        kept = meaningful(found)
+        after = self._pair_weights()
+        pairs = dict.fromkeys((a, b) for a, b in pairwise(kept) if a in after and b in after[a])
+        weights = map(self._word_weights().get, dict.fromkeys(kept), repeat(0.0))
+        total = self.bias + sum(chain(weights, (after[a][b] for a, b in pairs)))
         if self.char_weights is not None and found:
             total += sum(map(self._chars().__getitem__, found)) / math.sqrt(len(found))
         return 1 / (1 + math.exp(-total))
