@@ -265,3 +265,16 @@ def test_serve_warns_in_french_when_nobody_can_log_in(tmp_path: Path) -> None:
         serve.wait(timeout=10)
     assert "Attention : aucun compte dans" in first and "personne ne peut se connecter" in first
     assert "veille users add secretariat --role secretariat" in first.replace("\n", " ")
+
+
+def test_a_command_closes_its_database_before_it_exits(tmp_path: Path) -> None:
+    """`veille` leaves the cycle collector out of its exit (gc.freeze): each command closes its database
+    itself, and SQLite, closing the last connection, checkpoints the WAL and removes it."""
+    db = tmp_path / "veille.db"
+    listed = veille("news", "sources", "--config", str(TESTS.parent / "data"), "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    assert "Source" in listed.stdout and db.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("veille.db-")) == []
+    rota = veille("rota", "--config", str(TESTS.parent / "data"), "--db", str(db))
+    assert rota.returncode == 0, rota.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("veille.db-")) == []

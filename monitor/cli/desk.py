@@ -42,7 +42,8 @@ def rota(weeks: int, day: Any, config_dir: Path, db_path: Path) -> None:
     today = day.date() if day else date_type.today()
     turns = planned_turns(config.rota.start, config.rota.turn_weeks, list(config.rota.members),
                           list(config.rota.overrides), today, weeks)  # fmt: skip
-    Store.open(db_path).save_duty(turns)
+    with Store.open(db_path) as store:
+        store.save_duty(turns)
     names = {m.id: m.name for m in config.members} | {"secretariat": "Secrétariat du Collectif"}
     current = on_duty(turns, today)
     click.echo(
@@ -108,9 +109,9 @@ def open_desk(config: Config, db_path: Path, secrets_path: Path, host: str, port
     from monitor.serve import Secrets, build_datasette
     from monitor.store import Store
 
-    store = Store.open(db_path)
-    store.sync_members(config.members)
-    store.sync_categories(config.triage.categories)
+    with Store.open(db_path) as store:  # Datasette opens its own connections
+        store.sync_members(config.members)
+        store.sync_categories(config.triage.categories)
     secrets = Secrets.load(secrets_path)
     if not secrets.cookie_secret:
         secrets.save()  # a fixed secret: logins and CSRF tokens survive a restart
@@ -149,7 +150,8 @@ def export(fmt: str, limit: int, output: Path | None, config_dir: Path, db_path:
     """
     from monitor.news.export import published, render
 
-    text = render(published(existing_store(db_path), limit), fmt)
+    with existing_store(db_path) as store:
+        text = render(published(store, limit), fmt)
     if output:
         output.write_text(text, encoding="utf-8")
         stderr().print(f"Actualités écrites dans {output}")

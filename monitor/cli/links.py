@@ -81,10 +81,10 @@ def links_run(browser: bool | None, as_json: bool, quiet: bool, config_dir: Path
     from monitor.store import Store
 
     config = load_config(config_dir)
-    store = Store.open(db_path)
-    run_id, result = crawl_with_progress(
-        quiet or as_json, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
-    )
+    with Store.open(db_path) as store:
+        run_id, result = crawl_with_progress(
+            quiet or as_json, lambda tick: run_links(store, config, browser=browser, on_progress=tick)
+        )
     print_links_run(config, run_id, result, as_json, quiet)
 
 
@@ -111,8 +111,8 @@ def links_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path)
     """
     from monitor.links.report import build_report, render
 
-    store = existing_store(db_path, made_by="veille links run")
-    text = render(build_report(store, load_config(config_dir)), fmt)
+    with existing_store(db_path, made_by="veille links run") as store:
+        text = render(build_report(store, load_config(config_dir)), fmt)
     write_report(text, output)
 
 
@@ -134,10 +134,13 @@ def links_remind(dry_run: bool, config_dir: Path, db_path: Path) -> None:
     from monitor.night.reminders import reminders
     from monitor.store import Store
 
-    config, store = load_config(config_dir), Store.open(db_path)
-    contacts = [m.contact_email for m in config.members if m.contact_email]
-    last = {contact: store.last_sent(contact, "reminder") for contact in contacts}
-    every = config.night["reminder_every_days"]
-    messages = reminders(build_report(store, config), last, datetime.now(UTC), every)
-    nothing = f"Aucune demande à envoyer (chaque association est relancée au plus tous les {every} jours)."
-    deliver(messages, config, store, dry_run, nothing)
+    config = load_config(config_dir)
+    with Store.open(db_path) as store:
+        contacts = [m.contact_email for m in config.members if m.contact_email]
+        last = {contact: store.last_sent(contact, "reminder") for contact in contacts}
+        every = config.night["reminder_every_days"]
+        messages = reminders(build_report(store, config), last, datetime.now(UTC), every)
+        nothing = (
+            f"Aucune demande à envoyer (chaque association est relancée au plus tous les {every} jours)."
+        )
+        deliver(messages, config, store, dry_run, nothing)

@@ -56,9 +56,8 @@ def news_run(no_articles: bool, as_json: bool, quiet: bool, config_dir: Path, db
     from monitor.store import Store
 
     config, sources, lexicon = load_news_config(config_dir, db_path)
-    store = Store.open(db_path)
-    store.sync_sources(sources.sources)
-    with progress_bar(quiet or as_json) as progress:
+    with Store.open(db_path) as store, progress_bar(quiet or as_json) as progress:
+        store.sync_sources(sources.sources)
         task = progress.add_task("Veille d'actualité…", total=None)
         run_id, summary = run_news(
             store, config, lexicon, lambda text: progress.update(task, description=text), not no_articles
@@ -98,9 +97,9 @@ def news_sources(as_json: bool, config_dir: Path, db_path: Path) -> None:
     from monitor.store import Store
 
     _, sources, _ = load_news_config(config_dir)
-    store = Store.open(db_path)
-    store.sync_sources(sources.sources)
-    rows = list(store.db.query("SELECT * FROM sources WHERE active = 1 ORDER BY error_count DESC, id"))
+    with Store.open(db_path) as store:
+        store.sync_sources(sources.sources)
+        rows = list(store.db.query("SELECT * FROM sources WHERE active = 1 ORDER BY error_count DESC, id"))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return

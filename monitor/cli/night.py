@@ -40,7 +40,8 @@ def run(browser: bool | None, quiet: bool, config_dir: Path, db_path: Path) -> N
     config, sources, lexicon = load_news_config(config_dir, db_path)
     if not quiet:
         _logging()
-    night = run_night(Store.open(db_path), config, sources, lexicon, browser=browser)
+    with Store.open(db_path) as store:
+        night = run_night(store, config, sources, lexicon, browser=browser)
     for stage in night.stages:
         if stage["status"] != "ok" or not quiet:
             state = "ok" if stage["status"] == "ok" else f"échec : {stage['error']}"
@@ -77,10 +78,10 @@ def notify(dry_run: bool, config_dir: Path, db_path: Path) -> None:
     from monitor.store import Store
 
     config = load_config(config_dir)
-    store = Store.open(db_path)
-    now = datetime.now(PARIS)
-    messages = compose(gather(store, config, now), config, now.date(), [])
-    deliver(messages, config, store, dry_run, "Aucun message à envoyer.")
+    with Store.open(db_path) as store:
+        now = datetime.now(PARIS)
+        messages = compose(gather(store, config, now), config, now.date(), [])
+        deliver(messages, config, store, dry_run, "Aucun message à envoyer.")
 
 
 def deliver(messages: list[Any], config: Config, store: Any, dry_run: bool, nothing: str) -> None:

@@ -41,7 +41,8 @@ def relevance_report(held_out: float, topics: Path | None, config_dir: Path, db_
         lexicon = load_lexicon(topics or config_dir / "topics.yml")
     except LexiconError as exc:
         raise VeilleError(str(exc)) from exc
-    click.echo(desk_report(existing_store(db_path), lexicon, config.news, held_out))
+    with existing_store(db_path) as store:
+        click.echo(desk_report(store, lexicon, config.news, held_out))
 
 
 @relevance.command("corpus")
@@ -120,7 +121,10 @@ def relevance_train(
         stories = read_corpus_files(corpora)
     except CorpusError as exc:
         raise VeilleError(str(exc)) from exc
-    desk = existing_store(db_path).desk_decisions() if with_desk else None
+    desk = None
+    if with_desk:
+        with existing_store(db_path) as store:
+            desk = store.desk_decisions()
     model = train_model(stories, desk)
     out.write_text(model.to_json() + "\n", encoding="utf-8")
     counts = f"{model.details['corpus']} histoires du corpus, {model.details['desk']} décisions de la veille"

@@ -113,6 +113,7 @@ def demo(out: Path, browser: bool | None, quiet: bool, serve: bool | None, port:
     messages = compose(gather(store, config, now), config, now.date(), [])
     click.echo(f"Messages que la nuit enverrait ({len(messages)} ; la démo n'envoie rien) :\n")
     deliver(messages, config, store, True, "Aucun.")
+    store.close()
     click.echo(f"Base de démonstration : {paths.db}")
     click.echo(f"Rapport des liens : {paths.report.resolve()}")
     click.echo(

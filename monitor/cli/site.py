@@ -37,7 +37,8 @@ def site_audit(quiet: bool, config_dir: Path, db_path: Path) -> None:
     config = load_config(config_dir)
     if not quiet:
         stderr().print(f"Audit de {start_url(config)}…")
-    audit = run_audit(Store.open(db_path), config)
+    with Store.open(db_path) as store:
+        audit = run_audit(store, config)
     if quiet:
         return
     counts = {s: sum(1 for f in audit.findings if KINDS[f.code].severity == s) for s in SEVERITIES}
@@ -59,6 +60,6 @@ def site_report(fmt: str, output: Path | None, config_dir: Path, db_path: Path) 
     """
     from monitor.site.report import render, site_report
 
-    store = existing_store(db_path, made_by="veille site audit")
-    text = render(site_report(store), load_config(config_dir).collectif.name, fmt)
+    with existing_store(db_path, made_by="veille site audit") as store:
+        text = render(site_report(store), load_config(config_dir).collectif.name, fmt)
     write_report(text, output)

@@ -71,7 +71,7 @@ class NightChild:
         from monitor.store import Store
 
         try:
-            with Store.open(self.db_path).exclusive_run("veille schedule"):
+            with Store.open(self.db_path) as store, store.exclusive_run("veille schedule"):
                 pass  # taking the lock marks the dead night « interrupted »
         except RunInProgress:
             log.warning("la base est occupée : la nuit interrompue sera marquée par la suivante")
@@ -99,7 +99,8 @@ def run_schedule(
     )  # fmt: skip
     scheduler.add_job(child.run, trigger, id="nuit", name="nuit")
     now = paris_now()
-    missed = missed_night(trigger, now, Store.open(db_path).last_good_night(), catch_up)
+    with Store.open(db_path) as store:
+        missed = missed_night(trigger, now, store.last_good_night(), catch_up)
     if missed:
         log.warning("la nuit prévue le %s n'a pas eu lieu : elle est lancée maintenant", missed.isoformat())
         scheduler.add_job(child.run, "date", run_date=now, id="rattrapage", name="rattrapage")

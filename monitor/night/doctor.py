@@ -62,16 +62,18 @@ def _database(db_path: Path) -> Check:
     from monitor.store import Store
     from monitor.store.schema import migrations
 
-    store = Store.open(db_path)
-    pending = migrations.pending(store.db)
-    if pending:
-        return Check(
-            "échec", "Base de données", f"migrations non appliquées : {', '.join(m.name for m in pending)}"
-        )
-    with store.db.atomic():
-        store.db.execute("CREATE TEMP TABLE IF NOT EXISTS doctor_probe (x)")
-        store.db.execute("INSERT INTO doctor_probe VALUES (1)")
-    verdict = store.db.execute("PRAGMA quick_check").fetchone()[0]
+    with Store.open(db_path) as store:
+        pending = migrations.pending(store.db)
+        if pending:
+            return Check(
+                "échec",
+                "Base de données",
+                f"migrations non appliquées : {', '.join(m.name for m in pending)}",
+            )
+        with store.db.atomic():
+            store.db.execute("CREATE TEMP TABLE IF NOT EXISTS doctor_probe (x)")
+            store.db.execute("INSERT INTO doctor_probe VALUES (1)")
+        verdict = store.db.execute("PRAGMA quick_check").fetchone()[0]
     if verdict != "ok":
         return Check("échec", "Base de données", f"intégrité : {verdict}")
     return Check("ok", "Base de données", f"{db_path} : accessible en écriture, à jour, intègre")
@@ -125,7 +127,8 @@ def _browser(setting: str) -> Check:
 def _last_night(db_path: Path, now: datetime) -> Check:
     from monitor.store import Store
 
-    last = Store.open(db_path).last_good_night()
+    with Store.open(db_path) as store:
+        last = store.last_good_night()
     if last is None:
         return Check("attention", "Dernière nuit", "aucune nuit réussie pour l'instant")
     age = now - last

@@ -60,6 +60,18 @@ class Store(LinkTables, NewsTables, NightTables, SiteTables):
         db.execute("PRAGMA foreign_keys = ON")
         return cls(db, path)
 
+    def close(self) -> None:
+        """Close the database (the last connection to close checkpoints the WAL into the file). Python's
+        sqlite3 keeps a connection in a reference cycle with its statement cache: one not closed stays
+        open until the cycle collector next runs, or until the process has ended."""
+        self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @property
     def work_dir(self) -> Path:
         """Where runs keep their temporary files (crawl jobs, items), beside the database."""
