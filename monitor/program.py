@@ -2,6 +2,7 @@
 before anything else is imported, so that Python and Scrapy load in the child while this process
 loads the command, its configuration and its database; then the command runs."""
 
+import gc
 import itertools
 import sys
 
@@ -24,4 +25,10 @@ def main() -> None:
         start_child_early()
     from monitor.cli import main as veille
 
-    veille()
+    try:
+        veille()
+    finally:
+        # The command has closed what it opened (its database first); what is left is memory, which the
+        # system takes back at once: Python's exit need not first walk every object a night made,
+        # looking for cycles (0.03 s after 10,000 entries). Objects are still freed, files still closed.
+        gc.freeze()
