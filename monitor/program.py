@@ -28,7 +28,7 @@ def main() -> None:
     try:
         veille()
     finally:
-        # The command has closed what it opened (its database first); what is left is memory, which the
-        # system takes back at once: Python's exit need not first walk every object a night made,
-        # looking for cycles (0.03 s after 10,000 entries). Objects are still freed, files still closed.
+        # The command has closed what it opened (its database, its files); what is left is memory, which
+        # the system takes back at once: Python's exit need not first walk every object a night made,
+        # looking for cycles (0.03 s after 10,000 entries). Standard output and logs are still flushed.
         gc.freeze()
