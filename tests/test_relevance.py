@@ -287,6 +287,8 @@ NIGHT_BLIND_SETS = {
     "blind-64": (21 / 22, 21, 21, 21, 0),
     # Blind-66: first run at cb5f830 (lexicon of 756b3bf, model of 88be766); in-sample since it joined.
     "blind-66": (1.0, 21, 21, 21, 0),
+    # Blind-71: first run at c5812ea (lexicon of 5be8dd3, model of 55d23a8); in-sample since it joined.
+    "blind-71": (1.0, 16, 16, 16, 1),
 }
 
 
