@@ -229,7 +229,7 @@ NIGHT_BLIND_SETS = {
     "blind-29": (1.0, 16, 17, 17, 1),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
-    "blind-30": (1.0, 21, 21, 21, 0),
+    "blind-30": (1.0, 20, 21, 21, 1),
     "blind-31": (24 / 25, 24, 27, 27, 4),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
     "blind-32": (1.0, 19, 21, 21, 2),
@@ -289,6 +289,13 @@ NIGHT_BLIND_SETS = {
     "blind-66": (1.0, 21, 21, 21, 0),
     # Blind-71: first run at c5812ea (lexicon of 5be8dd3, model of 55d23a8); in-sample since it joined.
     "blind-71": (1.0, 16, 16, 16, 1),
+    # Blind-67, 68, 69 (first runs at 9578f0f, afb43a0 and a5a75e5: lexicon of 5be8dd3, model of 6d24c7f)
+    # and blind-70 (at 6d24c7f); in-sample since they joined. With them, one relevant story of blind-30
+    # moves from « À trier » to the weak lane.
+    "blind-67": (1.0, 23, 24, 24, 1),
+    "blind-68": (24 / 25, 24, 24, 24, 0),
+    "blind-69": (1.0, 17, 17, 17, 0),
+    "blind-70": (1.0, 16, 17, 17, 1),
 }
 
 
