@@ -93,6 +93,9 @@ def test_traps_are_not_relevant(title: str) -> None:
             "publication",
         ),
         ("Mariage forcé : une adolescente mise à l'abri", "", "mariage_force", None),
+        # Blind-69 and 68 (twentieth session) missed the words of their first run's two stories
+        ("Elle fuit un mariage imposé par son père à quinze ans", "", "mariage_force", None),
+        ("Mendicité organisée : les « petites mains » dormaient dehors", "", "mendicite_forcee", None),
         ("Forced labour found in seafood supply chains, report says", "", "travail_force", "publication"),
         ("Vendue à un proxénète à quinze ans, elle témoigne", "", "exploitation_sexuelle", None),
         ("TRAITE DES ETRES HUMAINS : UN RÉSEAU NIGÉRIAN JUGÉ À LYON", "", "traite", "justice"),

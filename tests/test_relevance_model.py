@@ -291,6 +291,16 @@ def test_the_night_does_not_lift_what_the_lexicon_vetoes(tmp_path: Path) -> None
     assert lift(classify(LEXICON, title, summary), model, title, summary, SETTINGS).relevant  # no veto
 
 
+def test_family_violence_is_vetoed_as_violence_within_a_couple_is() -> None:
+    """Blind-67's false alarm (twentieth session): the model lifted Human Rights Watch's report on family
+    violence in Papua New Guinea; « family violence » now stands beside « domestic violence »."""
+    from monitor.relevance.classify import vetoed
+
+    assert vetoed(LEXICON, "Bashed Up: Family Violence in Papua New Guinea", "Women suffer brutal attacks.")
+    assert vetoed(LEXICON, "Domestic violence: a helpline opens in Suva")
+    assert not vetoed(LEXICON, "Family of trafficking victim speaks out", "Her family was threatened.")
+
+
 def test_character_ngrams_carry_a_lesson_to_other_forms_of_a_word() -> None:
     decisions = [Decision(f"Saisonnières logées dans un hangar {n}", "", True) for n in range(8)] + [
         Decision(f"Prix des hangars agricoles {n}", "", False) for n in range(8)
