@@ -172,7 +172,8 @@ def vetoed(lexicon: Lexicon, title: str, summary: str = "") -> bool:
 
 def _kind(lexicon: Lexicon, text: FoldedText) -> str | None:
     """The kind whose phrases match most (justice, publication, evenement), or None."""
-    counts = {kind: len(_found(phrases, text)) for kind, phrases in lexicon.kinds.items()}
+    found = [lexicon.all_kinds[index].topics[0] for index in _found(lexicon.all_kinds, text)]
+    counts = {kind: found.count(kind) for kind in lexicon.kinds}
     best = max(counts.values(), default=0)
     return next((kind for kind, count in counts.items() if count == best), None) if best else None
 

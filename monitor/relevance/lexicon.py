@@ -51,6 +51,16 @@ class Lexicon:
         return PhraseSet((*self.terms, *self.anchors))
 
     @cached_property
+    def all_kinds(self) -> PhraseSet:
+        """Every kind's phrases in one set, each carrying its kind as its topic: a text is searched once
+        for all kinds."""
+        return PhraseSet(
+            Phrase(**{**vars(phrase), "topics": (kind,)})
+            for kind, phrases in self.kinds.items()
+            for phrase in phrases
+        )
+
+    @cached_property
     def term_count(self) -> int:
         return len(self.terms)
 
