@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
@@ -186,7 +187,9 @@ class NewsTables:
         columns = list(rows[0])
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" for _ in columns)
-        values = [[row[c] for c in columns] for row in rows]
+        values = (
+            list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [[row[columns[0]]] for row in rows]
+        )
         self.db.conn.executemany(f"INSERT OR IGNORE INTO [{table}] ({names}) VALUES ({marks})", values)
 
     def move_story(self, old: str, new: str) -> None:
