@@ -319,3 +319,24 @@ def test_a_night_of_unchanged_feeds_imports_only_what_it_needs(tmp_path: Path) -
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[] False"
+
+
+def test_the_cycle_collector_is_paused_for_a_batch_and_left_as_it_was() -> None:
+    """Harvest.keep_entries pauses the collector for its batch: afterwards it runs again if it ran
+    before, stays off if it was off (a caller's choice), and an error in the batch changes neither."""
+    import gc
+
+    from monitor.news.harvest import collector_paused
+
+    was = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            with collector_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() is before
+            with pytest.raises(ValueError), collector_paused():
+                raise ValueError("a bad entry")
+            assert gc.isenabled() is before
+    finally:
+        (gc.enable if was else gc.disable)()
