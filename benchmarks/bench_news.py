@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bytecode import compile_sources  # noqa: E402
 from benchmarks.nginx import nginx  # noqa: E402
-from benchmarks.realistic import article, entry  # noqa: E402
+from benchmarks.realistic import article, entry, tracking  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.crawl import global_concurrency, run_spider  # noqa: E402
 from monitor.news.entries import plain_text  # noqa: E402
@@ -51,7 +51,7 @@ HOSTS = 10
 
 def feed_xml(host: int, feed: int, entries: int) -> bytes:
     items = "".join(
-        f"<item><title>{escape(title)}</title><link>{path}</link><description>{escape(summary)}</description>"
+        f"<item><title>{escape(title)}</title><link>{escape(path + tracking(feed))}</link><description>{escape(summary)}</description>"
         f"<pubDate>{formatdate(1_790_000_000 - i * 3600, usegmt=True)}</pubDate><guid>f{feed}-{i}</guid></item>"
         for i, (title, summary, path) in ((i, entry(feed, i)) for i in range(entries))
     )

@@ -1,7 +1,8 @@
 """A night of news shaped like a real one, for the benchmarks: summaries of 30–60 words (HTML in some),
 a third of the entries relevant and many of the others traps (retraite, traité, maltraitance,
 traiteur, trafic de stupéfiants), bursts of near-identical titles (the same story from many feeds),
-one feed in five in English, and article pages of 5–50 kB with navigation, related links, scripts
+one feed in five in English, links carrying tracking parameters in half the feeds (`?xtor=RSS-…`,
+`utm_…`, `at_medium`…, as French and English outlets send them), and article pages of 5–50 kB with navigation, related links, scripts
 and a footer around the text. Deterministic: the same feed and index give the same entry."""
 
 from __future__ import annotations
@@ -101,6 +102,21 @@ def entry(feed: int, index: int) -> tuple[str, str, str]:
     city, n = rnd.choice(CITIES), rnd.randint(2, 60)
     return (title.format(city=city, n=n) + f" ({feed}-{index})", _summary(lead.format(city=city, n=n), rnd, english),
             f"/a/{feed}/{index}.html")  # fmt: skip
+
+
+# Tracking parameters a feed appends to every link, as outlets do (Le Monde and 20 Minutes `xtor`, many
+# `utm_` triples, the BBC `at_medium`/`at_campaign`); the other half of the feeds send plain links.
+TRACKING = [
+    "?xtor=RSS-{feed}",
+    "?utm_source=rss&utm_medium=feed&utm_campaign=flux-{feed}",
+    "?at_medium=RSS&at_campaign=rss",
+    "?utm_source=RSS&xtor=RSS-{feed}",
+]
+
+
+def tracking(feed: int) -> str:
+    """The query string feed `feed` appends to its links (empty for half the feeds)."""
+    return "" if feed % 2 else TRACKING[feed // 2 % len(TRACKING)].format(feed=feed)
 
 
 def _summary(lead: str, rnd: random.Random, english: bool) -> str:
