@@ -76,11 +76,30 @@ def test_links_told_canonical_without_courlan_are_what_courlan_makes_of_them(mon
     assert sum(dedup._PLAIN_URL.fullmatch(link.strip()) is not None for link in LINKS) >= 10
 
 
+TRACKED = [
+    f"{address}?{query}"
+    for address in ("https://www.example.org/a/b.html", "http://127.0.3.1:35451/a/0/1.html", "https://example.org",
+                    "https://example.org/", "HTTPS://Example.org/a", "http://example.org:80/a", "http://example.org//a")
+    for query in ("xtor=RSS-3208", "utm_source=rss&utm_medium=feed&utm_campaign=flux-2", "at_medium=RSS&at_campaign=rss",
+                  "UTM_SOURCE=X", "amp", "utm_source=", "utm_source=a%20b", "utm_source=a+b", "xtor=%zz", "xtor=1&",
+                  "&xtor=1", "xtor=1&&utm_source=2", "xtor=1&id=2", "id=2", "utm_source=x=y", "utm%5Fsource=x",
+                  "xtor=1;utm_source=2", "xtor=1#top", "xtor=é", "xtor=a/b", "=1", "utm_sourcex=1")
+]  # fmt: skip
+
+
+def test_links_with_only_tracking_told_without_courlan_are_what_courlan_makes_of_them() -> None:
+    from monitor.news import dedup
+
+    assert [dedup.canonical_url(link) for link in TRACKED] == [dedup._normalised(link) for link in TRACKED]
+    assert sum(dedup._without_tracking(link) is not None for link in TRACKED) >= 30
+
+
 def test_courlan_is_imported_only_for_a_link_that_needs_it() -> None:
     """courlan (babel, urllib3) is a quarter of a second of start-up."""
     code = (
         "import sys; from monitor.news.dedup import canonical_url as c\n"
         "assert c('https://example.org/a/b.html') == 'https://example.org/a/b.html'\n"
+        "assert c('https://example.org/a?xtor=RSS-3&utm_source=rss') == 'https://example.org/a'\n"
         "print('courlan' in sys.modules)\n"
         "assert c('https://Example.org/a?utm_source=x&id=2') == 'https://example.org/a?id=2'\n"
         "print('courlan' in sys.modules)\n"

@@ -34,6 +34,8 @@ _WRAPPER_HOSTS = re.compile("|".join(map(re.escape, REDIRECT_WRAPPERS)), re.I)
 _PLAIN_URL = re.compile(
     r"https?://(?P<host>[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?(?P<path>/[A-Za-z0-9_.~/%!=:,-]*)?"
 )
+# A query of tracking parameters only (values of plain characters), and the address before it.
+_TRACKED_URL = re.compile(r"(?P<address>[^?#]+)\?(?P<query>[A-Za-z0-9_.~%+=&-]+)")
 _WORDS = re.compile(r"\w+")
 NUM_PERM = 32
 LEAD_WORDS = 20
@@ -57,6 +59,14 @@ def canonical_url(url: str) -> str | None:
     url = unwrap(url.strip())
     if _already_canonical(url):
         return url
+    address = _without_tracking(url)
+    if address is not None:
+        return address
+    return _normalised(url)
+
+
+def _normalised(url: str) -> str | None:
+    """`canonical_url` of any address, through courlan."""
     if not url.lower().startswith(("http://", "https://")):
         return None
     from courlan import normalize_url  # ~0.25 s of start-up (babel, urllib3): only for a link that needs it
@@ -83,6 +93,19 @@ def _already_canonical(url: str) -> bool:
     if not match or "xn--" in match["host"] or "//" in (match["path"] or "") or ".." in (match["path"] or ""):
         return False
     return match["port"] is None or int(match["port"]) not in (80, 443)
+
+
+def _without_tracking(url: str) -> str | None:
+    """The address itself when `url` is a canonical address followed by tracking parameters only
+    (`?xtor=RSS-3208`, `?utm_source=rss&utm_medium=feed`, as many outlets send them), told without courlan;
+    None for any other shape."""
+    match = _TRACKED_URL.fullmatch(url)
+    if not match or not _already_canonical(match["address"]):
+        return None
+    pairs = match["query"].split("&")
+    if all(pair and TRACKING_PARAMETERS.match(pair.split("=", 1)[0]) for pair in pairs):
+        return match["address"]
+    return None
 
 
 def article_id(canonical: str) -> str:
