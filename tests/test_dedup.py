@@ -95,19 +95,20 @@ def test_links_with_only_tracking_told_without_courlan_are_what_courlan_makes_of
 
 
 def test_courlan_is_imported_only_for_a_link_that_needs_it() -> None:
-    """courlan (babel, urllib3) is a quarter of a second of start-up."""
+    """courlan (babel, urllib3) is a quarter of a second of start-up; w3lib's url module brings
+    urllib.request, http.client and ssl."""
     code = (
         "import sys; from monitor.news.dedup import canonical_url as c\n"
         "assert c('https://example.org/a/b.html') == 'https://example.org/a/b.html'\n"
         "assert c('https://example.org/a?xtor=RSS-3&utm_source=rss') == 'https://example.org/a'\n"
-        "print('courlan' in sys.modules)\n"
+        "print('courlan' in sys.modules, 'w3lib.url' in sys.modules)\n"
         "assert c('https://Example.org/a?utm_source=x&id=2') == 'https://example.org/a?id=2'\n"
         "print('courlan' in sys.modules)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
-    assert result.stdout.split() == ["False", "True"]
+    assert result.stdout.split() == ["False", "False", "True"]
 
 
 def test_the_hash_coefficients_are_those_numpy_drew_and_load_without_numpy_random() -> None:

@@ -14,7 +14,6 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import numpy as np
-from w3lib.url import url_query_cleaner
 
 from monitor.relevance import fold
 
@@ -69,7 +68,10 @@ def _normalised(url: str) -> str | None:
     """`canonical_url` of any address, through courlan."""
     if not url.lower().startswith(("http://", "https://")):
         return None
-    from courlan import normalize_url  # ~0.25 s of start-up (babel, urllib3): only for a link that needs it
+    # ~0.25 s of start-up (babel, urllib3; w3lib brings urllib.request, http.client, ssl, email): only
+    # for a link that needs it.
+    from courlan import normalize_url
+    from w3lib.url import url_query_cleaner
 
     try:
         normalised = normalize_url(url)
