@@ -1,14 +1,22 @@
-"""A night of news shaped like a real one, for the benchmarks: summaries of 30–60 words (HTML in some),
-a third of the entries relevant and many of the others traps (retraite, traité, maltraitance,
-traiteur, trafic de stupéfiants), bursts of near-identical titles (the same story from many feeds),
-one feed in five in English, links carrying tracking parameters in half the feeds (`?xtor=RSS-…`,
-`utm_…`, `at_medium`…, as French and English outlets send them), and article pages of 5–50 kB with navigation, related links, scripts
-and a footer around the text. Deterministic: the same feed and index give the same entry."""
+"""A night of news shaped like a real one, for the benchmarks: real titles and summaries (the labelled
+corpus's 2,573 stories, data/corpus/stories.jsonl, unchanged since it was joined: a real night's
+vocabulary, which per-word caches, story grouping and the full-text index feel),
+HTML in a third of the summaries, a third of the entries relevant and the others the corpus's traps
+(retraite, traité, maltraitance, trafic de stupéfiants…), bursts of near-identical titles (the same
+story from many feeds), one feed in five in English, links carrying tracking parameters in half the
+feeds (`?xtor=RSS-…`, `utm_…`, `at_medium`…, as French and English outlets send them), and article
+pages of 5–50 kB with navigation, related links, scripts and a footer around the text. Deterministic:
+the same feed and index give the same entry."""
 
 from __future__ import annotations
 
+import json
 import random
+from functools import cache
 from html import escape
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
 CITIES = ["Lyon", "Lille", "Nantes", "Rennes", "Marseille", "Toulouse", "Bordeaux", "Nice", "Metz", "Dijon",
           "Grenoble", "Amiens", "Brest", "Tours", "Reims", "Limoges"]  # fmt: skip
@@ -37,40 +45,6 @@ RELEVANT_EN = [
      "The report documents {n} cases of forced labour on fishing vessels, where workers recruited with false"
      " promises were unpaid for months, threatened and prevented from leaving the boats for long periods."),
 ]  # fmt: skip
-ORDINARY_FR = [
-    ("Réforme des retraites : nouvelle journée de mobilisation à {city}",
-     "Les syndicats appellent à manifester contre le recul de l'âge de départ à la retraite ; {n} cortèges sont"
-     " attendus, et la préfecture prévoit des perturbations dans les transports en commun de {city}."),
-    ("Le traité de coopération signé à {city} entre les deux régions",
-     "Le texte prévoit {n} projets communs dans les transports, la culture et la recherche ; les élus saluent"
-     " un traité qui renforce les échanges entre universités et entreprises de la région de {city}."),
-    ("Maltraitance animale : une ferme fermée près de {city}",
-     "Les inspecteurs vétérinaires ont constaté l'état de santé alarmant de {n} bovins ; l'éleveur devra"
-     " répondre de maltraitance devant le tribunal, et les animaux ont été confiés à un refuge."),
-    ("Un traiteur de {city} récompensé au concours régional",
-     "Le chef et son équipe ont présenté un menu de {n} plats à base de produits locaux ; le jury a salué"
-     " la finesse des desserts et la qualité du service lors de la soirée de remise des prix."),
-    ("Trafic de stupéfiants : {n} interpellations dans un quartier de {city}",
-     "Les policiers ont saisi plusieurs kilos de résine de cannabis et des armes ; le point de deal démantelé"
-     " générait selon les enquêteurs plusieurs milliers d'euros par jour dans le quartier."),
-    ("{city} : le conseil municipal adopte le budget de l'année",
-     "Le budget, voté par {n} voix, prévoit de nouveaux investissements dans les écoles, la rénovation"
-     " énergétique des bâtiments publics et l'entretien des voiries de {city} et de ses quartiers."),
-    ("Au salon de l'agriculture de {city}, la traite des vaches fascine les enfants",
-     "Les éleveurs présentent leurs robots de traite et expliquent le quotidien d'une exploitation laitière ;"
-     " {n} classes de la région de {city} ont visité les stands depuis l'ouverture du salon."),
-    ("Football : {city} s'impose {n} à 1 et remonte au classement",
-     "Porté par son attaquant, auteur d'un doublé, le club de {city} a dominé la rencontre et remonte à la"
-     " cinquième place ; l'entraîneur salue l'état d'esprit de ses joueurs après une série difficile."),
-]  # fmt: skip
-ORDINARY_EN = [
-    ("Stock markets close higher as tech shares rally",
-     "Investors welcomed better than expected earnings from {n} large companies, while bond yields eased and"
-     " oil prices fell slightly after a week of volatility on the main markets."),
-    ("Heavy rain expected across the north this weekend",
-     "Forecasters warn of up to {n} millimetres of rain in some areas, with possible flooding near rivers and"
-     " disruption to rail services; residents are advised to check travel updates."),
-]  # fmt: skip
 FILLER = ("Selon nos informations, l'affaire a été révélée par un signalement. Les associations rappellent que"
           " les victimes peuvent être accompagnées et hébergées pendant la procédure.")  # fmt: skip
 FILLER_EN = "According to officials, further details will be released in the coming days."
@@ -95,13 +69,19 @@ def entry(feed: int, index: int) -> tuple[str, str, str]:
             f"/a/burst-{story}-{feed}-{index}.html",
         )
     relevant = rnd.random() < 0.30
-    pool = (
-        (RELEVANT_EN if relevant else ORDINARY_EN) if english else (RELEVANT_FR if relevant else ORDINARY_FR)
+    title, summary = rnd.choice(real_stories("en" if english else "fr", relevant))
+    html = rnd.random() < 0.33
+    return (title + f" ({feed}-{index})", _as_html(summary) if html else summary, f"/a/{feed}/{index}.html")
+
+
+@cache
+def real_stories(lang: str, relevant: bool) -> list[tuple[str, str]]:
+    """(title, summary) of the labelled corpus's stories of one language and label, in a fixed order."""
+    rows = [json.loads(line) for line in (CORPUS / "stories.jsonl").open(encoding="utf-8")]
+    wanted = "relevant" if relevant else "irrelevant"
+    return sorted(
+        (r["title"], r["summary"] or "") for r in rows if r["lang"] == lang and r["label"] == wanted
     )
-    title, lead = rnd.choice(pool)
-    city, n = rnd.choice(CITIES), rnd.randint(2, 60)
-    return (title.format(city=city, n=n) + f" ({feed}-{index})", _summary(lead.format(city=city, n=n), rnd, english),
-            f"/a/{feed}/{index}.html")  # fmt: skip
 
 
 # Tracking parameters a feed appends to every link, as outlets do (Le Monde and 20 Minutes `xtor`, many
@@ -123,9 +103,13 @@ def _summary(lead: str, rnd: random.Random, english: bool) -> str:
     """30 to 60 words; one summary in three in HTML, as feeds send them."""
     words = (lead + " " + (FILLER_EN if english else FILLER)).split()
     text = " ".join(words[: rnd.randint(30, min(60, len(words)))])
-    if rnd.random() < 0.33:
-        return f"<p><b>{escape(text.split(' ', 1)[0])}</b> {escape(text.split(' ', 1)[1])}</p><p><a href='/x'>Lire la suite</a></p>"
-    return text
+    return _as_html(text) if rnd.random() < 0.33 else text
+
+
+def _as_html(text: str) -> str:
+    """A summary as feeds send it in HTML: a paragraph, its first word in bold, a « Lire la suite » link."""
+    first, _, rest = text.partition(" ")
+    return f"<p><b>{escape(first)}</b> {escape(rest)}</p><p><a href='/x'>Lire la suite</a></p>"
 
 
 def article(feed: int, index: int, title: str, summary: str) -> bytes:
