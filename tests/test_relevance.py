@@ -362,6 +362,47 @@ def test_the_fast_word_splits_find_what_the_regular_expressions_find(text: str) 
 
 
 @pytest.mark.parametrize(
+    "text, word",
+    [
+        ("traite, traites et la traite_2 ; traite", "traite"),
+        ("victimes² victimes ①victimes victimesé victimes", "victimes"),
+        ("abab ababab abab", "abab"),
+        ("l'exploitation, l exploitation", "l"),
+        ("sans-papiers sans papiers", "sans"),
+        ("", "traite"),
+        ("traite", "traite"),
+    ],
+)
+def test_whole_words_are_found_where_the_regular_expression_finds_them(text: str, word: str) -> None:
+    import re
+
+    from monitor.relevance.text import whole_word_places
+
+    assert whole_word_places(text, word) == [
+        m.start() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)
+    ]
+
+
+def test_every_start_word_is_found_in_every_corpus_story_where_the_regular_expression_finds_it() -> None:
+    import re
+
+    from monitor.relevance.text import FoldedText, whole_word_places
+
+    starts = {w for name in ("primary", "negatives", "contexts", "penalties", "vetoes", "all_kinds")
+              for phrase in getattr(LEXICON, name) for w in phrase.starts}  # fmt: skip
+    checked = 0
+    corpus = Path(__file__).parent.parent / "data" / "corpus" / "stories.jsonl"
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        story = json.loads(line)
+        text = FoldedText.of(f"{story['title']} | {story['summary']}")
+        for word in starts & text.words:
+            expected = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text.folded)]
+            assert whole_word_places(text.folded, word) == expected, (story["id"], word)
+            checked += 1
+    assert checked > 20_000
+
+
+@pytest.mark.parametrize(
     "text, kept",
     [
         ("Valongo Wharf, where enslaved Africans landed, named a UNESCO World Heritage site", False),

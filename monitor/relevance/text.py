@@ -93,6 +93,26 @@ def _whole_word(word: str) -> re.Pattern[str]:
     return re.compile(rf"{re.escape(word)}(?<!\w.{{{len(word)}}})(?!\w)")
 
 
+def whole_word_places(text: str, word: str) -> list[int]:
+    r"""Where `word` stands in `text` with no letter, digit or `_` either side, as
+    `re.finditer(r"(?<!\w)word(?!\w)")` finds it. A phrase's start words are a thousand and a night's
+    news meets most of them: `str.find` spares an expression compiled for each. A word of one or two
+    letters, found at nearly every turn, keeps its expression, and so does one that is not all letters
+    and digits (an occurrence found inside another could then stand on its own)."""
+    if len(word) <= 2 or not word.isalnum():
+        return [m.start() for m in _whole_word(word).finditer(text)]
+    places, size, end_of_text = [], len(word), len(text)
+    start = text.find(word)
+    while start >= 0:
+        end = start + size
+        before = text[start - 1] if start else " "
+        after = text[end] if end < end_of_text else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            places.append(start)
+        start = text.find(word, end)
+    return places
+
+
 @dataclass(frozen=True)
 class FoldedText:
     """A text as the lexicon reads it: folded, lower-cased with accents, and its set of words."""
@@ -107,7 +127,7 @@ class FoldedText:
         words (« traite », « victimes »), so each is looked for once per text."""
         places = self._places.get(word)
         if places is None:
-            places = self._places[word] = [m.start() for m in _whole_word(word).finditer(self.folded)]
+            places = self._places[word] = whole_word_places(self.folded, word)
         return places
 
     @cached_property
