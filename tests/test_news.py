@@ -199,6 +199,23 @@ def test_the_full_text_index_follows_only_the_columns_it_holds(tmp_path: Path) -
     assert len(found.fetchall()) == 1
 
 
+def test_a_storys_full_text_entry_is_written_again_only_when_its_text_changes(tmp_path: Path) -> None:
+    """A night refreshes each story's counts and week: the index of titles and summaries is left alone
+    (it cost a delete and a re-insert per story and per statement); a new title is indexed."""
+    with Store.open(tmp_path / "veille.db") as store:
+        store.db["stories"].insert({"id": "s1", "title": "Réseau démantelé", "summary": "Six victimes"})
+        before = store.db.conn.total_changes
+        store.db.execute("UPDATE stories SET article_count = 3 WHERE id = 's1'")
+        assert store.db.conn.total_changes - before == 1  # the row only: no trigger wrote to the index
+        before = store.db.conn.total_changes
+        store.db.execute("UPDATE stories SET article_count = 4, title = 'Réseau démantelé' WHERE id = 's1'")
+        assert store.db.conn.total_changes - before == 2  # the row and the desk's version (m021), no index
+        store.db.execute("UPDATE stories SET title = 'Proxénétisme : réseau démantelé' WHERE id = 's1'")
+        store.db.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
+        found = store.db.execute("SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'proxenetisme'")
+        assert len(found.fetchall()) == 1
+
+
 def test_a_page_that_could_not_be_fetched_changes_only_its_status(config: Config, tmp_path: Path) -> None:
     """The article stage writes back only what it learnt: a failed page's status, not the whole row
     (which re-indexed its title and summary in the full-text index)."""

@@ -391,3 +391,20 @@ def m019_articles_by_fetch(db: sqlite_utils.Database) -> None:
 
 migrations()(m020_story_index_keys)  # story_index_table.py
 migrations()(m021_stories_version)  # story_index_table.py
+
+
+@migrations()
+def m022_story_fts_follows_its_text(db: sqlite_utils.Database) -> None:
+    # As m016 for the articles: a story's entry in the full-text index is written again only when its
+    # title or summary changes, not at each update of its counts, score or week (a night refreshing
+    # 1,000 stories deleted and re-added each of them twice).
+    db.execute("DROP TRIGGER IF EXISTS stories_au")
+    db.execute(
+        'CREATE TRIGGER "stories_au" AFTER UPDATE OF "title", "summary" ON "stories"'
+        ' WHEN old."title" IS NOT new."title" OR old."summary" IS NOT new."summary" BEGIN\n'
+        '  INSERT INTO "stories_fts" ("stories_fts", rowid, "title", "summary")'
+        ' VALUES(\'delete\', old.rowid, old."title", old."summary");\n'
+        '  INSERT INTO "stories_fts" (rowid, "title", "summary")'
+        ' VALUES (new.rowid, new."title", new."summary");\n'
+        "END"
+    )
