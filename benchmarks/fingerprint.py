@@ -4,8 +4,9 @@ Serves the realistic newsroom (benchmarks/realistic.py, from nginx), runs `veill
 twice (a first night, then a second over the unchanged web) on a fresh database with the code of
 `--code` (a checkout of Veille: the worktree by default, or e.g. `git archive BASE | tar -x -C DIR`),
 and prints a SHA-256 of the stored articles (addresses, texts, dates, relevance, score, topics,
-matched words), of the stories (title, relevance, score, members) and of full-text matches. Times and
-story ids are left out: they differ from run to run. `--dump FILE` writes the fingerprinted JSON for a diff.
+matched words), of the stories (relevance, score, members, their best articles) and of full-text
+matches. Times and story ids are left out: they differ from run to run; so is which of a story's equally
+good best articles it shows (the first to arrive, in the crawl's order), only that it shows one. `--dump FILE` writes the fingerprinted JSON for a diff.
 
 Run: uv run python benchmarks/fingerprint.py [--code DIR] [--feeds 50] [--entries 200] [--dump FILE]
 """
@@ -40,10 +41,19 @@ def fingerprint(db: Path) -> dict[str, object]:
     articles = [dict(r) for r in con.execute(f"SELECT {', '.join(ARTICLE)} FROM articles ORDER BY url")]
     stories = []
     for row in con.execute(f"SELECT id, {', '.join(STORY)} FROM stories"):
-        members = [
-            r[0] for r in con.execute("SELECT url FROM articles WHERE story_id = ? ORDER BY url", [row["id"]])
-        ]
-        stories.append({**{k: row[k] for k in STORY}, "members": members})
+        rows = con.execute(
+            "SELECT url, relevant, score, coalesce(evidence, 0) FROM articles WHERE story_id = ? ORDER BY url",
+            [row["id"]],
+        ).fetchall()
+        # The article a story shows is the first to arrive of its best ones (relevance, score, evidence),
+        # and arrival order between feeds is the crawl's: the fingerprint holds all the best ones and
+        # whether the story shows one of them, not which.
+        top = max(r[1:] for r in rows)
+        best = [r[0] for r in rows if r[1:] == top]
+        shown = {k: row[k] for k in STORY if k not in ("title", "summary", "url")}
+        stories.append(
+            {**shown, "members": [r[0] for r in rows], "best": best, "shows_a_best": row["url"] in best}
+        )
     stories.sort(key=lambda s: s["members"])
     sources = [dict(r) for r in con.execute(
         "SELECT a.url, s.source_id, s.title FROM article_sources s JOIN articles a ON a.id = s.article_id"
