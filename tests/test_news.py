@@ -146,22 +146,6 @@ def test_stories_are_refreshed_without_reading_the_schema_per_story(gazette: dic
     assert not schema_reads  # ("--" marks what SQLite runs inside a trigger: the full-text index's own)
 
 
-def test_a_storys_best_article_does_not_depend_on_the_order_its_articles_arrived(tmp_path: Path) -> None:
-    """Two articles of one story, equal in relevance, score, evidence and night: the story shows the
-    same one whichever the crawl delivered first (the benchmark's fingerprint moved from run to run)."""
-    shown = []
-    for order in ((0, 1), (1, 0)):
-        store = Store.open(tmp_path / f"veille-{order[0]}.db")
-        rows = [{"id": f"a{n}", "url": f"https://example.org/a{n}", "title": f"Réseau démantelé ({n})",
-                 "summary": "Six victimes", "text": None, "text_status": "new", "story_id": "s1", "relevant": 1,
-                 "score": 4.0, "evidence": 4.0, "fetched_at": "2026-12-05T02:00:00+00:00"} for n in order]  # fmt: skip
-        store.save_articles([{"id": "s1", "title": "Réseau démantelé"}], rows, [], [])
-        store.refresh_stories(["s1"])
-        shown.append(store.db["stories"].get("s1")["url"])
-        store.close()
-    assert shown == ["https://example.org/a0", "https://example.org/a0"]
-
-
 def test_full_text_search_ignores_accents(gazette: dict[str, Any]) -> None:
     store = gazette["store"]
     found = list(store.db.query(

@@ -219,7 +219,7 @@ class NewsTables:
             rows = list(
                 self.db.query(
                     "SELECT * FROM articles WHERE story_id = ?"
-                    " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at, id",
+                    " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at",
                     [story_id],
                 )
             )
