@@ -227,13 +227,13 @@ NIGHT_BLIND_SETS = {
     # a clause.
     "blind-25": (21 / 23, 21, 21, 21, 0),
     "blind-26": (26 / 27, 26, 26, 26, 0),
-    "blind-27": (17 / 19, 17, 18, 18, 1),
+    "blind-27": (18 / 20, 18, 18, 18, 0),
     "blind-28": (1.0, 26, 27, 27, 1),
     "blind-29": (1.0, 16, 17, 17, 1),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
-    "blind-30": (1.0, 20, 21, 21, 1),
-    "blind-31": (24 / 25, 24, 27, 27, 4),
+    "blind-30": (1.0, 21, 21, 21, 0),
+    "blind-31": (23 / 24, 23, 27, 27, 5),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
     "blind-32": (1.0, 19, 21, 21, 2),
     # Tenth session, first runs with the model of the extended corpus (f78b1ae), docs/news.md.
@@ -267,9 +267,9 @@ NIGHT_BLIND_SETS = {
     "blind-52": (13 / 14, 13, 16, 16, 3),
     # Sixteenth session: first runs at 0f3fb7a (the model that learns from blind-5 to 52) in docs/news.md;
     # since these sets joined data/corpus/spent.jsonl too, the figures below are in-sample.
-    "blind-53": (1.0, 18, 19, 19, 1),
+    "blind-53": (1.0, 19, 19, 19, 0),
     "blind-54": (1.0, 20, 20, 20, 0),
-    "blind-55": (20 / 24, 20, 20, 20, 0),
+    "blind-55": (19 / 23, 19, 20, 20, 1),
     "blind-56": (24 / 25, 24, 25, 25, 1),
     # Eighteenth session: first runs in docs/news.md (blind-59 at da11a1d, blind-60 at dc3898a, the model
     # of aa18229; blind-58 at 125d875, the model of fe7d425); in-sample since they joined
@@ -281,7 +281,7 @@ NIGHT_BLIND_SETS = {
     # docs/news.md; in-sample since they joined data/corpus/spent.jsonl in the nineteenth.
     "blind-57": (1.0, 18, 18, 18, 0),
     "blind-61": (21 / 22, 21, 21, 21, 0),
-    "blind-62": (26 / 29, 26, 27, 27, 1),
+    "blind-62": (26 / 29, 26, 27, 27, 2),
     # Blind-63 and 65: first runs in the nineteenth session (lexicon of 780127f, model of a11244a) in
     # docs/news.md; in-sample since they joined data/corpus/spent.jsonl.
     "blind-63": (13 / 14, 13, 13, 13, 0),
@@ -299,6 +299,18 @@ NIGHT_BLIND_SETS = {
     "blind-68": (24 / 25, 24, 24, 24, 0),
     "blind-69": (1.0, 17, 17, 17, 0),
     "blind-70": (1.0, 16, 17, 17, 1),
+    # Blind-72 to 78: first runs at 8cc99f6 to 7b295da (lexicon of 3c2214d, model of 31eda01); in-sample
+    # since they joined, with the model trained again and « atlantic trade » among the history words.
+    # With them, one relevant story each of blind-27, 30 and 53 moves from the weak lane to « À trier »
+    # (blind-30's back where it was), one each of blind-31 and 55 the other way, and one trap of blind-62
+    # enters the weak lane.
+    "blind-72": (1.0, 19, 19, 19, 0),
+    "blind-73": (1.0, 11, 11, 11, 0),
+    "blind-74": (22 / 23, 22, 22, 22, 0),
+    "blind-75": (22 / 24, 22, 22, 22, 0),
+    "blind-76": (20 / 23, 20, 20, 20, 0),
+    "blind-77": (15 / 18, 15, 15, 15, 0),
+    "blind-78": (16 / 17, 16, 16, 16, 0),
 }
 
 
@@ -419,14 +431,21 @@ def test_every_start_word_is_found_in_every_corpus_story_where_the_regular_expre
         ("Memorial service held for the 39 trafficking victims found dead in a lorry", True),
         ("Au Mémorial ACTe, une exposition sur la traite des êtres humains aujourd'hui", True),
         ("Slavery memorial vandalised as police free 12 workers held in debt bondage on a farm nearby", True),
+        (
+            "A DK book for young readers compares children's chores with the lives of enslaved people, tracing"
+            " slavery from ancient times to the Atlantic trade that brought Africans to the Americas",
+            False,
+        ),
+        ("Trafficked fishermen held in debt bondage on an Atlantic trawler are freed by police", True),
     ],
 )
 def test_a_place_of_memory_and_an_employers_sanction_are_not_todays_exploitation(
     text: str, kept: bool
 ) -> None:
-    """From blind-58, 59 and 65's first runs: slavery remembered at a monument, a memorial or a World
-    Heritage site, and a platform's or employer's threat of a sanction; a monument or a memorial in passing,
-    today's trafficking shown at one, and a threat of blows still count."""
+    """From blind-58, 59, 65 and 73's first runs: slavery remembered at a monument, a memorial or a World
+    Heritage site, or told as the Atlantic trade's history, and a platform's or employer's threat of a
+    sanction; a monument, a memorial or the Atlantic in passing, today's trafficking shown at one, and a
+    threat of blows still count."""
     assert classify(LEXICON, text).relevant is kept
 
 
