@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -55,9 +55,7 @@ class Lexicon:
         """Every kind's phrases in one set, each carrying its kind as its topic: a text is searched once
         for all kinds."""
         return PhraseSet(
-            Phrase(**{**vars(phrase), "topics": (kind,)})
-            for kind, phrases in self.kinds.items()
-            for phrase in phrases
+            replace(phrase, topics=(kind,)) for kind, phrases in self.kinds.items() for phrase in phrases
         )
 
     @cached_property
@@ -159,7 +157,7 @@ def _signals(raw: Any, source: str) -> tuple[PhraseSet, PhraseSet, dict[str, Sig
         groups[name] = SignalGroup(str(name), label, strong, context)
         for index, entry in enumerate(group["phrases"]):
             phrase = _phrase(entry, f"{where}.phrases[{index}]")
-            (contexts if context else anchors).append(Phrase(**{**vars(phrase), "topics": (str(name),)}))
+            (contexts if context else anchors).append(replace(phrase, topics=(str(name),)))
     return PhraseSet(anchors), PhraseSet(contexts), groups
 
 
