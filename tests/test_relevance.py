@@ -226,13 +226,13 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
     # a clause.
     "blind-25": (21 / 23, 21, 21, 21, 0),
-    "blind-26": (26 / 27, 26, 26, 26, 0),
+    "blind-26": (24 / 25, 24, 26, 26, 2),
     "blind-27": (17 / 19, 17, 18, 18, 1),
     "blind-28": (1.0, 26, 27, 27, 1),
     "blind-29": (1.0, 15, 17, 17, 2),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
-    "blind-30": (1.0, 21, 21, 21, 0),
+    "blind-30": (1.0, 20, 21, 21, 1),
     "blind-31": (23 / 24, 23, 27, 27, 5),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
     "blind-32": (1.0, 19, 21, 21, 2),
@@ -250,7 +250,7 @@ NIGHT_BLIND_SETS = {
     # Eleventh session, first runs at 4c29b8b (the model and lexicon of ee5975d), docs/news.md.
     "blind-41": (21 / 25, 21, 22, 22, 1),
     # First run: À trier 20 of 23; then « trafic de travailleuses » names trafficking.
-    "blind-42": (1.0, 24, 25, 25, 1),
+    "blind-42": (1.0, 23, 25, 25, 2),
     "blind-43": (18 / 19, 18, 18, 18, 0),
     # First run: À trier 19 of 22; then « forcing person into sex work » is caught.
     "blind-44": (23 / 25, 23, 23, 23, 0),
@@ -310,17 +310,26 @@ NIGHT_BLIND_SETS = {
     "blind-75": (22 / 24, 22, 22, 22, 0),
     "blind-76": (20 / 23, 20, 20, 20, 0),
     "blind-77": (15 / 18, 15, 15, 15, 0),
-    "blind-78": (16 / 17, 16, 16, 16, 0),
+    "blind-78": (14 / 15, 14, 16, 16, 2),
     # Blind-79 and 80: first runs at bd42557 and 305f08f (lexicon and model of 6d1a559); in-sample since
     # they joined. With them, one relevant story each of blind-29 and 53 moves from « À trier » to the
     # weak lane (blind-53's back where it was), and blind-62's trap leaves the weak lane.
-    "blind-79": (22 / 23, 22, 22, 22, 0),
+    "blind-79": (22 / 23, 22, 22, 22, 1),
     "blind-80": (1.0, 25, 25, 25, 0),
     # Blind-81 and 82: first runs at 77c407a and 8de9739 (lexicon of 6d1a559, model of 4c43292); in-sample
     # since they joined. With them, one relevant story each of blind-53 and 55 moves back to « À trier »,
     # one each of blind-27 and 41 to the weak lane, and one trap each of blind-20 and 62 enters it.
     "blind-81": (23 / 24, 23, 25, 25, 2),
     "blind-82": (1.0, 15, 15, 15, 0),
+    # Blind-83 to 88: first runs at 2bc3e30 (lexicon of 6d1a559, model of 6a4aa65), docs/news.md;
+    # in-sample since they joined. With them, relevant stories move from « À trier » to the weak lane
+    # (two of blind-26 and 78, one of blind-30 and 42), and a trap of blind-79 enters the weak lane.
+    "blind-83": (19 / 20, 19, 20, 20, 1),
+    "blind-84": (1.0, 13, 14, 14, 1),
+    "blind-85": (1.0, 15, 15, 15, 0),
+    "blind-86": (12 / 13, 12, 12, 12, 0),
+    "blind-87": (1.0, 21, 21, 21, 0),
+    "blind-88": (19 / 20, 19, 19, 19, 0),
 }
 
 
