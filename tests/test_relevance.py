@@ -48,6 +48,7 @@ LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
         "Fifty Shades: bondage film has a record weekend",
         "Sans enclave, point de servitude : le droit de passage devant le juge",
         "Madagascar : un trafic de bois précieux démantelé",
+        "Customs detention order on counterfeit handbags",
         "Voters approve anti-slavery ballot measures on prison labor",
     ],
 )
@@ -96,6 +97,11 @@ def test_traps_are_not_relevant(title: str) -> None:
         # Blind-69 and 68 (twentieth session) missed the words of their first run's two stories
         ("Elle fuit un mariage imposé par son père à quinze ans", "", "mariage_force", None),
         ("Mendicité organisée : les « petites mains » dormaient dehors", "", "mendicite_forcee", None),
+        # Blind-84 (twenty-second session): the singular, as its first run's one named miss had it
+        ("Trafic d'organe : vingt-trois interpellations en Pologne", "", "organes", "justice"),
+        # Blind-91 (twenty-second session): labour imposed by states, told as import bans
+        ("US customs issue a withhold release order on Malaysian gloves", "", "travail_force", None),
+        ("Cotton picked by coerced labor in Xinjiang, report finds", "", "travail_force", "publication"),
         ("Forced labour found in seafood supply chains, report says", "", "travail_force", "publication"),
         ("Vendue à un proxénète à quinze ans, elle témoigne", "", "exploitation_sexuelle", None),
         ("TRAITE DES ETRES HUMAINS : UN RÉSEAU NIGÉRIAN JUGÉ À LYON", "", "traite", "justice"),
@@ -325,7 +331,7 @@ NIGHT_BLIND_SETS = {
     # in-sample since they joined. With them, relevant stories move from « À trier » to the weak lane
     # (two of blind-26 and 78, one of blind-30 and 42), and a trap of blind-79 enters the weak lane.
     "blind-83": (19 / 20, 19, 20, 20, 1),
-    "blind-84": (1.0, 13, 14, 14, 1),
+    "blind-84": (1.0, 14, 14, 14, 0),
     "blind-85": (1.0, 15, 15, 15, 0),
     "blind-86": (12 / 13, 12, 12, 12, 0),
     "blind-87": (1.0, 21, 21, 21, 0),
