@@ -232,14 +232,14 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 20 of 27; then abuse of care-home residents is vetoed, a « slave-like contract » is
     # a clause.
     "blind-25": (21 / 23, 21, 21, 21, 1),
-    "blind-26": (25 / 26, 25, 26, 26, 1),
+    "blind-26": (24 / 25, 24, 26, 26, 2),
     "blind-27": (17 / 19, 17, 18, 18, 1),
     "blind-28": (1.0, 26, 27, 27, 1),
     "blind-29": (1.0, 15, 17, 17, 2),
     # First runs: Blatter's and a blog's « modern slavery » of football transfers in À trier (17, 30);
     # then release clauses and the transfer market weigh −7.
     "blind-30": (1.0, 21, 21, 21, 0),
-    "blind-31": (23 / 24, 23, 27, 27, 5),
+    "blind-31": (24 / 25, 24, 27, 27, 4),
     # First run: À trier 13 of 15; then a « museum about history of slavery » is history.
     "blind-32": (1.0, 19, 21, 21, 2),
     # Tenth session, first runs with the model of the extended corpus (f78b1ae), docs/news.md.
@@ -265,7 +265,7 @@ NIGHT_BLIND_SETS = {
     # First run: À trier 19 of 26; then an age makes a child only under 18 (« a 29-year-old »).
     "blind-46": (21 / 23, 21, 21, 21, 0),
     "blind-47": (26 / 27, 26, 26, 26, 0),
-    "blind-48": (18 / 19, 18, 19, 19, 1),
+    "blind-48": (17 / 18, 17, 19, 19, 2),
     # Thirteenth session, first runs at f35c2b4 (the lexicon of 25199be, the model of f78b1ae), docs/news.md.
     "blind-49": (1.0, 28, 29, 29, 1),
     "blind-50": (1.0, 21, 21, 21, 0),
@@ -344,6 +344,13 @@ NIGHT_BLIND_SETS = {
     "blind-90": (1.0, 22, 22, 22, 0),
     "blind-91": (1.0, 16, 21, 21, 5),
     "blind-92": (1.0, 17, 18, 17, 0),
+    # Blind-93 to 96: first runs at 1bd7976 (lexicon of 5c05a7b, model of 1bd7976), docs/news.md;
+    # in-sample since they joined. With them, one relevant story each of blind-26 and 48 moves to the
+    # weak lane, one of blind-31 from it to « À trier ».
+    "blind-93": (1.0, 18, 18, 18, 0),
+    "blind-94": (1.0, 13, 13, 13, 0),
+    "blind-95": (23 / 25, 23, 23, 23, 0),
+    "blind-96": (1.0, 15, 15, 15, 0),
 }
 
 
