@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ import sqlite_utils
 
 from monitor.news.sources import Source
 from monitor.store.clock import utc
-from monitor.store.schema import STORY_WEEK
+from monitor.store.schema import story_week
 
 if TYPE_CHECKING:  # imported where used: the learnt model's module imports numpy
     from monitor.relevance.learning import Decision, Model
@@ -208,40 +209,28 @@ class NewsTables:
         )
 
     def refresh_stories(self, story_ids: Iterable[str]) -> None:
-        """Recompute each story's counts, best article and dates from its articles, with one statement
-        per shape of row (sqlite-utils' `update` reads the table's schema again for every story)."""
+        """Recompute each story's counts, best article and dates from its articles: its articles read
+        in one query per 500 stories, one prepared UPDATE for all (a query per story cost 0.15 s for a
+        night's thousand stories)."""
         with self.db.atomic():
-            self._refresh_stories(set(story_ids))
+            self._refresh_stories(sorted(set(story_ids)))
 
-    def _refresh_stories(self, story_ids: set[str]) -> None:
+    def _refresh_stories(self, story_ids: list[str]) -> None:
         updates = []
-        for story_id in story_ids:
-            rows = list(
-                self.db.query(
-                    "SELECT * FROM articles WHERE story_id = ?"
-                    " ORDER BY relevant DESC, score DESC, evidence DESC, fetched_at",
-                    [story_id],
-                )
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            rows = self.db.conn.execute(
+                f"SELECT {', '.join(_STORY_FROM_ARTICLE)} FROM articles"
+                f" WHERE story_id IN ({','.join('?' * len(chunk))})"
+                # Equal in all else, the first article to arrive is the story's (rowid).
+                " ORDER BY story_id, relevant DESC, score DESC, evidence DESC, fetched_at, rowid",
+                chunk,
             )
-            if not rows:
-                continue
-            best = rows[0]
-            updates.append(
-                {
-                    "id": story_id, "title": best["title"], "summary": best["summary"], "url": best["url"],
-                    "lang": best["lang"], "score": best["score"], "relevant": best["relevant"],
-                    "topics": best["topics"], "kind": best["kind"], "matched": best["matched"],
-                    "weak": int(not best["relevant"] and any(r["weak"] for r in rows)),
-                    "evidence": max(r["evidence"] or 0 for r in rows), "why": best["why"],
-                    "article_count": len(rows),
-                    "published": min((r["published"] for r in rows if r["published"]), default=None),
-                    "first_seen": min(r["fetched_at"] for r in rows),
-                    "last_seen": max(r["fetched_at"] for r in rows), "source_id": best["source_id"],
-                }
-            )  # fmt: skip
-        self._update_by_id("stories", updates)
-        week = f"UPDATE stories SET week = {STORY_WEEK} WHERE id = ?"
-        self.db.conn.executemany(week, [(row["id"],) for row in updates])
+            for story_id, articles in groupby(rows, itemgetter(0)):
+                updates.append(_story_update(story_id, list(articles)))
+        assignments = ", ".join(f"[{column}] = ?" for column in _STORY_UPDATE)
+        week = story_week("?", "?")  # from the published and first_seen about to be written
+        self.db.conn.executemany(f"UPDATE stories SET {assignments}, week = {week} WHERE id = ?", updates)
 
     def desk_decisions(self) -> list[Decision]:
         """Every choice, alert and dismissal of the desk, oldest first (an undone dismissal is none)."""
@@ -312,3 +301,25 @@ class NewsTables:
 
     def articles_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         return self._rows_by_id("articles", ids)
+
+
+# What a story takes from its articles: the columns read (story first), and those its UPDATE writes.
+_STORY_FROM_ARTICLE = (
+    *("story_id", "title", "summary", "url", "lang", "score", "relevant", "topics", "kind", "matched"),
+    *("why", "source_id", "weak", "evidence", "published", "fetched_at"),
+)
+_STORY_UPDATE = (
+    *("title", "summary", "url", "lang", "score", "relevant", "topics", "kind", "matched", "why"),
+    *("source_id", "weak", "evidence", "article_count", "published", "first_seen", "last_seen"),
+)
+
+
+def _story_update(story_id: str, articles: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The values of a story's UPDATE (`_STORY_UPDATE`, then its week's two dates and its id), from its
+    articles in `_STORY_FROM_ARTICLE`'s columns, best first."""
+    best = articles[0]
+    weak, evidence, published, fetched_at = zip(*(article[12:] for article in articles), strict=True)
+    first_published = min((date for date in published if date), default=None)
+    return (*best[1:12], int(not best[6] and any(weak)), max(e or 0 for e in evidence), len(articles),
+            first_published, min(fetched_at), max(fetched_at), first_published, min(fetched_at),
+            story_id)  # fmt: skip

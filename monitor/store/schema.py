@@ -171,8 +171,13 @@ def m006_articles_indexed_in_bulk(db: sqlite_utils.Database) -> None:
     db.execute("DROP TRIGGER IF EXISTS articles_ai")
 
 
-# A story's week, as the date of its Monday: what the « semaine » facet groups by.
-STORY_WEEK = "date(coalesce(published, first_seen), 'weekday 0', '-6 days')"
+def story_week(published: str, first_seen: str) -> str:
+    """A story's week, as the date of its Monday (what the « semaine » facet groups by), in SQL: from
+    its columns, or from the values an UPDATE is about to write (`?`)."""
+    return f"date(coalesce({published}, {first_seen}), 'weekday 0', '-6 days')"
+
+
+STORY_WEEK = story_week("published", "first_seen")
 # The source of a story's best article: what the « source » facet groups by.
 STORY_SOURCE = (
     "(select a.source_id from articles a where a.story_id = stories.id"
