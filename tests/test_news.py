@@ -216,6 +216,33 @@ def test_a_storys_full_text_entry_is_written_again_only_when_its_text_changes(tm
         assert len(found.fetchall()) == 1
 
 
+def test_a_new_storys_full_text_entry_is_written_once(config: Config, tmp_path: Path) -> None:
+    """A story is born with its first article's title and summary: refreshing it with that article as
+    its best leaves its full-text entry alone (it was written without the summary, then rewritten)."""
+    from datetime import UTC, datetime
+
+    from monitor.news.harvest import Harvest
+
+    with Store.open(tmp_path / "veille.db") as store:
+        store.db["sources"].insert({"id": "rss", "name": "Flux"})
+        harvest = Harvest(store, config, LEXICON, store.start_run("news", "static"), datetime.now(UTC))
+        entry = {"source": "rss", "link": "https://example.org/a1", "title": "Proxénétisme : un réseau jugé",
+                 "summary": "Six victimes recrutées à l'étranger", "published": None}  # fmt: skip
+        [identity] = harvest.keep_entries([entry], {})
+        born = store.db["stories"].get(identity)
+        assert (born["title"], born["summary"]) == (entry["title"], entry["summary"])
+        statements: list[str] = []
+        store.db.conn.set_trace_callback(statements.append)
+        try:
+            store.refresh_stories([identity])
+        finally:
+            store.db.conn.set_trace_callback(None)
+        assert not [s for s in statements if "stories_fts" in s]
+        assert store.db["stories"].get(identity)["article_count"] == 1
+        found = store.db.execute("SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'victimes'")
+        assert len(found.fetchall()) == 1
+
+
 def test_a_page_that_could_not_be_fetched_changes_only_its_status(config: Config, tmp_path: Path) -> None:
     """The article stage writes back only what it learnt: a failed page's status, not the whole row
     (which re-indexed its title and summary in the full-text index)."""

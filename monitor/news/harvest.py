@@ -235,7 +235,8 @@ class Harvest:
         for article in grouped:
             article["story_id"], created = self._story_for(article["id"], variants[article["id"]])
             if created:
-                stories.append({"id": article["id"], "title": article["title"], "first_seen": now_iso})
+                stories.append({"id": article["id"], "title": article["title"], "summary": article["summary"],
+                                "first_seen": now_iso})  # fmt: skip
                 self.summary.new_stories += 1
         self.summary.new_articles += len(articles)
         self.summary.relevant += sum(1 for a in articles if a["relevant"])
@@ -293,7 +294,8 @@ class Harvest:
             if (judged.relevant or judged.weak) and not row["story_id"]:
                 row["story_id"], created = self._story_for(row["id"], [(row["title"], row["summary"] or "")])
                 if created:
-                    stories.append({"id": row["id"], "title": row["title"], "first_seen": row["fetched_at"]})
+                    stories.append({"id": row["id"], "title": row["title"], "summary": row["summary"],
+                                    "first_seen": row["fetched_at"]})  # fmt: skip
                     self.summary.new_stories += 1
                 self.summary.relevant += int(judged.relevant)
             elif row["story_id"]:

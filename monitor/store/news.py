@@ -158,7 +158,7 @@ class NewsTables:
         """
         with self.db.atomic():
             if stories:
-                self.db["stories"].upsert_all(stories, pk="id")
+                self._upsert_stories(stories)
             if articles and new:
                 self._insert_articles(articles)
             elif articles:
@@ -167,6 +167,20 @@ class NewsTables:
                 self._insert_new("article_sources", article_sources)
             if rejections:
                 self.db["rejections"].insert_all(rejections)
+
+    def _upsert_stories(self, rows: list[dict[str, Any]]) -> None:
+        """New stories, with one prepared statement (sqlite-utils' `upsert_all` reads the schema and
+        tries its SQL at every call); a story already stored (a night run again) gets these columns.
+        A story is born with its first article's title and summary, which its refresh then most often
+        keeps: its full-text entry is written once, not written and rewritten."""
+        columns = list(rows[0])
+        names = ", ".join(f"[{c}]" for c in columns)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "id")
+        self.db.conn.executemany(
+            f"INSERT INTO stories ({names}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT(id) DO UPDATE SET {updates}",
+            list(map(itemgetter(*columns), rows)),
+        )
 
     def _insert_articles(self, rows: list[dict[str, Any]]) -> None:
         """New articles, and their entries in the full-text index (see migration m006)."""
