@@ -49,6 +49,8 @@ LEXICON = load_lexicon(Path(__file__).parent.parent / "data" / "topics.yml")
         "Sans enclave, point de servitude : le droit de passage devant le juge",
         "Madagascar : un trafic de bois précieux démantelé",
         "Customs detention order on counterfeit handbags",
+        # Blind-97 (twenty-second session): the MIPROF's other half, violence against women
+        "Féminicides conjugaux : une nouvelle hausse en 2024, alerte la Miprof",
         "Voters approve anti-slavery ballot measures on prison labor",
     ],
 )
