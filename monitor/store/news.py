@@ -317,23 +317,22 @@ class NewsTables:
         return self._rows_by_id("articles", ids)
 
 
-# What a story takes from its articles: the columns read (story first), and those its UPDATE writes.
-_STORY_FROM_ARTICLE = (
-    *("story_id", "title", "summary", "url", "lang", "score", "relevant", "topics", "kind", "matched"),
-    *("why", "source_id", "weak", "evidence", "published", "fetched_at"),
-)
-_STORY_UPDATE = (
-    *("title", "summary", "url", "lang", "score", "relevant", "topics", "kind", "matched", "why"),
-    *("source_id", "weak", "evidence", "article_count", "published", "first_seen", "last_seen"),
-)
+# What a story takes from its articles: the columns its best article shows, then those read from all of
+# them; what a story's UPDATE writes.
+_SHOWN = ("title", "summary", "url", "lang", "score", "relevant", "topics", "kind", "matched", "why",
+          "source_id")  # fmt: skip
+_FROM_ALL = ("weak", "evidence", "published", "fetched_at")
+_STORY_FROM_ARTICLE = ("story_id", *_SHOWN, *_FROM_ALL)
+_STORY_UPDATE = (*_SHOWN, "weak", "evidence", "article_count", "published", "first_seen", "last_seen")
+_RELEVANT = _SHOWN.index("relevant")
 
 
 def _story_update(story_id: str, articles: list[tuple[Any, ...]]) -> tuple[Any, ...]:
     """The values of a story's UPDATE (`_STORY_UPDATE`, then its week's two dates and its id), from its
     articles in `_STORY_FROM_ARTICLE`'s columns, best first."""
-    best = articles[0]
-    weak, evidence, published, fetched_at = zip(*(article[12:] for article in articles), strict=True)
+    shown = articles[0][1 : 1 + len(_SHOWN)]
+    weak, evidence, published, fetched_at = zip(*(a[1 + len(_SHOWN) :] for a in articles), strict=True)
     first_published = min((date for date in published if date), default=None)
-    return (*best[1:12], int(not best[6] and any(weak)), max(e or 0 for e in evidence), len(articles),
-            first_published, min(fetched_at), max(fetched_at), first_published, min(fetched_at),
-            story_id)  # fmt: skip
+    first_seen = min(fetched_at)
+    return (*shown, int(not shown[_RELEVANT] and any(weak)), max(e or 0 for e in evidence), len(articles),
+            first_published, first_seen, max(fetched_at), first_published, first_seen, story_id)  # fmt: skip
