@@ -137,7 +137,7 @@ NEWS_SETTINGS: tuple[Setting, ...] = (
     Setting(
         "learning_weak_probability",
         float,
-        0.5,
+        0.6,
         "Probability from the learnt model that puts a story in « Signaux faibles ».",
         low=0.05,
         high=1,

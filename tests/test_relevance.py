@@ -206,7 +206,8 @@ NIGHT_BLIND_SETS = {
     # Since the sixteenth, the model also learns from these sets (data/corpus/spent.jsonl): the figures
     # below are in-sample, a regression check and no longer a measure; their first runs stay in
     # docs/news.md, and docs/news.md « The spent blind sets join the training » measures the change on
-    # each block of sets left out of the training.
+    # each block of sets left out of the training. Since the twenty-second, the model's weak lane starts
+    # at 60 % (it was 50 %): one relevant story each of blind-38 and 81 leaves it, in-sample.
     "blind-10": (1.0, 17, 17, 17, 0),
     "blind-11": (1.0, 20, 20, 20, 0),
     "blind-12": (23 / 24, 23, 23, 23, 0),
@@ -252,7 +253,7 @@ NIGHT_BLIND_SETS = {
     "blind-36": (17 / 18, 17, 17, 17, 0),
     # First runs at ee5975d (after the « travaux forcés » change), docs/news.md.
     "blind-37": (1.0, 20, 20, 20, 0),
-    "blind-38": (20 / 22, 20, 22, 22, 2),
+    "blind-38": (20 / 22, 20, 22, 21, 1),
     "blind-39": (1.0, 12, 12, 12, 0),
     "blind-40": (1.0, 21, 21, 21, 0),
     # Eleventh session, first runs at 4c29b8b (the model and lexicon of ee5975d), docs/news.md.
@@ -327,7 +328,7 @@ NIGHT_BLIND_SETS = {
     # Blind-81 and 82: first runs at 77c407a and 8de9739 (lexicon of 6d1a559, model of 4c43292); in-sample
     # since they joined. With them, one relevant story each of blind-53 and 55 moves back to « À trier »,
     # one each of blind-27 and 41 to the weak lane, and one trap each of blind-20 and 62 enters it.
-    "blind-81": (23 / 24, 23, 25, 25, 2),
+    "blind-81": (23 / 24, 23, 25, 24, 1),
     "blind-82": (1.0, 15, 15, 15, 0),
     # Blind-83 to 88: first runs at 2bc3e30 (lexicon of 6d1a559, model of 6a4aa65), docs/news.md;
     # in-sample since they joined. With them, relevant stories move from « À trier » to the weak lane
