@@ -1,8 +1,9 @@
 """Benchmark of the news harvest against bare Scrapy baselines, in one run.
 
 Serves 50 feeds × 200 entries (10 hosts on 127.0.3.N) plus their article pages, shaped like a real
-night (benchmarks/realistic.py: the labelled corpus's real titles and summaries, HTML in some, a third relevant, traps, bursts of
-near-identical titles, English feeds, article pages of 5–50 kB), then prints:
+night (benchmarks/realistic.py: the labelled corpus's real titles and summaries, HTML in some, a third
+relevant, traps, bursts of near-identical titles, English feeds, tracking parameters, article pages of
+5–50 kB), then prints:
   - feed stage (download + parse + classify + store, no article pages) against a plain Scrapy spider
     downloading the same feeds and calling feedparser.parse on each (target ≤ 1.5×);
   - article stage: the `articles` spider against a plain Scrapy spider fetching the same pages and

@@ -6,7 +6,8 @@ twice (a first night, then a second over the unchanged web) on a fresh database 
 and prints a SHA-256 of the stored articles (addresses, texts, dates, relevance, score, topics,
 matched words), of the stories (relevance, score, members, their best articles) and of full-text
 matches. Times and story ids are left out: they differ from run to run; so is which of a story's equally
-good best articles it shows (the first to arrive, in the crawl's order), only that it shows one. `--dump FILE` writes the fingerprinted JSON for a diff.
+good best articles it shows (the first to arrive, in the crawl's order), only that it shows one.
+`--dump FILE` writes the fingerprinted JSON for a diff.
 
 Run: uv run python benchmarks/fingerprint.py [--code DIR] [--feeds 50] [--entries 200] [--dump FILE]
 """

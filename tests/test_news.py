@@ -243,6 +243,24 @@ def test_a_new_storys_full_text_entry_is_written_once(config: Config, tmp_path: 
         assert len(found.fetchall()) == 1
 
 
+def test_a_story_stored_already_gets_the_columns_a_night_run_again_gives_it(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "veille.db") as store:
+        first = {
+            "id": "s1",
+            "title": "Réseau démantelé",
+            "summary": "Six victimes",
+            "first_seen": "2026-12-01",
+        }
+        store.save_articles([first], [], [], [])
+        store.save_articles([{**first, "title": "Proxénétisme : réseau démantelé"}], [], [], [])
+        assert [dict(r) for r in store.db.query("SELECT id, title, summary FROM stories")] == [
+            {"id": "s1", "title": "Proxénétisme : réseau démantelé", "summary": "Six victimes"}
+        ]
+        store.db.execute("INSERT INTO stories_fts (stories_fts, rank) VALUES ('integrity-check', 1)")
+        found = store.db.execute("SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'proxenetisme'")
+        assert len(found.fetchall()) == 1
+
+
 def test_a_page_that_could_not_be_fetched_changes_only_its_status(config: Config, tmp_path: Path) -> None:
     """The article stage writes back only what it learnt: a failed page's status, not the whole row
     (which re-indexed its title and summary in the full-text index)."""

@@ -158,7 +158,10 @@ class NewsTables:
         """
         with self.db.atomic():
             if stories:
-                self._upsert_stories(stories)
+                # Born with its first article's title and summary, which its refresh most often keeps: a
+                # story's full-text entry is written once, not written and rewritten. A story stored
+                # already (a night run again) gets these columns.
+                self._insert_new("stories", stories, update=True)
             if articles and new:
                 self._insert_articles(articles)
             elif articles:
@@ -167,20 +170,6 @@ class NewsTables:
                 self._insert_new("article_sources", article_sources)
             if rejections:
                 self.db["rejections"].insert_all(rejections)
-
-    def _upsert_stories(self, rows: list[dict[str, Any]]) -> None:
-        """New stories, with one prepared statement (sqlite-utils' `upsert_all` reads the schema and
-        tries its SQL at every call); a story already stored (a night run again) gets these columns.
-        A story is born with its first article's title and summary, which its refresh then most often
-        keeps: its full-text entry is written once, not written and rewritten."""
-        columns = list(rows[0])
-        names = ", ".join(f"[{c}]" for c in columns)
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "id")
-        self.db.conn.executemany(
-            f"INSERT INTO stories ({names}) VALUES ({', '.join('?' * len(columns))})"
-            f" ON CONFLICT(id) DO UPDATE SET {updates}",
-            list(map(itemgetter(*columns), rows)),
-        )
 
     def _insert_articles(self, rows: list[dict[str, Any]]) -> None:
         """New articles, and their entries in the full-text index (see migration m006)."""
@@ -196,16 +185,22 @@ class NewsTables:
             [rowid],
         )
 
-    def _insert_new(self, table: str, rows: list[dict[str, Any]]) -> None:
-        """INSERT OR IGNORE of many rows with one prepared statement: sqlite-utils' batching costs
-        more than SQLite itself for the 10,000 entries of a night (the FTS triggers still fire)."""
+    def _insert_new(self, table: str, rows: list[dict[str, Any]], update: bool = False) -> None:
+        """INSERT of many rows with one prepared statement: sqlite-utils' batching costs more than SQLite
+        itself for the 10,000 entries of a night (the FTS triggers still fire), and its upsert reads the
+        schema at every call. A row whose key is stored already is left as it is, or with `update` gets
+        the other columns given (the table's key is `id`)."""
         columns = list(rows[0])
         names = ", ".join(f"[{c}]" for c in columns)
         marks = ", ".join("?" for _ in columns)
         values = (
             list(map(itemgetter(*columns), rows)) if len(columns) > 1 else [[row[columns[0]]] for row in rows]
         )
-        self.db.conn.executemany(f"INSERT OR IGNORE INTO [{table}] ({names}) VALUES ({marks})", values)
+        changes = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != "id")
+        insert, conflict = (
+            ("INSERT", f" ON CONFLICT(id) DO UPDATE SET {changes}") if update else ("INSERT OR IGNORE", "")
+        )
+        self.db.conn.executemany(f"{insert} INTO [{table}] ({names}) VALUES ({marks}){conflict}", values)
 
     def move_story(self, old: str, new: str) -> None:
         """Two stories are one: the articles of `old` join `new`, and `old` goes."""
